@@ -1,0 +1,20 @@
+package io.redpacket.core;
+
+/**
+ * The state of one (pool, set) key. The Flink job backs it with RocksDB keyed state; the audit
+ * and unit tests back it with maps. The allocator sees no difference, which is what lets the
+ * audit recompute the job's grants byte for byte.
+ */
+public interface SetStore {
+  SetState set();
+
+  void putSet(SetState state);
+
+  UserWins user(String userId);
+
+  void putUser(String userId, UserWins wins);
+
+  SeenShake seen(String shakeId);
+
+  void putSeen(String shakeId, SeenShake seen);
+}

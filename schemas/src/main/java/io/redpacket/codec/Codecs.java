@@ -1,0 +1,20 @@
+package io.redpacket.codec;
+
+import io.redpacket.avro.DeadLetter;
+import io.redpacket.avro.Grant;
+import io.redpacket.avro.PoolDefinition;
+import io.redpacket.avro.PoolStatus;
+import io.redpacket.avro.Shake;
+import io.redpacket.avro.ShakeOutcome;
+
+/** One codec per record type: the only way records go on and come off the wire. */
+public final class Codecs {
+  public static final AvroCodec<PoolDefinition> POOL = new AvroCodec<>(PoolDefinition.class);
+  public static final AvroCodec<Shake> SHAKE = new AvroCodec<>(Shake.class);
+  public static final AvroCodec<ShakeOutcome> OUTCOME = new AvroCodec<>(ShakeOutcome.class);
+  public static final AvroCodec<Grant> GRANT = new AvroCodec<>(Grant.class);
+  public static final AvroCodec<PoolStatus> POOL_STATUS = new AvroCodec<>(PoolStatus.class);
+  public static final AvroCodec<DeadLetter> DEAD_LETTER = new AvroCodec<>(DeadLetter.class);
+
+  private Codecs() {}
+}

@@ -1,0 +1,25 @@
+package io.redpacket.codec;
+
+import java.util.List;
+
+/** The Kafka topics of the pipeline: their default names, keys and schemas are in the README. */
+public final class Topics {
+  public static final String POOLS = "pools";
+  public static final String SHAKES = "shakes";
+  public static final String SHAKE_OUTCOMES = "shake-outcomes";
+  public static final String GRANTS = "grants";
+  public static final String POOL_STATUS = "pool-status";
+  public static final String DEAD_LETTERS = "dead-letters";
+
+  /** Topics whose latest record per key is what matters; created with cleanup.policy=compact. */
+  public static final List<String> COMPACTED = List.of(POOLS, POOL_STATUS);
+
+  public static final List<String> ALL = List.of(POOLS, SHAKES, SHAKE_OUTCOMES, GRANTS, POOL_STATUS, DEAD_LETTERS);
+
+  private Topics() {}
+
+  /** A topic name with an optional prefix, so tests and several campaigns can share one broker. */
+  public static String named(String prefix, String topic) {
+    return prefix == null || prefix.isEmpty() ? topic : prefix + topic;
+  }
+}
