@@ -1,0 +1,313 @@
+package io.redpacket.stack;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.Uuid;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real Kafka broker (KRaft: broker and controller in one) in a child JVM, started from the
+ * Maven jars, listening on loopback ports chosen free. Its data lives in a directory that can be
+ * kept (restart with the same topics and offsets) or thrown away on close.
+ */
+public final class LocalKafka implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(LocalKafka.class);
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+
+  private final Path dir;
+  private final boolean deleteOnClose;
+  private final int brokerPort;
+  private final int controllerPort;
+  private Process process;
+
+  private LocalKafka(Path dir, boolean deleteOnClose, int brokerPort, int controllerPort) {
+    this.dir = dir;
+    this.deleteOnClose = deleteOnClose;
+    this.brokerPort = brokerPort;
+    this.controllerPort = controllerPort;
+  }
+
+  /**
+   * Formats (if new) and starts a broker whose data lives in {@code dir}.
+   *
+   * @param keep keep the data after {@link #close()}; otherwise the directory is deleted
+   */
+  public static LocalKafka start(Path dir, boolean keep) {
+    try {
+      Files.createDirectories(dir);
+      int[] ports = ports(dir);
+      LocalKafka kafka = new LocalKafka(dir, !keep, ports[0], ports[1]);
+      kafka.writeConfig();
+      if (!Files.exists(dir.resolve("kraft-logs/meta.properties"))) {
+        kafka.format();
+      }
+      kafka.launch();
+      return kafka;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start Kafka in " + dir, e);
+    }
+  }
+
+  public String bootstrapServers() {
+    return "127.0.0.1:" + brokerPort;
+  }
+
+  public Path dataDir() {
+    return dir;
+  }
+
+  public boolean isRunning() {
+    return process != null && process.isAlive();
+  }
+
+  /** Stops the broker (controlled shutdown), keeping its data, so a test can see Kafka down. */
+  public void stop() {
+    if (process == null) {
+      return;
+    }
+    process.destroy(); // SIGTERM: Kafka's shutdown hook runs a controlled shutdown
+    try {
+      if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        LOG.warn("Kafka did not stop within 30 s; killing it");
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+    process = null;
+  }
+
+  /** Starts the broker again on the same ports and data, after {@link #stop()}. */
+  public void restart() {
+    if (isRunning()) {
+      return;
+    }
+    try {
+      launch();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    stop();
+    if (deleteOnClose) {
+      deleteRecursively(dir);
+    }
+  }
+
+  private static int[] ports(Path dir) throws IOException {
+    Path saved = dir.resolve("ports");
+    if (Files.exists(saved)) {
+      String[] p = Files.readString(saved).trim().split(",");
+      int broker = Integer.parseInt(p[0]);
+      int controller = Integer.parseInt(p[1]);
+      if (free(broker) && free(controller)) {
+        return new int[] {broker, controller};
+      }
+    }
+    int[] ports = {freePort(), freePort()};
+    while (ports[1] == ports[0]) {
+      ports[1] = freePort();
+    }
+    Files.writeString(saved, ports[0] + "," + ports[1]);
+    return ports;
+  }
+
+  private void writeConfig() throws IOException {
+    Properties p = new Properties();
+    p.put("process.roles", "broker,controller");
+    p.put("node.id", "1");
+    p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+    p.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+    p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
+    p.put("controller.listener.names", "CONTROLLER");
+    p.put("inter.broker.listener.name", "PLAINTEXT");
+    p.put("listener.security.protocol.map", "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT");
+    p.put("log.dirs", dir.resolve("kraft-logs").toString());
+    p.put("num.partitions", "4");
+    p.put("auto.create.topics.enable", "false");
+    p.put("offsets.topic.replication.factor", "1");
+    p.put("offsets.topic.num.partitions", "4");
+    p.put("transaction.state.log.replication.factor", "1");
+    p.put("transaction.state.log.min.isr", "1");
+    p.put("transaction.state.log.num.partitions", "4");
+    p.put("share.coordinator.state.topic.replication.factor", "1");
+    p.put("share.coordinator.state.topic.min.isr", "1");
+    p.put("group.initial.rebalance.delay.ms", "0");
+    // At or above every sink's transaction.timeout.ms (the jobs use 10 minutes).
+    p.put("transaction.max.timeout.ms", "3600000");
+    p.put("log.cleaner.backoff.ms", "5000");
+    Files.createDirectories(dir.resolve("config"));
+    try (var out = Files.newBufferedWriter(dir.resolve("config/server.properties"))) {
+      p.store(out, "written by LocalKafka");
+    }
+    Files.writeString(dir.resolve("config/log4j2.properties"), String.join("\n",
+        "status = warn",
+        "appender.file.type = File",
+        "appender.file.name = file",
+        "appender.file.fileName = " + dir.resolve("logs/server.log"),
+        "appender.file.layout.type = PatternLayout",
+        "appender.file.layout.pattern = [%d] %p %m (%c)%n",
+        "rootLogger.level = INFO",
+        "rootLogger.appenderRef.file.ref = file",
+        "logger.kafka.name = kafka",
+        "logger.kafka.level = INFO",
+        "logger.state.name = state.change.logger",
+        "logger.state.level = WARN",
+        ""));
+  }
+
+  /**
+   * Formats the storage. transaction.version=1: with version 2 the Flink connector's recovery
+   * logs a false "data loss" ERROR on nearly every restart (FLINK-40689, FLINK-40626); both
+   * were tested exactly-once here, see STACK.md.
+   */
+  private void format() throws IOException {
+    List<String> cmd = java("kafka.tools.StorageTool");
+    cmd.addAll(List.of("format", "-t", Uuid.randomUuid().toString(), "-c",
+        dir.resolve("config/server.properties").toString(), "--feature", "transaction.version=1"));
+    Process format = new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(dir.resolve("format.log").toFile()).start();
+    try {
+      if (!format.waitFor(60, TimeUnit.SECONDS) || format.exitValue() != 0) {
+        format.destroyForcibly();
+        throw new IllegalStateException("formatting Kafka storage failed: " + Files.readString(dir.resolve("format.log")));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private void launch() throws IOException {
+    Files.createDirectories(dir.resolve("logs"));
+    List<String> cmd = java(BrokerMain.class.getName());
+    cmd.add(dir.resolve("config/server.properties").toString());
+    process = new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("logs/stdout.log").toFile()))
+        .start(); // stdin stays a pipe: BrokerMain exits when this JVM goes away
+    Process started = process;
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      if (started.isAlive()) {
+        started.destroy();
+        try {
+          started.waitFor(20, TimeUnit.SECONDS);
+        } catch (InterruptedException ignored) {
+          // exiting anyway
+        }
+        started.destroyForcibly();
+      }
+    }, "stop-kafka"));
+    awaitReady();
+  }
+
+  private void awaitReady() {
+    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+    Map<String, Object> conf = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 2000);
+    try (Admin admin = Admin.create(conf)) {
+      while (System.nanoTime() < deadline) {
+        if (!process.isAlive()) {
+          throw new IllegalStateException("Kafka exited with " + process.exitValue() + " while starting; see "
+              + dir.resolve("logs") + ":\n" + tail(dir.resolve("logs/stdout.log")));
+        }
+        try {
+          if (!admin.describeCluster().nodes().get(2, TimeUnit.SECONDS).isEmpty()) {
+            LOG.info("Kafka ready on {} (data in {})", bootstrapServers(), dir);
+            return;
+          }
+        } catch (Exception notYet) {
+          // keep waiting, bounded by the deadline
+        }
+        try {
+          Thread.sleep(200);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException(e);
+        }
+      }
+    }
+    throw new IllegalStateException("Kafka did not answer within " + START_TIMEOUT.toSeconds() + " s; see " + dir.resolve("logs"));
+  }
+
+  private List<String> java(String mainClass) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(List.of("-Xms256m", "-Xmx1g", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20", "-Djava.awt.headless=true",
+        "-Dlog4j2.configurationFile=" + dir.resolve("config/log4j2.properties").toUri(),
+        "-Djava.io.tmpdir=" + dir,
+        "-cp", brokerClasspath(), mainClass));
+    return cmd;
+  }
+
+  /** The broker's classpath: Kafka's jars (written at build time) and this module's classes. */
+  static String brokerClasspath() {
+    try (InputStream in = LocalKafka.class.getResourceAsStream("/redpacket/broker.classpath")) {
+      if (in == null) {
+        throw new IllegalStateException("redpacket/broker.classpath is missing: build with ./mvnw install first");
+      }
+      String jars = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
+      String self = new File(LocalKafka.class.getProtectionDomain().getCodeSource().getLocation().toURI()).getPath();
+      return self + File.pathSeparator + jars;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String tail(Path file) {
+    try {
+      List<String> lines = Files.readAllLines(file);
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+    } catch (IOException e) {
+      return "(no output)";
+    }
+  }
+
+  private static boolean free(int port) {
+    try (ServerSocket s = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  public static int freePort() {
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static void deleteRecursively(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (var paths = Files.walk(dir)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      LOG.warn("could not delete {}: {}", dir, e.toString());
+    }
+  }
+}
