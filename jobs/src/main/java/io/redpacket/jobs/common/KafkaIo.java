@@ -1,0 +1,92 @@
+package io.redpacket.jobs.common;
+
+import io.redpacket.codec.AvroCodec;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Properties;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/** Kafka sources and sinks of the jobs, configured once. */
+public final class KafkaIo {
+  /** Below the broker's transaction.max.timeout.ms (15 min by default, 1 h in the local stack). */
+  public static final Duration TRANSACTION_TIMEOUT = Duration.ofMinutes(10);
+
+  private KafkaIo() {}
+
+  /** A key extractor that Flink can ship to the task managers. */
+  public interface KeyOf<T> extends java.io.Serializable {
+    String key(T record);
+  }
+
+  /**
+   * A source of raw records from the earliest offset (a restore from a checkpoint or savepoint
+   * resumes from its own offsets), reading only committed data.
+   *
+   * @param bounded stop at the offsets that are the latest when the job starts (tests, benchmarks)
+   */
+  public static KafkaSource<RawRecord> source(String bootstrap, String topic, String groupId, boolean bounded) {
+    KafkaSourceBuilder<RawRecord> b = KafkaSource.<RawRecord>builder()
+        .setBootstrapServers(bootstrap)
+        .setTopics(topic)
+        .setGroupId(groupId)
+        .setStartingOffsets(OffsetsInitializer.earliest())
+        .setDeserializer(new RawRecordDeserializer())
+        .setProperty("isolation.level", "read_committed")
+        .setProperty("partition.discovery.interval.ms", "60000")
+        .setProperty("client.id.prefix", groupId + "-" + topic);
+    if (bounded) {
+      b.setBounded(OffsetsInitializer.latest());
+    }
+    return b.build();
+  }
+
+  /**
+   * A sink writing Avro single-object records.
+   *
+   * @param transactionalIdPrefix unique to the job and topic; used only for exactly-once
+   */
+  public static <T extends SpecificRecord> KafkaSink<T> sink(String bootstrap, String topic, AvroCodec<T> codec,
+      KeyOf<T> key, DeliveryGuarantee guarantee, String transactionalIdPrefix) {
+    Properties producer = new Properties();
+    producer.setProperty("transaction.timeout.ms", String.valueOf(TRANSACTION_TIMEOUT.toMillis()));
+    producer.setProperty("linger.ms", "5");
+    producer.setProperty("batch.size", "131072");
+    producer.setProperty("enable.idempotence", "true");
+    producer.setProperty("acks", "all");
+    var builder = KafkaSink.<T>builder()
+        .setBootstrapServers(bootstrap)
+        .setKafkaProducerConfig(producer)
+        .setRecordSerializer(new AvroRecordSerializer<>(topic, codec, key))
+        .setDeliveryGuarantee(guarantee);
+    if (guarantee == DeliveryGuarantee.EXACTLY_ONCE) {
+      builder.setTransactionalIdPrefix(transactionalIdPrefix);
+    }
+    return builder.build();
+  }
+
+  static final class AvroRecordSerializer<T extends SpecificRecord> implements KafkaRecordSerializationSchema<T> {
+    private static final long serialVersionUID = 1L;
+    private final String topic;
+    private final AvroCodec<T> codec;
+    private final KeyOf<T> key;
+
+    AvroRecordSerializer(String topic, AvroCodec<T> codec, KeyOf<T> key) {
+      this.topic = topic;
+      this.codec = codec;
+      this.key = key;
+    }
+
+    @Override
+    public ProducerRecord<byte[], byte[]> serialize(T element, KafkaSinkContext context, Long timestamp) {
+      return new ProducerRecord<>(topic, null, timestamp,
+          key.key(element).getBytes(StandardCharsets.UTF_8), codec.encode(element));
+    }
+  }
+}

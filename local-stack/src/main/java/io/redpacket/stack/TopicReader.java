@@ -1,0 +1,89 @@
+package io.redpacket.stack;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/** Reads a whole topic as it is now, partition by partition in offset order. */
+public final class TopicReader {
+  private TopicReader() {}
+
+  /**
+   * Every record from the beginning to the end offsets at the time of the call.
+   *
+   * @param readCommitted read only committed transactional data (what a downstream consumer sees)
+   */
+  public static List<ConsumerRecord<byte[], byte[]>> readAll(String bootstrap, String topic, boolean readCommitted) {
+    List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+    forEach(bootstrap, topic, readCommitted, out::add);
+    out.sort(Comparator.<ConsumerRecord<byte[], byte[]>>comparingInt(ConsumerRecord::partition)
+        .thenComparingLong(ConsumerRecord::offset));
+    return out;
+  }
+
+  /** Streams every record up to the current end offsets to {@code sink}, without keeping them. */
+  public static long forEach(String bootstrap, String topic, boolean readCommitted,
+      Consumer<ConsumerRecord<byte[], byte[]>> sink) {
+    try (KafkaConsumer<byte[], byte[]> consumer = consumer(bootstrap, readCommitted)) {
+      List<TopicPartition> partitions = new ArrayList<>();
+      List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
+      if (infos == null || infos.isEmpty()) {
+        throw new IllegalStateException("topic " + topic + " does not exist on " + bootstrap);
+      }
+      for (PartitionInfo p : infos) {
+        partitions.add(new TopicPartition(topic, p.partition()));
+      }
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
+      long count = 0;
+      long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+      while (!reached(consumer, end)) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("reading " + topic + " did not reach its end offsets within 5 minutes");
+        }
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+          if (r.offset() < end.get(new TopicPartition(r.topic(), r.partition()))) {
+            sink.accept(r);
+            count++;
+          }
+        }
+      }
+      return count;
+    }
+  }
+
+  private static boolean reached(KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> end) {
+    for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
+      if (consumer.position(e.getKey(), Duration.ofSeconds(30)) < e.getValue()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  public static KafkaConsumer<byte[], byte[]> consumer(String bootstrap, boolean readCommitted) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, "reader-" + UUID.randomUUID());
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, readCommitted ? "read_committed" : "read_uncommitted");
+    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
+    p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, String.valueOf(64 * 1024 * 1024));
+    p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(16 * 1024 * 1024));
+    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    return new KafkaConsumer<>(p);
+  }
+}
