@@ -37,9 +37,10 @@ public final class TopicReader {
       Consumer<ConsumerRecord<byte[], byte[]>> sink) {
     try (KafkaConsumer<byte[], byte[]> consumer = consumer(bootstrap, readCommitted)) {
       List<TopicPartition> partitions = new ArrayList<>();
-      List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
-      if (infos == null || infos.isEmpty()) {
-        throw new IllegalStateException("topic " + topic + " does not exist on " + bootstrap);
+      List<PartitionInfo> infos = partitions(consumer, topic);
+      if (infos.isEmpty()) {
+        throw new IllegalStateException("topic " + topic + " does not exist on " + bootstrap
+            + "; create the topics first (./redpacket stack up does)");
       }
       for (PartitionInfo p : infos) {
         partitions.add(new TopicPartition(topic, p.partition()));
@@ -61,6 +62,23 @@ public final class TopicReader {
         }
       }
       return count;
+    }
+  }
+
+  /** A topic just created may take a moment to appear in the broker's metadata: wait for it, bounded. */
+  private static List<PartitionInfo> partitions(KafkaConsumer<byte[], byte[]> consumer, String topic) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (true) {
+      List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
+      if ((infos != null && !infos.isEmpty()) || System.nanoTime() > deadline) {
+        return infos == null ? List.of() : infos;
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return List.of();
+      }
     }
   }
 

@@ -1,0 +1,140 @@
+package io.redpacket.jobs.allocation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.redpacket.avro.DeadLetter;
+import io.redpacket.avro.Shake;
+import io.redpacket.codec.Codecs;
+import io.redpacket.codec.Topics;
+import io.redpacket.core.Audit;
+import io.redpacket.stack.TopicReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.flink.api.common.functions.RichMapFunction;
+import org.apache.flink.api.common.state.CheckpointListener;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The allocation job on a Flink MiniCluster against the real broker, RocksDB state and the
+ * exactly-once Kafka sinks: the exactly-once claims are proven by failure and by rescaling.
+ */
+class AllocationJobIntegrationTest {
+  static final Duration TIMEOUT = Duration.ofMinutes(3);
+
+  @RegisterExtension
+  static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+      .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(4).setConfiguration(PipelineFixture.clusterConfig()).build());
+
+  final PipelineFixture fixture = new PipelineFixture();
+
+  @AfterEach
+  void dropTopics() {
+    fixture.deleteTopics();
+  }
+
+  @Test
+  void aTaskFailingOnceAfterACheckpointCommitsExactlyTheGrantsOfARunWithoutFailure() throws Exception {
+    fixture.createPool(2_000, 500_000, 10);
+    fixture.produceShakes(10_000, 4_000, 42);
+    fixture.produceGarbage();
+
+    String calm = fixture.outputs("calm");
+    fixture.start(calm, 2, true, null, s -> s).getJobExecutionResult().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+
+    FailOnceAfterCheckpoint.reset(3_000);
+    String failing = fixture.outputs("failing");
+    fixture.start(failing, 2, true, null, s -> s.map(new FailOnceAfterCheckpoint()).name("fail-once").uid("fail-once"))
+        .getJobExecutionResult().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    assertThat(FailOnceAfterCheckpoint.FAILED.get()).as("the failure was injected after a checkpoint").isTrue();
+
+    Map<String, String> expected = fixture.committedGrants(calm);
+    Map<String, String> actual = fixture.committedGrants(failing);
+    assertThat(expected).hasSize(2_000); // 4,000 users for 2,000 packets: the pool runs out
+    assertThat(actual).as("committed grants, byte for byte, after a failure").isEqualTo(expected);
+
+    Audit.Report report = fixture.audit(failing);
+    assertThat(report.clean()).as(report.render()).isTrue();
+    assertThat(report.pools().get(fixture.pool.getPoolId()).grantedCents).isEqualTo(500_000);
+    assertThat(fixture.committed(Topics.named(failing, Topics.SHAKE_OUTCOMES)))
+        .as("one outcome per valid shake record, none twice").isEqualTo(10_000);
+
+    List<DeadLetter> dead = TopicReader.readAll(fixture.bootstrap, Topics.named(failing, Topics.DEAD_LETTERS), false)
+        .stream().map(r -> Codecs.DEAD_LETTER.decode(r.value())).toList();
+    assertThat(dead).extracting(DeadLetter::getSourceTopic).contains(Topics.named(fixture.prefix, Topics.SHAKES),
+        Topics.named(fixture.prefix, Topics.POOLS));
+    assertThat(dead.stream().map(DeadLetter::getError).distinct().count()).isGreaterThanOrEqualTo(4);
+    assertThat(dead).anySatisfy(d -> assertThat(d.getError()).contains("shakeId must be"));
+  }
+
+  @Test
+  void stoppedWithASavepointAndResumedAtAnotherParallelismTheGrantsAreIdenticalAndTheAuditIsClean() throws Exception {
+    fixture.createPool(1_500, 300_000, 8);
+    fixture.produceShakes(4_000, 3_000, 7);
+
+    String rescaled = fixture.outputs("rescaled");
+    JobClient first = fixture.start(rescaled, 2, false, null, s -> s);
+    fixture.awaitOutcomes(rescaled, 4_000, TIMEOUT);
+    Path savepoints = Files.createTempDirectory("rp-savepoints");
+    String savepoint = first.stopWithSavepoint(false, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
+        .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+
+    fixture.produceShakes(4_000, 3_000, 8); // the second half of the wave arrives while the job is down
+    JobClient resumed = fixture.start(rescaled, 3, false, savepoint, s -> s);
+    fixture.awaitOutcomes(rescaled, 8_000, TIMEOUT);
+    resumed.cancel().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+
+    String reference = fixture.outputs("reference");
+    fixture.start(reference, 1, true, null, s -> s).getJobExecutionResult().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+
+    Map<String, String> expected = fixture.committedGrants(reference);
+    assertThat(expected).hasSize(1_500);
+    assertThat(fixture.committedGrants(rescaled)).as("grants after stop, savepoint, resume at 3").isEqualTo(expected);
+    Audit.Report report = fixture.audit(rescaled);
+    assertThat(report.clean()).as(report.render()).isTrue();
+    assertThat(fixture.committed(Topics.named(rescaled, Topics.SHAKE_OUTCOMES))).isEqualTo(8_000);
+  }
+
+  /** Throws once, on the n-th record after a checkpoint completed; slows records until then so one does. */
+  static final class FailOnceAfterCheckpoint extends RichMapFunction<Shake, Shake> implements CheckpointListener {
+    static final AtomicBoolean FAILED = new AtomicBoolean();
+    static final AtomicBoolean CHECKPOINTED = new AtomicBoolean();
+    static final AtomicLong AFTER = new AtomicLong();
+    static volatile long threshold;
+
+    static void reset(long n) {
+      FAILED.set(false);
+      CHECKPOINTED.set(false);
+      AFTER.set(0);
+      threshold = n;
+    }
+
+    @Override
+    public Shake map(Shake s) {
+      if (!FAILED.get()) {
+        LockSupport.parkNanos(300_000); // keeps the run going past the first checkpoint
+        if (CHECKPOINTED.get() && AFTER.incrementAndGet() >= threshold && FAILED.compareAndSet(false, true)) {
+          throw new IllegalStateException("injected failure after a completed checkpoint");
+        }
+      }
+      return s;
+    }
+
+    @Override
+    public void notifyCheckpointComplete(long checkpointId) {
+      CHECKPOINTED.set(true);
+    }
+  }
+}

@@ -1,0 +1,193 @@
+package io.redpacket.jobs.allocation;
+
+import io.redpacket.avro.PoolDefinition;
+import io.redpacket.avro.Shake;
+import io.redpacket.avro.ShakeOutcome;
+import io.redpacket.avro.SplitMode;
+import io.redpacket.codec.Codecs;
+import io.redpacket.codec.Topics;
+import io.redpacket.core.Audit;
+import io.redpacket.core.ShakeRules;
+import io.redpacket.jobs.common.KafkaIo;
+import io.redpacket.simulator.PoolWriter;
+import io.redpacket.simulator.ShakeProducer;
+import io.redpacket.simulator.WavePlan;
+import io.redpacket.stack.SharedKafka;
+import io.redpacket.stack.TopicAdmin;
+import io.redpacket.stack.TopicReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.function.UnaryOperator;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/** Topics of one test on the shared broker, the input it writes, and the job runs it starts. */
+final class PipelineFixture {
+  final String bootstrap = SharedKafka.bootstrap();
+  final String prefix = "t" + UUID.randomUUID().toString().substring(0, 8) + "-";
+  final List<Shake> shakes = new ArrayList<>();
+  PoolDefinition pool;
+
+  PipelineFixture() {
+    TopicAdmin.ensure(bootstrap, List.of(Topics.named(prefix, Topics.POOLS), Topics.named(prefix, Topics.SHAKES)),
+        List.of(Topics.named(prefix, Topics.POOLS)), 4);
+  }
+
+  /** Output topics of one run, under their own prefix, reading this fixture's inputs. */
+  String outputs(String run) {
+    String p = prefix + run + "-";
+    TopicAdmin.ensure(bootstrap, List.of(Topics.named(p, Topics.GRANTS), Topics.named(p, Topics.SHAKE_OUTCOMES),
+        Topics.named(p, Topics.POOL_STATUS), Topics.named(p, Topics.DEAD_LETTERS)),
+        List.of(Topics.named(p, Topics.POOL_STATUS)), 4);
+    return p;
+  }
+
+  PoolDefinition createPool(int count, long cents, int sets) {
+    long now = System.currentTimeMillis();
+    pool = PoolDefinition.newBuilder().setPoolId("wave-" + prefix.substring(1, 7)).setSponsor("acme")
+        .setTotalCents(cents).setTotalCount(count).setSets(sets).setMinCents(1).setMaxCents(cents)
+        .setStartMillis(now - 60_000).setEndMillis(now + 3_600_000).setSplitMode(SplitMode.LUCKY)
+        .setPerUserLimit(1).setPacing(false).setCreatedMillis(now).build();
+    PoolWriter.create(bootstrap, Topics.named(prefix, Topics.POOLS), pool);
+    return pool;
+  }
+
+  /** Writes shakes of the skewed mix (with retries), remembering them in log order per key. */
+  void produceShakes(int count, int users, long seed) {
+    WavePlan plan = WavePlan.standard(pool, users, seed);
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(ShakeProducer.config(bootstrap))) {
+      for (int i = 0; i < count; i++) {
+        Shake s = plan.next();
+        shakes.add(s);
+        producer.send(ShakeProducer.record(Topics.named(prefix, Topics.SHAKES), s));
+      }
+      producer.flush();
+    }
+  }
+
+  /** Records that are not shakes: the job must dead-letter them and carry on. */
+  void produceGarbage() {
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(ShakeProducer.config(bootstrap))) {
+      String topic = Topics.named(prefix, Topics.SHAKES);
+      producer.send(new ProducerRecord<>(topic, utf8("k"), utf8("{\"shakeId\":\"not avro\"}")));
+      producer.send(new ProducerRecord<>(topic, utf8("k"), new byte[] {(byte) 0xC3, 0x01, 1, 2}));
+      producer.send(new ProducerRecord<>(topic, utf8("k"), null));
+      Shake bad = Shake.newBuilder().setShakeId("").setUserId("u").setPoolId(pool.getPoolId()).setSetId(0)
+          .setTimestamp(System.currentTimeMillis()).build();
+      producer.send(new ProducerRecord<>(topic, utf8("k"), Codecs.SHAKE.encode(bad)));
+      producer.send(new ProducerRecord<>(Topics.named(prefix, Topics.POOLS), utf8("x"), utf8("garbage pool")));
+      producer.flush();
+    }
+  }
+
+  static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  static Configuration clusterConfig() {
+    return Configuration.fromMap(Map.of(
+        "state.backend.type", "rocksdb",
+        "execution.checkpointing.interval", "400 ms",
+        "execution.checkpointing.mode", "EXACTLY_ONCE",
+        "restart-strategy.type", "fixed-delay",
+        "restart-strategy.fixed-delay.attempts", "5",
+        "restart-strategy.fixed-delay.delay", "200 ms"));
+  }
+
+  /** Starts the allocation job over this fixture's inputs, writing under {@code outputPrefix}. */
+  JobClient start(String outputPrefix, int parallelism, boolean bounded, String savepoint,
+      UnaryOperator<DataStream<Shake>> beforeAllocation) throws Exception {
+    Configuration conf = clusterConfig();
+    conf.setString("execution.checkpointing.dir", "file://" + System.getProperty("java.io.tmpdir") + "/rp-ckpt-" + outputPrefix);
+    if (savepoint != null) {
+      conf.setString("execution.state-recovery.path", savepoint);
+    }
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+    env.setParallelism(parallelism);
+    AllocationJob.define(env,
+        KafkaIo.source(bootstrap, Topics.named(prefix, Topics.POOLS), outputPrefix + "pools", bounded),
+        KafkaIo.source(bootstrap, Topics.named(prefix, Topics.SHAKES), outputPrefix + "shakes", bounded),
+        AllocationJob.kafkaSinks(bootstrap, outputPrefix, "test-allocation"),
+        new AllocationSettings(Duration.ofMinutes(60), Duration.ofSeconds(30)), beforeAllocation);
+    return env.executeAsync("allocation " + outputPrefix);
+  }
+
+  /** The committed grants of a run: grant id to the record's bytes, base64. */
+  Map<String, String> committedGrants(String outputPrefix) {
+    Map<String, String> grants = new TreeMap<>();
+    for (var r : TopicReader.readAll(bootstrap, Topics.named(outputPrefix, Topics.GRANTS), true)) {
+      String id = Codecs.GRANT.decode(r.value()).getGrantId();
+      String before = grants.put(id, Base64.getEncoder().encodeToString(r.value()));
+      if (before != null) {
+        grants.put(id + "#DUPLICATE", before);
+      }
+    }
+    return grants;
+  }
+
+  long committed(String topic) {
+    return TopicReader.forEach(bootstrap, topic, true, r -> {});
+  }
+
+  /** Waits, bounded, until a run has committed one outcome per shake sent. */
+  void awaitOutcomes(String outputPrefix, long expected, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    long seen = 0;
+    while (System.nanoTime() < deadline) {
+      seen = committed(Topics.named(outputPrefix, Topics.SHAKE_OUTCOMES));
+      if (seen >= expected) {
+        return;
+      }
+      Thread.sleep(250);
+    }
+    throw new AssertionError("only " + seen + " of " + expected + " outcomes were committed within " + timeout);
+  }
+
+  Audit.Report audit(String outputPrefix) {
+    List<ShakeOutcome> outcomes = new ArrayList<>();
+    TopicReader.forEach(bootstrap, Topics.named(outputPrefix, Topics.SHAKE_OUTCOMES), true,
+        r -> outcomes.add(Codecs.OUTCOME.decode(r.value())));
+    List<byte[]> grants = new ArrayList<>();
+    TopicReader.forEach(bootstrap, Topics.named(outputPrefix, Topics.GRANTS), true, r -> grants.add(r.value()));
+    List<Shake> valid = shakes.stream().filter(s -> ShakeRules.validate(s).isEmpty()).toList();
+    return Audit.run(new Audit.Input(Map.of(pool.getPoolId(), pool), inLogOrder(valid), outcomes, grants));
+  }
+
+  /** Shakes in the order the job sees them per key: by partition, then offset. */
+  private List<Shake> inLogOrder(List<Shake> valid) {
+    List<Shake> ordered = new ArrayList<>();
+    for (var r : TopicReader.readAll(bootstrap, Topics.named(prefix, Topics.SHAKES), true)) {
+      try {
+        Shake s = Codecs.SHAKE.decode(r.value());
+        if (ShakeRules.validate(s).isEmpty()) {
+          ordered.add(s);
+        }
+      } catch (RuntimeException garbage) {
+        // dead-lettered by the job
+      }
+    }
+    if (ordered.size() != valid.size()) {
+      throw new AssertionError("the shakes topic holds " + ordered.size() + " valid shakes, the test sent " + valid.size());
+    }
+    return ordered;
+  }
+
+  void deleteTopics() {
+    try (var admin = TopicAdmin.admin(bootstrap)) {
+      var names = admin.listTopics().names().get();
+      TopicAdmin.delete(bootstrap, names.stream().filter(n -> n.startsWith(prefix)).toList());
+    } catch (Exception e) {
+      // best effort; the broker is thrown away after the run anyway
+    }
+  }
+}
