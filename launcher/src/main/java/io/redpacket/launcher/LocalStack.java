@@ -1,0 +1,53 @@
+package io.redpacket.launcher;
+
+import io.redpacket.codec.Topics;
+import io.redpacket.jobs.allocation.AllocationJob;
+import io.redpacket.jobs.common.JobArgs;
+import io.redpacket.stack.LocalKafka;
+import io.redpacket.stack.TopicAdmin;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** The whole local pipeline: a real broker, the topics, and the allocation job on a MiniCluster. */
+final class LocalStack implements AutoCloseable {
+  final LocalKafka kafka;
+  final LocalFlink flink;
+
+  private LocalStack(LocalKafka kafka, LocalFlink flink) {
+    this.kafka = kafka;
+    this.flink = flink;
+  }
+
+  static LocalStack start(Path dataDir, boolean keepData, int partitions, int parallelism, int uiPort,
+      Duration checkpointInterval, PrintStream out) throws Exception {
+    long t0 = System.nanoTime();
+    out.println("starting Kafka (KRaft, from the Maven jars) in " + dataDir.resolve("kafka") + " ...");
+    LocalKafka kafka = LocalKafka.start(dataDir.resolve("kafka"), keepData);
+    try {
+      TopicAdmin.ensure(kafka.bootstrapServers(), Topics.ALL, Topics.COMPACTED, partitions);
+      out.printf("Kafka ready on %s after %.1f s; topics %s (%d partitions)%n", kafka.bootstrapServers(),
+          (System.nanoTime() - t0) / 1e9, Topics.ALL, partitions);
+      var conf = LocalFlink.configuration(dataDir.resolve("flink"), uiPort, parallelism, checkpointInterval);
+      String[] args = {"--bootstrap", kafka.bootstrapServers()};
+      LocalFlink flink = LocalFlink.start(conf, AllocationJob.NAME,
+          env -> AllocationJob.build(env, new JobArgs(args, AllocationJob.FLAGS)));
+      out.printf("allocation job %s running at parallelism %d; Flink web UI %s%n", flink.job().getJobID(),
+          parallelism, flink.webUi());
+      return new LocalStack(kafka, flink);
+    } catch (Exception e) {
+      kafka.close();
+      throw e;
+    }
+  }
+
+  String bootstrap() {
+    return kafka.bootstrapServers();
+  }
+
+  @Override
+  public void close() {
+    flink.close();
+    kafka.close();
+  }
+}

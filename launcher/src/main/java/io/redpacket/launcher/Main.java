@@ -1,0 +1,26 @@
+package io.redpacket.launcher;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+@Command(name = "redpacket", mixinStandardHelpOptions = true, version = "redpacket 0.1.0",
+    description = "The red-packet pipeline: a local stack, pools, waves of shakes, the audit and benchmarks.",
+    subcommands = {DemoCommand.class, StackCommand.class, PoolCommand.class, SimulateCommand.class,
+        AuditCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+public final class Main {
+  public static void main(String[] args) {
+    CommandLine cli = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
+    cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+      if (e instanceof IllegalArgumentException) {
+        cmd.getErr().println(cmd.getCommandName() + ": " + e.getMessage());
+        cmd.getErr().println("see: ./redpacket " + cmd.getCommandSpec().qualifiedName(" ").replaceFirst("^redpacket ", "") + " --help");
+        return 2;
+      }
+      cmd.getErr().println(cmd.getCommandName() + " failed: " + e);
+      e.printStackTrace(cmd.getErr());
+      return 1;
+    });
+    int code = cli.execute(args);
+    System.exit(code);
+  }
+}

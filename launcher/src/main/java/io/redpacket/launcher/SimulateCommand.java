@@ -1,0 +1,54 @@
+package io.redpacket.launcher;
+
+import io.redpacket.avro.PoolDefinition;
+import io.redpacket.codec.Topics;
+import io.redpacket.simulator.PoolWriter;
+import io.redpacket.simulator.ShakeProducer;
+import io.redpacket.simulator.WavePlan;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "simulate", mixinStandardHelpOptions = true,
+    description = "Produce a wave of shakes straight to Kafka: many users, skewed, with retried shakeIds.")
+final class SimulateCommand implements Callable<Integer> {
+  @Mixin StackOptions stack;
+
+  @Option(names = "--pool", required = true, description = "the pool to shake")
+  String poolId;
+
+  @Option(names = "--shakes", defaultValue = "200000", description = "how many shakes (default: ${DEFAULT-VALUE})")
+  long shakes;
+
+  @Option(names = "--users", defaultValue = "50000", description = "distinct users (default: ${DEFAULT-VALUE})")
+  int users;
+
+  @Option(names = "--rate", defaultValue = "0", description = "shakes per second, 0 for as fast as Kafka takes them (default: ${DEFAULT-VALUE})")
+  long rate;
+
+  @Option(names = "--max-duration", defaultValue = "PT5M", description = "stop after this long, ISO-8601 (default: ${DEFAULT-VALUE})")
+  Duration maxDuration;
+
+  @Option(names = "--seed", defaultValue = "2015", description = "random seed of the wave (default: ${DEFAULT-VALUE})")
+  long seed;
+
+  @Override
+  public Integer call() {
+    Checks.range("--shakes", shakes, 1, 1_000_000_000L);
+    Checks.range("--users", users, 1, 1_000_000_000L);
+    Checks.range("--rate", rate, 0, 10_000_000L);
+    PoolDefinition pool = PoolWriter.readPools(stack.bootstrap, Topics.named(stack.topicPrefix, Topics.POOLS)).get(poolId);
+    if (pool == null) {
+      System.err.println("simulate: no pool '" + poolId + "' on " + stack.bootstrap + "; create it first with ./redpacket pool create");
+      return 2;
+    }
+    ShakeProducer.Result r = ShakeProducer.run(stack.bootstrap, Topics.named(stack.topicPrefix, Topics.SHAKES), pool,
+        WavePlan.standard(pool, users, seed), shakes, rate, maxDuration,
+        acked -> System.out.printf("  %,d shakes acknowledged by Kafka%n", acked));
+    System.out.printf("sent %,d shakes (%,d acknowledged, %,d failed) in %.1f s: %,.0f/s%n", r.sent(), r.acked(),
+        r.failed(), r.elapsed().toMillis() / 1000.0, r.perSecond());
+    return r.failed() == 0 ? 0 : 1;
+  }
+}
