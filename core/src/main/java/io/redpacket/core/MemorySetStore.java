@@ -6,8 +6,7 @@ import java.util.Map;
 /** A {@link SetStore} in plain maps: for the audit's recomputation and for tests. */
 public final class MemorySetStore implements SetStore {
   private SetState set;
-  private final Map<String, UserWins> users = new HashMap<>();
-  private final Map<String, SeenShake> seen = new HashMap<>();
+  private final Map<String, UserRecord> users = new HashMap<>();
 
   @Override
   public SetState set() {
@@ -20,22 +19,12 @@ public final class MemorySetStore implements SetStore {
   }
 
   @Override
-  public UserWins user(String userId) {
+  public UserRecord user(String userId) {
     return users.get(userId);
   }
 
   @Override
-  public void putUser(String userId, UserWins wins) {
-    users.put(userId, wins);
-  }
-
-  @Override
-  public SeenShake seen(String shakeId) {
-    return seen.get(shakeId);
-  }
-
-  @Override
-  public void putSeen(String shakeId, SeenShake s) {
-    seen.put(shakeId, s);
+  public void putUser(String userId, UserRecord user) {
+    users.put(userId, user);
   }
 }

@@ -28,13 +28,20 @@ public final class SetAllocator {
           "setId " + setId + " is not the user's set " + expectedSet + " (stableHash(userId) mod " + pool.getSets() + ")", false), null, null);
     }
 
-    SeenShake seen = store.seen(shake.getShakeId());
-    if (seen != null) {
-      if (!seen.userId.equals(shake.getUserId())) {
-        return new Decision(outcome(shake, OutcomeCode.REJECTED, null, null, "shakeId already used by another user", true), null, null);
+    UserRecord user = store.user(shake.getUserId());
+    if (user != null) {
+      int won = user.winningIndex(shake.getShakeId());
+      if (won >= 0) {
+        return new Decision(outcome(shake, OutcomeCode.WON, user.winningGrantIds[won], user.winningCents[won], null, true),
+            null, null);
       }
-      OutcomeCode code = OutcomeCode.values()[seen.outcome];
-      return new Decision(outcome(shake, code, seen.grantId, seen.grantId == null ? null : seen.cents, null, true), null, null);
+      int recent = user.recentIndex(shake.getShakeId());
+      if (recent >= 0) {
+        OutcomeCode code = OutcomeCode.values()[user.recentOutcomes[recent]];
+        boolean withGrant = code == OutcomeCode.ALREADY_WON;
+        return new Decision(outcome(shake, code, withGrant ? user.lastGrantId : null,
+            withGrant ? user.lastCents : null, null, true), null, null);
+      }
     }
 
     SetState set = store.set();
@@ -45,26 +52,27 @@ public final class SetAllocator {
       status = status(pool, setId, set, shake.getTimestamp());
     }
 
-    Decision decision;
     long ts = shake.getTimestamp();
     if (set.retired) {
-      // Not remembered: a retired set keeps no per-shake state.
-      decision = new Decision(outcome(shake, OutcomeCode.REJECTED, null, null,
+      // Not remembered: a retired set keeps no per-user state.
+      return new Decision(outcome(shake, OutcomeCode.REJECTED, null, null,
           "arrived after the pool's window and retention; answered late", false), null, status);
-    } else if (ts < pool.getStartMillis() || ts >= pool.getEndMillis()) {
-      decision = remember(store, shake, OutcomeCode.POOL_NOT_ACTIVE, null, null,
-          ts < pool.getStartMillis() ? "pool opens at " + pool.getStartMillis() : "pool closed at " + pool.getEndMillis(), status);
+    }
+    UserRecord record = user == null ? new UserRecord() : user;
+    Decision decision;
+    if (ts < pool.getStartMillis() || ts >= pool.getEndMillis()) {
+      decision = remember(store, shake, record, OutcomeCode.POOL_NOT_ACTIVE, null, null,
+          ts < pool.getStartMillis() ? "pool opens at " + pool.getStartMillis() : "pool closed at " + pool.getEndMillis(), status,
+          ts < pool.getStartMillis());
+    } else if (record.wins >= pool.getPerUserLimit()) {
+      decision = remember(store, shake, record, OutcomeCode.ALREADY_WON, record.lastGrantId, record.lastCents, null, status, false);
+    } else if (set.remainingCount == 0) {
+      decision = remember(store, shake, record, OutcomeCode.POOL_EXHAUSTED, null, null, null, status, false);
+    } else if (pool.getPacing() && set.sequence >= released(pool, set, ts)) {
+      decision = remember(store, shake, record, OutcomeCode.NOT_LUCKY, null, null,
+          "paced: more packets are released later in the window", status, true);
     } else {
-      UserWins wins = store.user(shake.getUserId());
-      if (wins != null && wins.count >= pool.getPerUserLimit()) {
-        decision = remember(store, shake, OutcomeCode.ALREADY_WON, wins.lastGrantId, wins.lastCents, null, status);
-      } else if (set.remainingCount == 0) {
-        decision = remember(store, shake, OutcomeCode.POOL_EXHAUSTED, null, null, null, status);
-      } else if (pool.getPacing() && set.sequence >= released(pool, set, ts)) {
-        decision = remember(store, shake, OutcomeCode.NOT_LUCKY, null, null, "paced: more packets are released later in the window", status);
-      } else {
-        decision = grant(pool, shake, store, set, wins);
-      }
+      decision = grant(pool, shake, store, set, record);
     }
     return decision;
   }
@@ -76,7 +84,7 @@ public final class SetAllocator {
     return Math.min(set.initialCount, byNow);
   }
 
-  private static Decision grant(PoolDefinition pool, Shake shake, SetStore store, SetState set, UserWins wins) {
+  private static Decision grant(PoolDefinition pool, Shake shake, SetStore store, SetState set, UserRecord user) {
     int setId = shake.getSetId();
     long sequence = set.sequence + 1;
     long cents = SplitRule.next(pool.getSplitMode(), set.remainingCount, set.remainingCents,
@@ -86,42 +94,37 @@ public final class SetAllocator {
     set.remainingCount--;
     set.remainingCents -= cents;
     store.putSet(set);
+    user.won(shake.getShakeId(), grantId, cents);
+    store.putUser(shake.getUserId(), user);
 
-    UserWins updated = wins == null ? new UserWins() : wins;
-    updated.count++;
-    updated.lastGrantId = grantId;
-    updated.lastCents = cents;
-    store.putUser(shake.getUserId(), updated);
-
-    Grant grant = Grant.newBuilder()
-        .setGrantId(grantId).setShakeId(shake.getShakeId()).setUserId(shake.getUserId())
-        .setPoolId(pool.getPoolId()).setSetId(setId).setCents(cents).setSequence(sequence)
-        .setTimestamp(shake.getTimestamp()).build();
+    Grant grant = new Grant(grantId, shake.getShakeId(), shake.getUserId(), pool.getPoolId(), setId, cents, sequence,
+        shake.getTimestamp());
     long step = Math.max(1, set.initialCount / STATUS_STEPS);
     PoolStatus status = set.remainingCount % step == 0 || set.remainingCount == 0
         ? status(pool, setId, set, shake.getTimestamp()) : null;
-    Decision d = remember(store, shake, OutcomeCode.WON, grantId, cents, null, status);
-    return new Decision(d.outcome(), grant, d.status());
+    return new Decision(outcome(shake, OutcomeCode.WON, grantId, cents, null, false), grant, status);
   }
 
-  private static Decision remember(SetStore store, Shake shake, OutcomeCode code, String grantId, Long cents,
-      String reason, PoolStatus status) {
-    SeenShake seen = new SeenShake();
-    seen.userId = shake.getUserId();
-    seen.outcome = code.ordinal();
-    seen.grantId = grantId;
-    seen.cents = cents == null ? 0 : cents;
-    seen.timestamp = shake.getTimestamp();
-    store.putSeen(shake.getShakeId(), seen);
+  /**
+   * Answers a shake that won nothing. Only answers that a retry could see change are stored (a
+   * shake before the window opens, a paced one): the others can only repeat themselves, since a
+   * set never refills, a user's wins never shrink and time moves on. So a retry gets the same
+   * answer either way, and a wave's millions of losing shakes cost a state read, not a write.
+   */
+  private static Decision remember(SetStore store, Shake shake, UserRecord user, OutcomeCode code, String grantId,
+      Long cents, String reason, PoolStatus status, boolean couldChange) {
+    if (couldChange) {
+      user.remember(shake.getShakeId(), code.ordinal());
+      store.putUser(shake.getUserId(), user);
+    }
     return new Decision(outcome(shake, code, grantId, cents, reason, false), null, status);
   }
 
   private static ShakeOutcome outcome(Shake shake, OutcomeCode code, String grantId, Long cents, String reason,
       boolean duplicate) {
-    return ShakeOutcome.newBuilder()
-        .setShakeId(shake.getShakeId()).setUserId(shake.getUserId()).setPoolId(shake.getPoolId())
-        .setSetId(shake.getSetId()).setOutcome(code).setGrantId(grantId).setCents(cents).setReason(reason)
-        .setDuplicate(duplicate).setTimestamp(shake.getTimestamp()).build();
+    // The all-args constructor: Avro's builders validate and copy defaults per field, too slow per shake.
+    return new ShakeOutcome(shake.getShakeId(), shake.getUserId(), shake.getPoolId(), shake.getSetId(), code, grantId,
+        cents, reason, duplicate, shake.getTimestamp());
   }
 
   /** An outcome for a shake whose pool is not known (after waiting for it), or that is otherwise refused before allocation. */
@@ -130,11 +133,7 @@ public final class SetAllocator {
   }
 
   public static PoolStatus status(PoolDefinition pool, int setId, SetState set, long timestamp) {
-    return PoolStatus.newBuilder()
-        .setPoolId(pool.getPoolId()).setSetId(setId).setSets(pool.getSets())
-        .setRemainingCount(set.remainingCount).setRemainingCents(set.remainingCents)
-        .setGrantedCount(set.initialCount - set.remainingCount)
-        .setGrantedCents(set.initialCents - set.remainingCents)
-        .setExhausted(set.remainingCount == 0).setTimestamp(timestamp).build();
+    return new PoolStatus(pool.getPoolId(), setId, pool.getSets(), set.remainingCount, set.remainingCents,
+        set.initialCount - set.remainingCount, set.initialCents - set.remainingCents, set.remainingCount == 0, timestamp);
   }
 }

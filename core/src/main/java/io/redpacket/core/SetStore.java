@@ -10,11 +10,7 @@ public interface SetStore {
 
   void putSet(SetState state);
 
-  UserWins user(String userId);
+  UserRecord user(String userId);
 
-  void putUser(String userId, UserWins wins);
-
-  SeenShake seen(String shakeId);
-
-  void putSeen(String shakeId, SeenShake seen);
+  void putUser(String userId, UserRecord user);
 }

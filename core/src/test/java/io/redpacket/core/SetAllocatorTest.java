@@ -72,11 +72,37 @@ class SetAllocatorTest {
   }
 
   @Test
-  void aShakeIdReusedByAnotherUserIsRejected() {
-    shake("s1", "alice", 1500);
-    Decision d = shake("s1", "mallory", 1500);
-    assertThat(d.outcome().getOutcome()).isEqualTo(OutcomeCode.REJECTED);
-    assertThat(d.grant()).isNull();
+  void aShakeIdIsScopedToItsUserSoAnotherUserCannotReplayIt() {
+    Decision alice = shake("s1", "alice", 1500);
+    Decision mallory = shake("s1", "mallory", 1500);
+    assertThat(mallory.outcome().getDuplicate()).as("mallory's own shake, not alice's answer").isFalse();
+    assertThat(mallory.outcome().getGrantId()).isNotEqualTo(alice.grant().getGrantId());
+    assertThat(shake("s1", "alice", 1501).outcome().getGrantId()).isEqualTo(alice.grant().getGrantId());
+  }
+
+  @Test
+  void aLosingShakeIsAnsweredAlikeWhenRetriedWithoutAnyStateWritten() {
+    for (int i = 0; i < 10; i++) {
+      shake("w" + i, "u" + i, 1500); // exhausts the set
+    }
+    assertThat(shake("late", "zoe", 1500).outcome().getOutcome()).isEqualTo(OutcomeCode.POOL_EXHAUSTED);
+    assertThat(shake("late", "zoe", 1900).outcome().getOutcome()).isEqualTo(OutcomeCode.POOL_EXHAUSTED);
+    assertThat(store.user("zoe")).as("a set never refills, so nothing needs remembering").isNull();
+  }
+
+  @Test
+  void aPacedShakeIsRememberedSoItsRetryIsNotReconsideredWhenMorePacketsAreReleased() {
+    PoolDefinition paced = Pools.lucky(10_000, 10, 1, 100, 5000).setStartMillis(0L).setEndMillis(1000L)
+        .setPacing(true).build();
+    SetAllocator.decide(paced, Pools.shake(paced, "first", "amy", 0), store);
+    Decision held = SetAllocator.decide(paced, Pools.shake(paced, "s1", "bob", 0), store);
+    assertThat(held.outcome().getOutcome()).isEqualTo(OutcomeCode.NOT_LUCKY);
+    Decision retry = SetAllocator.decide(paced, Pools.shake(paced, "s1", "bob", 900), store);
+    assertThat(retry.outcome().getOutcome()).isEqualTo(OutcomeCode.NOT_LUCKY);
+    assertThat(retry.outcome().getDuplicate()).isTrue();
+    assertThat(retry.grant()).isNull();
+    assertThat(SetAllocator.decide(paced, Pools.shake(paced, "s2", "bob", 900), store).grant())
+        .as("a new shake of the same user can still win").isNotNull();
   }
 
   @Test

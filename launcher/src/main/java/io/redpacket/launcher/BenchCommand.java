@@ -56,7 +56,7 @@ final class BenchCommand {
     @Option(names = "--partitions", defaultValue = "8", description = "partitions of the shakes topic (default: ${DEFAULT-VALUE})")
     int partitions;
 
-    record Run(String job, int round, long records, double seconds) {
+    record Run(String job, int round, long records, double seconds, double netSeconds) {
       double perSecond() {
         return records / seconds;
       }
@@ -90,7 +90,9 @@ final class BenchCommand {
             TopicAdmin.ensure(bootstrap, List.of(Topics.named(out, Topics.SHAKE_OUTCOMES), Topics.named(out, Topics.GRANTS),
                 Topics.named(out, Topics.POOL_STATUS), Topics.named(out, Topics.DEAD_LETTERS)), List.of(), partitions);
             System.out.printf("round %d: %s ...%n", round, job);
-            Run run = run(job, round, bootstrap, out, dir.resolve(out));
+            OutputClock clock = new OutputClock(bootstrap, Topics.named(out, Topics.SHAKE_OUTCOMES));
+            double netSeconds = run(job, bootstrap, out, dir.resolve(out));
+            Run run = new Run(job, round, produced.acked(), clock.awaitSeconds(produced.acked()), netSeconds);
             long committed = TopicReader.forEach(bootstrap, Topics.named(out, Topics.SHAKE_OUTCOMES), true, r -> {});
             if (committed != produced.acked()) {
               System.err.printf("%s committed %,d outcomes for %,d shakes%n", job, committed, produced.acked());
@@ -100,10 +102,10 @@ final class BenchCommand {
             runs.add(run);
           }
         }
-        Table t = new Table("job", "round", "shakes", "seconds", "shakes/s");
+        Table t = new Table("job", "round", "shakes", "first to last output, s", "shakes/s", "job runtime, s");
         for (Run r : runs) {
           t.row(r.job(), r.round(), String.format("%,d", r.records()), String.format("%.1f", r.seconds()),
-              String.format("%,.0f", r.perSecond()));
+              String.format("%,.0f", r.perSecond()), String.format("%.1f", r.netSeconds()));
         }
         double pass = runs.stream().filter(r -> r.job().equals("pass-through")).mapToDouble(Run::perSecond).average().orElse(0);
         double alloc = runs.stream().filter(r -> r.job().equals("allocation")).mapToDouble(Run::perSecond).average().orElse(0);
@@ -111,14 +113,14 @@ final class BenchCommand {
         System.out.printf("allocation / pass-through = %,.0f / %,.0f shakes/s = %.2f (aim: at least 0.70)%n", alloc, pass, alloc / pass);
         System.out.println("Both jobs: bounded Kafka source over the same topic, decode, keyBy(pool/set), exactly-once Kafka"
             + " sink of one outcome per shake, RocksDB, checkpoints every second, parallelism " + parallelism
-            + "; seconds are the job's net runtime including its start.");
+            + "; rates are from the first to the last outcome written (the job's start excluded).");
       } finally {
         deleteQuietly(dir);
       }
       return 0;
     }
 
-    private Run run(String job, int round, String bootstrap, String out, Path dataDir) throws Exception {
+    private double run(String job, String bootstrap, String out, Path dataDir) throws Exception {
       Configuration conf = LocalFlink.configuration(dataDir, 0, parallelism, Duration.ofSeconds(1));
       conf.removeConfig(org.apache.flink.configuration.RestOptions.PORT);
       conf.setString("metrics.reporters", "");
@@ -141,12 +143,54 @@ final class BenchCommand {
                 ShakeOutcome::getShakeId, DeliveryGuarantee.EXACTLY_ONCE, "bench-pass-" + out))
             .name("outcomes-sink").uid("outcomes-sink");
       }
-      var result = env.execute("bench " + job);
-      return new Run(job, round, shakes(), result.getNetRuntime() / 1000.0);
+      return env.execute("bench " + job).getNetRuntime() / 1000.0;
+    }
+  }
+
+  /** Notes when the first and the last outcome of a run are written (read uncommitted: as produced). */
+  static final class OutputClock {
+    private final Thread thread;
+    private volatile long first;
+    private volatile long last;
+    private volatile long count;
+    private volatile boolean stop;
+
+    OutputClock(String bootstrap, String topic) {
+      thread = new Thread(() -> {
+        try (var consumer = TopicReader.consumer(bootstrap, false)) {
+          var partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+              .map(p -> new org.apache.kafka.common.TopicPartition(topic, p.partition())).toList();
+          consumer.assign(partitions);
+          consumer.seekToBeginning(partitions);
+          while (!stop) {
+            int n = consumer.poll(Duration.ofMillis(50)).count();
+            if (n > 0) {
+              long now = System.nanoTime();
+              if (count == 0) {
+                first = now;
+              }
+              last = now;
+              count += n;
+            }
+          }
+        }
+      }, "output-clock");
+      thread.setDaemon(true);
+      thread.start();
     }
 
-    private long shakes() {
-      return shakes;
+    /** Seconds from the first to the last output, once {@code expected} outputs were seen (bounded wait). */
+    double awaitSeconds(long expected) throws InterruptedException {
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (count < expected && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      stop = true;
+      thread.join(5_000);
+      if (count < expected) {
+        throw new IllegalStateException("saw only " + count + " of " + expected + " outputs");
+      }
+      return (last - first) / 1e9;
     }
   }
 

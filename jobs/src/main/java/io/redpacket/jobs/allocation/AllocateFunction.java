@@ -9,10 +9,9 @@ import io.redpacket.avro.Shake;
 import io.redpacket.avro.ShakeOutcome;
 import io.redpacket.codec.Codecs;
 import io.redpacket.core.Decision;
-import io.redpacket.core.SeenShake;
 import io.redpacket.core.SetAllocator;
 import io.redpacket.core.SetState;
-import io.redpacket.core.UserWins;
+import io.redpacket.core.UserRecord;
 import io.redpacket.jobs.common.DecodeFunction;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -27,6 +26,9 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.TimeDomain;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
@@ -39,7 +41,8 @@ import org.apache.flink.util.OutputTag;
  * a set's per-user and per-shake state by event-time timer once the pool's window and retention
  * have passed.
  */
-public final class AllocateFunction extends KeyedBroadcastProcessFunction<String, Shake, PoolDefinition, ShakeOutcome> {
+public final class AllocateFunction extends KeyedBroadcastProcessFunction<String, Shake, PoolDefinition, ShakeOutcome>
+    implements CheckpointedFunction {
   private static final long serialVersionUID = 1L;
 
   public static final MapStateDescriptor<String, PoolDefinition> POOLS =
@@ -52,7 +55,15 @@ public final class AllocateFunction extends KeyedBroadcastProcessFunction<String
 
   private final AllocationSettings settings;
   private transient FlinkSetStore store;
-  private transient ValueState<SetState> setState;
+  /**
+   * Whether some key of this subtask may have shakes waiting for their pool. Reading the wait
+   * marker on every shake costs a state lookup, so it is read only while this may be true:
+   * after a key starts waiting, and for a while after a restore (restored waits end within
+   * {@code unknownPoolWait}).
+   */
+  private transient int waitingKeys;
+  private transient long checkWaitsUntil;
+  private transient boolean restored;
   private transient ListState<Shake> pending;
   private transient ValueState<Long> pendingSince;
   private transient Counter won;
@@ -66,24 +77,48 @@ public final class AllocateFunction extends KeyedBroadcastProcessFunction<String
   @Override
   public void open(OpenContext openContext) {
     var ctx = getRuntimeContext();
-    setState = ctx.getState(new ValueStateDescriptor<>("set", TypeInformation.of(SetState.class)));
-    store = new FlinkSetStore(setState,
-        ctx.getMapState(new MapStateDescriptor<>("users", Types.STRING, TypeInformation.of(UserWins.class))),
-        ctx.getMapState(new MapStateDescriptor<>("seen-shakes", Types.STRING, TypeInformation.of(SeenShake.class))));
+    store = new FlinkSetStore(ctx.getState(new ValueStateDescriptor<>("set", TypeInformation.of(SetState.class))),
+        ctx.getMapState(new MapStateDescriptor<>("users", Types.STRING, TypeInformation.of(UserRecord.class))));
     pending = ctx.getListState(new ListStateDescriptor<>("waiting-for-pool", TypeInformation.of(Shake.class)));
     pendingSince = ctx.getState(new ValueStateDescriptor<>("waiting-since", Types.LONG));
     var metrics = ctx.getMetricGroup().addGroup("redpacket");
     won = metrics.counter("grants");
     centsGranted = metrics.counter("centsGranted");
     answered = metrics.counter("shakesAnswered");
+    waitingKeys = 0;
+    checkWaitsUntil = restored ? System.currentTimeMillis() + settings.unknownPoolWait().toMillis() + 5_000 : 0;
+  }
+
+  @Override
+  public void initializeState(FunctionInitializationContext context) {
+    restored = context.isRestored();
+  }
+
+  @Override
+  public void snapshotState(FunctionSnapshotContext context) {
+    // all state is keyed or broadcast; nothing of the function's own
+  }
+
+  private boolean mayWait() throws Exception {
+    return (waitingKeys > 0 || (checkWaitsUntil != 0 && !pastRestoreWindow())) && pendingSince.value() != null;
+  }
+
+  private boolean pastRestoreWindow() {
+    if (System.currentTimeMillis() > checkWaitsUntil) {
+      checkWaitsUntil = 0;
+      return true;
+    }
+    return false;
   }
 
   @Override
   public void processElement(Shake shake, ReadOnlyContext ctx, Collector<ShakeOutcome> out) throws Exception {
+    store.at(ctx.getCurrentKey());
     PoolDefinition pool = ctx.getBroadcastState(POOLS).get(shake.getPoolId());
-    if (pool == null || pendingSince.value() != null) {
+    if (pool == null || mayWait()) {
       // Wait for the pool, behind any shake of this key that already waits: order is kept.
       if (pendingSince.value() == null) {
+        waitingKeys++;
         pendingSince.update(ctx.timerService().currentProcessingTime());
         ctx.timerService().registerProcessingTimeTimer(ctx.timerService().currentProcessingTime() + PENDING_CHECK_MS);
         ctx.timerService().registerEventTimeTimer(END_OF_INPUT);
@@ -96,9 +131,9 @@ public final class AllocateFunction extends KeyedBroadcastProcessFunction<String
 
   private void allocate(PoolDefinition pool, Shake shake, Collector<ShakeOutcome> out, ReadOnlyContext ctx)
       throws Exception {
-    boolean fresh = setState.value() == null;
+    boolean fresh = store.set() == null;
     Decision d = SetAllocator.decide(pool, shake, store);
-    if (fresh && setState.value() != null) {
+    if (fresh && store.set() != null) {
       // The set now holds state: retire it once its pool is over, by event time.
       ctx.timerService().registerEventTimeTimer(retireAt(pool));
     }
@@ -121,16 +156,16 @@ public final class AllocateFunction extends KeyedBroadcastProcessFunction<String
 
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<ShakeOutcome> out) throws Exception {
+    store.at(ctx.getCurrentKey());
     boolean endOfInput = ctx.timeDomain() == TimeDomain.EVENT_TIME && timestamp == END_OF_INPUT;
     if (pendingSince.value() != null) {
       drainPending(ctx, out, endOfInput || ctx.timeDomain() == TimeDomain.EVENT_TIME);
     }
     if (ctx.timeDomain() == TimeDomain.EVENT_TIME && !endOfInput) {
-      SetState set = setState.value();
+      SetState set = store.set();
       if (set != null && !set.retired) {
         set.retired = true;
-        setState.update(set);
-        store.retire();
+        store.retire(set);
       }
     }
   }
@@ -148,6 +183,7 @@ public final class AllocateFunction extends KeyedBroadcastProcessFunction<String
     }
     pending.clear();
     pendingSince.clear();
+    waitingKeys = Math.max(0, waitingKeys - 1);
     for (Shake s : waiting) {
       if (pool == null) {
         out.collect(SetAllocator.refused(s, OutcomeCode.UNKNOWN_POOL,

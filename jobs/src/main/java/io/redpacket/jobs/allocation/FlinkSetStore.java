@@ -1,57 +1,65 @@
 package io.redpacket.jobs.allocation;
 
-import io.redpacket.core.SeenShake;
 import io.redpacket.core.SetState;
 import io.redpacket.core.SetStore;
-import io.redpacket.core.UserWins;
+import io.redpacket.core.UserRecord;
+import java.util.HashMap;
+import java.util.Map;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.ValueState;
 
-/** The allocator's {@link SetStore} over Flink keyed state (RocksDB); scoped to the current key. */
+/**
+ * The allocator's {@link SetStore} over Flink keyed state (RocksDB), scoped to the current key.
+ * Every shake reads its set, so sets (a few per pool per subtask, a few dozen bytes each) are
+ * also kept in a write-through heap cache; RocksDB stays the truth that checkpoints see.
+ */
 final class FlinkSetStore implements SetStore {
   private final ValueState<SetState> set;
-  private final MapState<String, UserWins> users;
-  private final MapState<String, SeenShake> seen;
+  private final MapState<String, UserRecord> users;
+  private final Map<String, SetState> cache = new HashMap<>();
+  private String key;
 
-  FlinkSetStore(ValueState<SetState> set, MapState<String, UserWins> users, MapState<String, SeenShake> seen) {
+  FlinkSetStore(ValueState<SetState> set, MapState<String, UserRecord> users) {
     this.set = set;
     this.users = users;
-    this.seen = seen;
+  }
+
+  /** Scopes the store to the current key; call before each element or timer. */
+  void at(String currentKey) {
+    this.key = currentKey;
   }
 
   @Override
   public SetState set() {
-    return call(set::value);
+    SetState s = cache.get(key);
+    if (s == null) {
+      s = call(set::value);
+      if (s != null) {
+        cache.put(key, s);
+      }
+    }
+    return s;
   }
 
   @Override
   public void putSet(SetState state) {
     run(() -> set.update(state));
+    cache.put(key, state);
   }
 
   @Override
-  public UserWins user(String userId) {
+  public UserRecord user(String userId) {
     return call(() -> users.get(userId));
   }
 
   @Override
-  public void putUser(String userId, UserWins wins) {
-    run(() -> users.put(userId, wins));
+  public void putUser(String userId, UserRecord user) {
+    run(() -> users.put(userId, user));
   }
 
-  @Override
-  public SeenShake seen(String shakeId) {
-    return call(() -> seen.get(shakeId));
-  }
-
-  @Override
-  public void putSeen(String shakeId, SeenShake s) {
-    run(() -> seen.put(shakeId, s));
-  }
-
-  void retire() {
+  void retire(SetState retired) {
+    putSet(retired);
     users.clear();
-    seen.clear();
   }
 
   private interface StateCall<T> {

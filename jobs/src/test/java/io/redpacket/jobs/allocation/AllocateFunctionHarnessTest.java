@@ -13,8 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import io.redpacket.core.SeenShake;
-import io.redpacket.core.UserWins;
+import io.redpacket.core.UserRecord;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -80,9 +79,8 @@ class AllocateFunctionHarnessTest {
   long entriesIn(String state) throws Exception {
     KeyedStateBackend<Object> backend = harness.getOperator().getKeyedStateBackend();
     backend.setCurrentKey("p1/0");
-    MapStateDescriptor<String, ?> descriptor = state.equals("users")
-        ? new MapStateDescriptor<>(state, Types.STRING, TypeInformation.of(UserWins.class))
-        : new MapStateDescriptor<>(state, Types.STRING, TypeInformation.of(SeenShake.class));
+    MapStateDescriptor<String, ?> descriptor = new MapStateDescriptor<>(state, Types.STRING,
+        TypeInformation.of(UserRecord.class));
     MapState<String, ?> map = backend.getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, descriptor);
     long n = 0;
     for (String ignored : map.keys()) {
@@ -101,7 +99,6 @@ class AllocateFunctionHarnessTest {
     assertThat(harness.extractOutputValues().get(2).getDuplicate()).isTrue();
     assertThat(harness.getSideOutput(AllocateFunction.GRANTS)).hasSize(2);
     assertThat(entriesIn("users")).isEqualTo(2);
-    assertThat(entriesIn("seen-shakes")).isEqualTo(2);
     assertThat(harness.numEventTimeTimers()).as("one retire timer for the set").isEqualTo(1);
 
     harness.processWatermark(new Watermark(END + RETENTION.toMillis() - 1));
@@ -109,7 +106,6 @@ class AllocateFunctionHarnessTest {
 
     harness.processWatermark(new Watermark(END + RETENTION.toMillis()));
     assertThat(entriesIn("users")).isZero();
-    assertThat(entriesIn("seen-shakes")).isZero();
     assertThat(keysIn("set")).as("a tiny tombstone stays, so a late shake cannot reopen the set").isEqualTo(1);
     assertThat(harness.numEventTimeTimers()).isZero();
 
@@ -118,7 +114,7 @@ class AllocateFunctionHarnessTest {
     assertThat(late.getOutcome()).isEqualTo(OutcomeCode.REJECTED);
     assertThat(late.getReason()).contains("late");
     assertThat(harness.getSideOutput(AllocateFunction.GRANTS)).hasSize(2);
-    assertThat(entriesIn("seen-shakes")).as("a retired set keeps no per-shake state").isZero();
+    assertThat(entriesIn("users")).as("a retired set keeps no per-user state").isZero();
   }
 
   @Test
