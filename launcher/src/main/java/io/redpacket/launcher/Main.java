@@ -9,6 +9,11 @@ import picocli.CommandLine.Command;
         AuditCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
   public static void main(String[] args) {
+    System.exit(cli().execute(args));
+  }
+
+  /** The command line with its error handling: usage errors exit 2 with a hint, failures exit 1. */
+  static CommandLine cli() {
     CommandLine cli = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
     cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
       if (e instanceof IllegalArgumentException) {
@@ -20,7 +25,6 @@ public final class Main {
       e.printStackTrace(cmd.getErr());
       return 1;
     });
-    int code = cli.execute(args);
-    System.exit(code);
+    return cli;
   }
 }
