@@ -21,22 +21,17 @@ import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The allocation job on a Flink MiniCluster against the real broker, RocksDB state and the
  * exactly-once Kafka sinks: the exactly-once claims are proven by failure and by rescaling.
  */
+@Timeout(value = 8, unit = TimeUnit.MINUTES)
 class AllocationJobIntegrationTest {
   static final Duration TIMEOUT = Duration.ofMinutes(3);
-
-  @RegisterExtension
-  static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-      .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(4).setConfiguration(PipelineFixture.clusterConfig()).build());
 
   final PipelineFixture fixture = new PipelineFixture();
 

@@ -112,7 +112,11 @@ final class PipelineFixture {
     if (savepoint != null) {
       conf.setString("execution.state-recovery.path", savepoint);
     }
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+    // Each run gets a MiniCluster of its own (as `flink run` gets a fresh job on a cluster), sized to it.
+    conf.setString("taskmanager.numberOfTaskSlots", String.valueOf(parallelism));
+    conf.setString("taskmanager.memory.managed.size", "256m");
+    conf.setString("state.backend.rocksdb.use-bloom-filter", "true");
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(conf);
     env.setParallelism(parallelism);
     AllocationJob.define(env,
         KafkaIo.source(bootstrap, Topics.named(prefix, Topics.POOLS), outputPrefix + "pools", bounded),
