@@ -23,6 +23,9 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -30,6 +33,7 @@ import org.junit.jupiter.api.Timeout;
  * exactly-once Kafka sinks: the exactly-once claims are proven by failure and by rescaling.
  */
 @Timeout(value = 8, unit = TimeUnit.MINUTES)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AllocationJobIntegrationTest {
   static final Duration TIMEOUT = Duration.ofMinutes(3);
 
@@ -41,6 +45,7 @@ class AllocationJobIntegrationTest {
   }
 
   @Test
+  @Order(1)
   void aTaskFailingOnceAfterACheckpointCommitsExactlyTheGrantsOfARunWithoutFailure() throws Exception {
     fixture.createPool(2_000, 500_000, 10);
     fixture.produceShakes(10_000, 4_000, 42);
@@ -75,27 +80,29 @@ class AllocationJobIntegrationTest {
   }
 
   @Test
+  @Order(2)
   void stoppedWithASavepointAndResumedAtAnotherParallelismTheGrantsAreIdenticalAndTheAuditIsClean() throws Exception {
     fixture.createPool(1_500, 300_000, 8);
-    fixture.produceShakes(4_000, 3_000, 7);
+    fixture.produceShakes(8_000, 3_000, 7);
+
+    String reference = fixture.outputs("reference");
+    fixture.start(reference, 1, true, null, s -> s).getJobExecutionResult().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    Map<String, String> expected = fixture.committedGrants(reference);
+    assertThat(expected).hasSize(1_500);
 
     String rescaled = fixture.outputs("rescaled");
     JobClient first = fixture.start(rescaled, 2, false, null, s -> s);
-    fixture.awaitOutcomes(rescaled, 4_000, TIMEOUT);
+    fixture.awaitOutcomes(rescaled, 3_000, TIMEOUT); // stop mid-wave, wherever the job happens to be
     Path savepoints = Files.createTempDirectory("rp-savepoints");
     String savepoint = first.stopWithSavepoint(false, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
         .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    long beforeStop = fixture.committed(Topics.named(rescaled, Topics.SHAKE_OUTCOMES));
+    assertThat(beforeStop).as("stopped mid-wave").isBetween(3_000L, 8_000L);
 
-    fixture.produceShakes(4_000, 3_000, 8); // the second half of the wave arrives while the job is down
     JobClient resumed = fixture.start(rescaled, 3, false, savepoint, s -> s);
     fixture.awaitOutcomes(rescaled, 8_000, TIMEOUT);
     resumed.cancel().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
 
-    String reference = fixture.outputs("reference");
-    fixture.start(reference, 1, true, null, s -> s).getJobExecutionResult().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-
-    Map<String, String> expected = fixture.committedGrants(reference);
-    assertThat(expected).hasSize(1_500);
     assertThat(fixture.committedGrants(rescaled)).as("grants after stop, savepoint, resume at 3").isEqualTo(expected);
     Audit.Report report = fixture.audit(rescaled);
     assertThat(report.clean()).as(report.render()).isTrue();
