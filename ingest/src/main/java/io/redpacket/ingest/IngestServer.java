@@ -1,0 +1,360 @@
+package io.redpacket.ingest;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.redpacket.avro.OutcomeCode;
+import io.redpacket.avro.PoolDefinition;
+import io.redpacket.avro.Shake;
+import io.redpacket.avro.ShakeOutcome;
+import io.redpacket.avro.SplitMode;
+import io.redpacket.codec.Topics;
+import io.redpacket.core.StableHash;
+import io.redpacket.core.Table;
+import io.redpacket.core.Tokens;
+import io.redpacket.simulator.PoolWriter;
+import io.redpacket.simulator.ShakeProducer;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+
+/**
+ * The access layer: a thin HTTP service in front of Kafka. It answers what it can itself (unknown,
+ * closed or exhausted pools, users over their rate, shakes sampled out of the backend's budget)
+ * and forwards the rest to {@code shakes}, answering with the allocation job's outcome.
+ * A {@code 2xx} that says accepted is sent only after Kafka acknowledged the shake.
+ */
+public final class IngestServer implements AutoCloseable {
+  private final IngestConfig config;
+  private final Vertx vertx;
+  private final Tokens tokens;
+  private final PoolView pools;
+  private final OutcomeBoard outcomes;
+  private final KafkaProducer<byte[], byte[]> producer;
+  private final TokenBucket admission;
+  private final Cache<String, TokenBucket> users;
+  private final IngestMetrics metrics = new IngestMetrics();
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final String shakesTopic;
+  private HttpServer server;
+
+  private IngestServer(IngestConfig config) {
+    this.config = config;
+    this.vertx = Vertx.vertx();
+    this.tokens = new Tokens(config.tokenSecret());
+    this.pools = new PoolView(config.bootstrap(), config.topicPrefix());
+    this.outcomes = new OutcomeBoard(config.bootstrap(), config.topicPrefix());
+    Properties p = ShakeProducer.config(config.bootstrap());
+    // Never hold an event loop: fail fast when Kafka is away, and say 503.
+    p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "200");
+    p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "2000");
+    p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "4000");
+    p.put(ProducerConfig.LINGER_MS_CONFIG, "2");
+    this.producer = new KafkaProducer<>(p);
+    this.admission = new TokenBucket(config.admissionPerSecond(), Math.max(1, config.admissionPerSecond() / 10.0), System.nanoTime());
+    this.users = Caffeine.newBuilder().maximumSize(2_000_000).expireAfterAccess(Duration.ofMinutes(2)).build();
+    this.shakesTopic = Topics.named(config.topicPrefix(), Topics.SHAKES);
+  }
+
+  /** Starts the service and returns once it listens. */
+  public static IngestServer start(IngestConfig config) throws Exception {
+    IngestServer s = new IngestServer(config);
+    s.listen();
+    return s;
+  }
+
+  public int port() {
+    return server.actualPort();
+  }
+
+  private void listen() throws Exception {
+    Router router = Router.router(vertx);
+    router.route().handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
+    router.post("/v1/shakes").handler(this::shake);
+    router.get("/v1/shakes/:shakeId").handler(this::getShake);
+    router.post("/v1/admin/pools").handler(this::createPool);
+    router.get("/health/live").handler(ctx -> json(ctx, "live", 200, new JsonObject().put("status", "live")));
+    router.get("/health/ready").handler(this::ready);
+    router.get("/metrics").handler(ctx -> {
+      metrics.requests.labelValues("metrics", "200").inc();
+      ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape());
+    });
+    router.errorHandler(404, ctx -> error(ctx, "unknown", 404, "not_found", "no such route; see the README for the endpoints"));
+    router.errorHandler(405, ctx -> error(ctx, "unknown", 405, "method_not_allowed", "this route does not take " + ctx.request().method()));
+    router.errorHandler(413, ctx -> error(ctx, "unknown", 413, "body_too_large", "the body is over " + config.maxBodyBytes() + " bytes"));
+    router.errorHandler(400, ctx -> error(ctx, "unknown", 400, "bad_request", "the request could not be read"));
+    router.errorHandler(500, ctx -> error(ctx, "unknown", 500, "internal", "internal error; the request may be retried"));
+    HttpServerOptions options = new HttpServerOptions().setPort(config.port()).setHost("0.0.0.0")
+        .setMaxHeaderSize(8192).setMaxInitialLineLength(4096).setIdleTimeout(60).setIdleTimeoutUnit(TimeUnit.SECONDS);
+    server = vertx.createHttpServer(options).requestHandler(router).listen().await(30, TimeUnit.SECONDS);
+  }
+
+  private String user(RoutingContext ctx) {
+    String header = ctx.request().getHeader("Authorization");
+    String token = header != null && header.startsWith("Bearer ") ? header.substring(7).trim() : null;
+    return tokens.verify(token, System.currentTimeMillis());
+  }
+
+  private void shake(RoutingContext ctx) {
+    long t0 = System.nanoTime();
+    String userId;
+    ShakeRequest req;
+    try {
+      userId = user(ctx);
+    } catch (Tokens.InvalidTokenException e) {
+      error(ctx, "shakes", 401, "unauthorized", e.getMessage());
+      return;
+    }
+    try {
+      req = ShakeRequest.parse(ctx.body().buffer());
+    } catch (ShakeRequest.BadRequest e) {
+      error(ctx, "shakes", 400, e.code, e.getMessage());
+      return;
+    }
+    long now = System.currentTimeMillis();
+    String key = OutcomeBoard.key(req.poolId(), userId, req.shakeId());
+    ShakeOutcome known = outcomes.known(key);
+    if (known != null) { // a client retry: the same answer again
+      answer(ctx, known, true, "known", t0);
+      return;
+    }
+    PoolDefinition pool = pools.pool(req.poolId());
+    if (pool == null) {
+      local(ctx, req, userId, -1, OutcomeCode.UNKNOWN_POOL, "no pool " + req.poolId(), "unknown_pool", t0);
+      return;
+    }
+    int setId = StableHash.setOf(userId, pool.getSets());
+    if (now < pool.getStartMillis() || now >= pool.getEndMillis()) {
+      local(ctx, req, userId, setId, OutcomeCode.POOL_NOT_ACTIVE, "outside the pool's window", "not_active", t0);
+      return;
+    }
+    if (pools.exhausted(req.poolId(), setId)) {
+      local(ctx, req, userId, setId, OutcomeCode.POOL_EXHAUSTED, null, "exhausted", t0);
+      return;
+    }
+    long retryAfter = users.get(userId, u -> new TokenBucket(config.userPerSecond(), 2 * config.userPerSecond(), System.nanoTime()))
+        .take(System.nanoTime());
+    if (retryAfter > 0) {
+      metrics.answers.labelValues("shed", "user_rate").inc();
+      ctx.response().putHeader("Retry-After", String.valueOf(retryAfter));
+      error(ctx, "shakes", 429, "too_many_requests", "this user shakes too fast; retry after " + retryAfter + " s");
+      return;
+    }
+    int level = loadLevel();
+    if (inFlight.get() >= config.maxInFlight()) {
+      metrics.answers.labelValues("shed", "overload").inc();
+      ctx.response().putHeader("Retry-After", "1");
+      error(ctx, "shakes", 429, "overloaded", "the service is at capacity; retry after 1 s");
+      return;
+    }
+    // Admission: the backend's budget. At level 3 the budget is halved (sampled harder).
+    if (admission.take(System.nanoTime()) > 0 || (level >= 3 && (StableHash.of(key) & 1) == 0)) {
+      local(ctx, req, userId, setId, OutcomeCode.NOT_LUCKY, "sampled out at the edge", "sampled_out", t0);
+      return;
+    }
+    forward(ctx, req, userId, setId, now, key, t0);
+  }
+
+  private void forward(RoutingContext ctx, ShakeRequest req, String userId, int setId, long now, String key, long t0) {
+    Shake shake = new Shake(req.shakeId(), userId, req.poolId(), setId, now, req.device());
+    CompletableFuture<ShakeOutcome> outcome = outcomes.await(key);
+    inFlight.incrementAndGet();
+    try {
+      producer.send(ShakeProducer.record(shakesTopic, shake), (meta, e) -> vertx.runOnContext(v -> {
+        if (e != null) {
+          inFlight.decrementAndGet();
+          outcomes.forget(key);
+          metrics.answers.labelValues("shed", "kafka_unavailable").inc();
+          ctx.response().putHeader("Retry-After", "2");
+          error(ctx, "shakes", 503, "backend_unavailable", "the shake was not accepted (Kafka unavailable); retry after 2 s");
+          return;
+        }
+        metrics.answers.labelValues("forwarded", "admitted").inc();
+        Future.fromCompletionStage(outcome.orTimeout(config.outcomeWait().toMillis(), TimeUnit.MILLISECONDS), vertx.getOrCreateContext())
+            .onComplete(r -> {
+              inFlight.decrementAndGet();
+              if (r.succeeded()) {
+                answer(ctx, r.result(), false, "backend", t0);
+              } else {
+                outcomes.forget(key);
+                metrics.latency.labelValues("accepted").observe((System.nanoTime() - t0) / 1e9);
+                json(ctx, "shakes", 202, new JsonObject().put("shakeId", req.shakeId()).put("status", "accepted")
+                    .put("poll", "/v1/shakes/" + req.shakeId() + "?poolId=" + req.poolId()));
+              }
+            });
+      }));
+    } catch (RuntimeException e) { // metadata unavailable within max.block.ms, buffer full, closed
+      inFlight.decrementAndGet();
+      outcomes.forget(key);
+      metrics.answers.labelValues("shed", "kafka_unavailable").inc();
+      ctx.response().putHeader("Retry-After", "2");
+      error(ctx, "shakes", 503, "backend_unavailable", "the shake was not accepted (Kafka unavailable); retry after 2 s");
+    }
+  }
+
+  /** 0 normal; 1 from half the in-flight capacity (shed sharing); 2 from 3/4 (shed opening); 3 from 9/10 (sample harder). */
+  int loadLevel() {
+    double used = (double) inFlight.get() / config.maxInFlight();
+    int level = used >= 0.9 ? 3 : used >= 0.75 ? 2 : used >= 0.5 ? 1 : 0;
+    metrics.loadLevel.set(level);
+    metrics.inFlight.set(inFlight.get());
+    return level;
+  }
+
+  private void local(RoutingContext ctx, ShakeRequest req, String userId, int setId, OutcomeCode code, String reason,
+      String metric, long t0) {
+    ShakeOutcome o = new ShakeOutcome(req.shakeId(), userId, req.poolId(), setId, code, null, null, reason, false,
+        System.currentTimeMillis());
+    outcomes.publish(o); // so a retry and GET see the same answer
+    metrics.answers.labelValues("local", metric).inc();
+    answer(ctx, o, false, "edge", t0);
+  }
+
+  private void answer(RoutingContext ctx, ShakeOutcome o, boolean retry, String by, long t0) {
+    metrics.latency.labelValues(by).observe((System.nanoTime() - t0) / 1e9);
+    json(ctx, "shakes", 200, outcomeJson(o, retry).put("answeredBy", by));
+  }
+
+  static JsonObject outcomeJson(ShakeOutcome o, boolean retry) {
+    JsonObject j = new JsonObject().put("shakeId", o.getShakeId()).put("poolId", o.getPoolId())
+        .put("outcome", o.getOutcome().toString());
+    if (o.getGrantId() != null) {
+      j.put("grantId", o.getGrantId()).put("cents", o.getCents()).put("amount", Table.money(o.getCents()));
+    }
+    if (o.getReason() != null) {
+      j.put("reason", o.getReason());
+    }
+    return j.put("duplicate", o.getDuplicate() || retry);
+  }
+
+  private void getShake(RoutingContext ctx) {
+    String userId;
+    try {
+      userId = user(ctx);
+    } catch (Tokens.InvalidTokenException e) {
+      error(ctx, "shake", 401, "unauthorized", e.getMessage());
+      return;
+    }
+    String poolId = ctx.request().getParam("poolId");
+    String shakeId = ctx.pathParam("shakeId");
+    if (poolId == null || poolId.length() > 128 || shakeId.length() > 128) {
+      error(ctx, "shake", 400, "missing_field", "ask for /v1/shakes/{shakeId}?poolId={poolId}");
+      return;
+    }
+    ShakeOutcome o = outcomes.known(OutcomeBoard.key(poolId, userId, shakeId));
+    if (o == null) {
+      error(ctx, "shake", 404, "not_known", "no outcome known for this shake yet; poll again shortly");
+      return;
+    }
+    json(ctx, "shake", 200, outcomeJson(o, false));
+  }
+
+  private void createPool(RoutingContext ctx) {
+    String header = ctx.request().getHeader("Authorization");
+    if (header == null || !java.security.MessageDigest.isEqual(("Bearer " + config.adminToken()).getBytes(),
+        header.getBytes())) {
+      error(ctx, "admin_pools", 401, "unauthorized", "admin endpoints need Authorization: Bearer <admin token>");
+      return;
+    }
+    PoolDefinition pool;
+    try {
+      pool = poolFrom(ShakeRequest.object(ctx.body().buffer()));
+    } catch (ShakeRequest.BadRequest e) {
+      error(ctx, "admin_pools", 400, e.code, e.getMessage());
+      return;
+    }
+    vertx.executeBlocking(() -> {
+      PoolWriter.create(config.bootstrap(), Topics.named(config.topicPrefix(), Topics.POOLS), pool);
+      return pool;
+    }).onComplete(r -> {
+      if (r.succeeded()) {
+        json(ctx, "admin_pools", 201, new JsonObject().put("poolId", pool.getPoolId()).put("status", "created"));
+      } else if (r.cause() instanceof PoolWriter.RefusedException e) {
+        error(ctx, "admin_pools", 422, "invalid_pool", e.getMessage());
+      } else {
+        error(ctx, "admin_pools", 503, "backend_unavailable", "the pool was not written: " + r.cause().getMessage());
+      }
+    });
+  }
+
+  static PoolDefinition poolFrom(JsonObject j) {
+    java.util.Set<String> allowed = java.util.Set.of("poolId", "sponsor", "totalCents", "totalCount", "sets",
+        "minCents", "maxCents", "startMillis", "endMillis", "splitMode", "perUserLimit", "pacing");
+    for (String f : j.fieldNames()) {
+      if (!allowed.contains(f)) {
+        throw new ShakeRequest.BadRequest("unknown_field", "unknown field '" + ShakeRequest.clip(f) + "'; allowed: " + allowed);
+      }
+    }
+    try {
+      return PoolDefinition.newBuilder().setPoolId(str(j, "poolId")).setSponsor(str(j, "sponsor"))
+          .setTotalCents(num(j, "totalCents")).setTotalCount((int) Math.min(Integer.MAX_VALUE, num(j, "totalCount")))
+          .setSets((int) Math.min(Integer.MAX_VALUE, num(j, "sets"))).setMinCents(num(j, "minCents"))
+          .setMaxCents(num(j, "maxCents")).setStartMillis(num(j, "startMillis")).setEndMillis(num(j, "endMillis"))
+          .setSplitMode(SplitMode.valueOf(str(j, "splitMode")))
+          .setPerUserLimit((int) Math.min(Integer.MAX_VALUE, num(j, "perUserLimit")))
+          .setPacing(Boolean.TRUE.equals(j.getValue("pacing"))).setCreatedMillis(System.currentTimeMillis()).build();
+    } catch (IllegalArgumentException e) {
+      throw new ShakeRequest.BadRequest("invalid_field", "splitMode must be LUCKY or FIXED");
+    }
+  }
+
+  private static String str(JsonObject j, String f) {
+    if (!(j.getValue(f) instanceof String s)) {
+      throw new ShakeRequest.BadRequest("wrong_type", "'" + f + "' must be a string");
+    }
+    return s;
+  }
+
+  private static long num(JsonObject j, String f) {
+    Object v = j.getValue(f);
+    if (!(v instanceof Integer || v instanceof Long)) {
+      throw new ShakeRequest.BadRequest("wrong_type", "'" + f + "' must be a whole number");
+    }
+    return ((Number) v).longValue();
+  }
+
+  private void ready(RoutingContext ctx) {
+    boolean poolsLoaded = pools.ready();
+    boolean kafka = outcomes.ready() && poolsLoaded;
+    JsonObject body = new JsonObject().put("poolsLoaded", poolsLoaded).put("kafka", kafka);
+    json(ctx, "ready", kafka ? 200 : 503, body.put("status", kafka ? "ready" : "not ready"));
+  }
+
+  private void error(RoutingContext ctx, String route, int status, String code, String message) {
+    json(ctx, route, status, new JsonObject().put("code", code).put("message", message));
+  }
+
+  private void json(RoutingContext ctx, String route, int status, JsonObject body) {
+    metrics.requests.labelValues(route, String.valueOf(status)).inc();
+    if (!ctx.response().ended()) {
+      ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.encode());
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      if (server != null) {
+        server.close().await(10, TimeUnit.SECONDS);
+      }
+    } catch (TimeoutException | RuntimeException ignored) {
+      // closing anyway
+    }
+    producer.close(Duration.ofSeconds(5));
+    pools.close();
+    outcomes.close();
+    vertx.close();
+  }
+}
