@@ -18,12 +18,15 @@ public final class Tokens {
   private static final Base64.Decoder B64D = Base64.getUrlDecoder();
 
   private final byte[] secret;
+  /** Mac instances are not thread-safe and costly to create: one per thread, keyed once. */
+  private final ThreadLocal<Mac> macs;
 
   public Tokens(String secret) {
     if (secret == null || secret.length() < 16) {
       throw new IllegalArgumentException("the token secret must be at least 16 characters");
     }
     this.secret = secret.getBytes(StandardCharsets.UTF_8);
+    this.macs = ThreadLocal.withInitial(this::newMac);
   }
 
   /** Raised for every token that must not be trusted; the message says why, without echoing secrets. */
@@ -75,10 +78,14 @@ public final class Tokens {
   }
 
   private byte[] mac(String body) {
+    return macs.get().doFinal(body.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private Mac newMac() {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(new SecretKeySpec(secret, "HmacSHA256"));
-      return mac.doFinal(body.getBytes(StandardCharsets.UTF_8));
+      return mac;
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("HmacSHA256 is not available", e);
     }

@@ -217,7 +217,7 @@ public final class IngestServer implements AutoCloseable {
       String metric, long t0) {
     ShakeOutcome o = new ShakeOutcome(req.shakeId(), userId, req.poolId(), setId, code, null, null, reason, false,
         System.currentTimeMillis());
-    outcomes.publish(o); // so a retry and GET see the same answer
+    // Not cached: a retry meets the same pool, window and status and gets the same answer.
     metrics.answers.labelValues("local", metric).inc();
     answer(ctx, o, false, "edge", t0);
   }

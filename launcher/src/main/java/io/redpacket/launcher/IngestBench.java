@@ -1,0 +1,222 @@
+package io.redpacket.launcher;
+
+import io.redpacket.avro.PoolDefinition;
+import io.redpacket.avro.PoolStatus;
+import io.redpacket.avro.SplitMode;
+import io.redpacket.codec.Codecs;
+import io.redpacket.codec.Topics;
+import io.redpacket.core.Keys;
+import io.redpacket.core.Table;
+import io.redpacket.core.Tokens;
+import io.redpacket.ingest.IngestConfig;
+import io.redpacket.ingest.IngestServer;
+import io.redpacket.simulator.PoolWriter;
+import io.redpacket.simulator.ShakeProducer;
+import io.redpacket.stack.LocalKafka;
+import io.redpacket.stack.TopicAdmin;
+import io.redpacket.stack.TopicReader;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.PoolOptions;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.Recorder;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "ingest", mixinStandardHelpOptions = true,
+    description = "The ingest in one run on this machine: (a) a bare endpoint of the same HTTP library, (b) the"
+        + " fast-reject path, (c) the admitted path to Kafka, and their ratios; (d) offered load of 20 times the"
+        + " admission budget: what is forwarded, and whether every request is answered.")
+final class IngestBench implements Callable<Integer> {
+  static final String SECRET = "bench-secret-0123456789";
+
+  @Option(names = "--seconds", defaultValue = "8", description = "measured seconds per case, after 2 s of warm-up (default: ${DEFAULT-VALUE})")
+  int seconds;
+
+  @Option(names = "--connections", defaultValue = "32", description = "concurrent keep-alive connections (default: ${DEFAULT-VALUE})")
+  int connections;
+
+  @Option(names = "--budget", defaultValue = "500", description = "admission budget for case (d), shakes/s (default: ${DEFAULT-VALUE})")
+  int budget;
+
+  record Result(String name, long requests, long errors, double seconds, Recorder latency, long forwarded) {}
+
+  @Override
+  public Integer call() throws Exception {
+    Checks.range("--seconds", seconds, 1, 600);
+    Checks.range("--connections", connections, 1, 1024);
+    Checks.range("--budget", budget, 1, 1_000_000);
+    Path dir = Files.createTempDirectory("redpacket-bench-ingest");
+    Vertx vertx = Vertx.vertx();
+    try (LocalKafka kafka = LocalKafka.start(dir.resolve("kafka"), false)) {
+      String bootstrap = kafka.bootstrapServers();
+      TopicAdmin.ensure(bootstrap, Topics.ALL, Topics.COMPACTED, 8);
+      long now = System.currentTimeMillis();
+      PoolDefinition open = pool("open", now);
+      PoolDefinition spent = pool("spent", now);
+      PoolWriter.create(bootstrap, Topics.POOLS, open);
+      PoolWriter.create(bootstrap, Topics.POOLS, spent);
+      try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(ShakeProducer.config(bootstrap))) {
+        for (int set = 0; set < spent.getSets(); set++) { // as the allocation job publishes an emptied set
+          PoolStatus s = new PoolStatus("spent", set, spent.getSets(), 0L, 0L, 2000L, 20_000L, true, now);
+          p.send(new ProducerRecord<>(Topics.POOL_STATUS, Keys.set("spent", set).getBytes(StandardCharsets.UTF_8),
+              Codecs.POOL_STATUS.encode(s)));
+        }
+      }
+      Tokens tokens = new Tokens(SECRET);
+      String[] auth = new String[10_000];
+      for (int i = 0; i < auth.length; i++) {
+        auth[i] = "Bearer " + tokens.mint("u" + i, now + 3_600_000);
+      }
+
+      HttpServer bare = vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(b ->
+          req.response().putHeader("Content-Type", "application/json").end("{\"outcome\":\"NOT_LUCKY\"}")))
+          .listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
+      IngestConfig fast = new IngestConfig(0, bootstrap, "", SECRET, "admin-bench-0123", Duration.ofMillis(1), 1_000_000,
+          1_000_000, 1_000_000, 4096);
+      Table t = new Table("case", "requests/s", "p50 ms", "p99 ms", "p99.9 ms", "errors", "ratio to (a)", "forwarded/s");
+      Result a;
+      Result b;
+      Result c;
+      try (IngestServer admitting = IngestServer.start(fast)) {
+        awaitReady(vertx, admitting.port());
+        System.out.println("warming up both servers (not measured) ...");
+        load(vertx, "warm-up", bare.actualPort(), "/", auth, "open", null);
+        load(vertx, "warm-up", admitting.port(), "/v1/shakes", auth, "spent", null);
+        System.out.println("(a) bare endpoint ...");
+        a = load(vertx, "(a) bare Vert.x endpoint", bare.actualPort(), "/", auth, "open", null);
+        System.out.println("(b) fast reject (exhausted pool) ...");
+        b = load(vertx, "(b) fast reject: pool exhausted", admitting.port(), "/v1/shakes", auth, "spent", null);
+        System.out.println("(c) admitted to Kafka ...");
+        c = load(vertx, "(c) admitted: acked by Kafka, 202", admitting.port(), "/v1/shakes", auth, "open", bootstrap);
+      }
+      Result d;
+      IngestConfig limited = new IngestConfig(0, bootstrap, "", SECRET, "admin-bench-0123", Duration.ofMillis(1), budget,
+          1_000_000, 1_000_000, 4096);
+      try (IngestServer server = IngestServer.start(limited)) {
+        awaitReady(vertx, server.port());
+        System.out.printf("(d) overload: as much as the clients can offer against a budget of %,d/s ...%n", budget);
+        d = load(vertx, "(d) overload vs budget " + budget + "/s", server.port(), "/v1/shakes", auth, "open", bootstrap);
+      }
+      for (Result r : new Result[] {a, b, c, d}) {
+        double rate = r.requests() / r.seconds();
+        var h = r.latency().getIntervalHistogram();
+        t.row(r.name(), String.format("%,.0f", rate), ms(h.getValueAtPercentile(50)), ms(h.getValueAtPercentile(99)),
+            ms(h.getValueAtPercentile(99.9)), r.errors(), String.format("%.2f", rate / (a.requests() / a.seconds())),
+            r.forwarded() < 0 ? "-" : String.format("%,.0f", r.forwarded() / (r.seconds() + 2.0)));
+      }
+      System.out.print(t.render());
+      double offered = d.requests() / d.seconds();
+      System.out.printf("b/a = %.2f (aim >= 0.9), c/a = %.2f (aim >= 0.5); (d) offered %,.0f/s = %.1f x the budget,"
+              + " forwarded %,.0f/s (budget %,d/s), every request answered: %s%n",
+          (b.requests() / b.seconds()) / (a.requests() / a.seconds()), (c.requests() / c.seconds()) / (a.requests() / a.seconds()),
+          offered, offered / budget, d.forwarded() / (d.seconds() + 2.0), budget, d.errors() == 0 ? "yes" : "NO (" + d.errors() + " errors)");
+    } finally {
+      vertx.close().await(10, TimeUnit.SECONDS);
+      BenchCommand.deleteQuietly(dir);
+    }
+    return 0;
+  }
+
+  static PoolDefinition pool(String id, long now) {
+    return PoolDefinition.newBuilder().setPoolId(id).setSponsor("bench").setTotalCents(100_000_000L).setTotalCount(100_000)
+        .setSets(50).setMinCents(1).setMaxCents(20_000).setStartMillis(now - 1000).setEndMillis(now + 3_600_000)
+        .setSplitMode(SplitMode.LUCKY).setPerUserLimit(1).setPacing(false).setCreatedMillis(now).build();
+  }
+
+  static String ms(long nanos) {
+    return String.format("%.2f", nanos / 1e6);
+  }
+
+  private void awaitReady(Vertx vertx, int port) throws Exception {
+    var client = java.net.http.HttpClient.newHttpClient();
+    var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/health/ready"))
+        .timeout(Duration.ofSeconds(5)).build();
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    int status = 0;
+    while (System.nanoTime() < deadline) {
+      try {
+        status = client.send(request, java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode();
+      } catch (java.io.IOException e) {
+        status = -1;
+      }
+      if (status == 200) {
+        Thread.sleep(1000); // let the pool view read the status of the spent pool
+        return;
+      }
+      Thread.sleep(100);
+    }
+    throw new IllegalStateException("the ingest did not become ready within 30 s (last status " + status + ")");
+  }
+
+  /** Keeps {@code connections} requests in flight for warm-up plus {@code seconds}; records the measured part. */
+  private Result load(Vertx vertx, String name, int port, String path, String[] auth, String poolId, String bootstrap)
+      throws Exception {
+    HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
+        new PoolOptions().setHttp1MaxSize(connections));
+    Recorder latency = new Recorder(3);
+    AtomicLong done = new AtomicLong();
+    AtomicLong errors = new AtomicLong();
+    AtomicLong seq = new AtomicLong();
+    long start = System.nanoTime();
+    long measureFrom = start + 2_000_000_000L;
+    long end = measureFrom + seconds * 1_000_000_000L;
+    long shakesBefore = bootstrap == null ? 0 : count(bootstrap);
+    CountDownLatch finished = new CountDownLatch(connections);
+    for (int i = 0; i < connections; i++) {
+      loop(client, port, path, auth, poolId, seq, latency, done, errors, measureFrom, end, finished);
+    }
+    finished.await(seconds + 60L, TimeUnit.SECONDS);
+    client.close().await(10, TimeUnit.SECONDS);
+    long forwarded = -1;
+    if (bootstrap != null) {
+      // Counted over warm-up and measurement alike: the rate is over both.
+      forwarded = count(bootstrap) - shakesBefore;
+    }
+    return new Result(name, done.get(), errors.get(), seconds, latency, forwarded);
+  }
+
+  private static long count(String bootstrap) {
+    return TopicReader.forEach(bootstrap, Topics.SHAKES, false, r -> {});
+  }
+
+  private void loop(HttpClient client, int port, String path, String[] auth, String poolId, AtomicLong seq,
+      Recorder latency, AtomicLong done, AtomicLong errors, long measureFrom, long end, CountDownLatch finished) {
+    long t0 = System.nanoTime();
+    if (t0 >= end) {
+      finished.countDown();
+      return;
+    }
+    long n = seq.incrementAndGet();
+    Buffer body = Buffer.buffer("{\"shakeId\":\"b" + n + "\",\"poolId\":\"" + poolId + "\"}");
+    Future<Integer> status = client.request(HttpMethod.POST, port, "127.0.0.1", path)
+        .compose(req -> req.putHeader("Authorization", auth[(int) (n % auth.length)])
+            .putHeader("Content-Type", "application/json").send(body))
+        .compose(resp -> resp.body().map(b -> resp.statusCode()));
+    status.onComplete(r -> {
+      long t1 = System.nanoTime();
+      if (t0 >= measureFrom) {
+        latency.recordValue(t1 - t0);
+        done.incrementAndGet();
+        if (r.failed() || r.result() >= 500) {
+          errors.incrementAndGet();
+        }
+      }
+      loop(client, port, path, auth, poolId, seq, latency, done, errors, measureFrom, end, finished);
+    });
+  }
+}
