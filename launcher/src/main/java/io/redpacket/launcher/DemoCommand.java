@@ -4,7 +4,10 @@ import io.redpacket.avro.PoolDefinition;
 import io.redpacket.avro.SplitMode;
 import io.redpacket.codec.Topics;
 import io.redpacket.core.Audit;
+import io.redpacket.ingest.IngestConfig;
+import io.redpacket.ingest.IngestServer;
 import io.redpacket.simulator.AuditRunner;
+import io.redpacket.simulator.HttpWave;
 import io.redpacket.simulator.PoolWriter;
 import io.redpacket.simulator.ShakeProducer;
 import io.redpacket.simulator.WavePlan;
@@ -56,6 +59,15 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--keep", description = "after the audit, keep the stack running (and its data) until Ctrl-C")
   boolean keep;
 
+  @Option(names = "--http", description = "send the wave through the HTTP ingest (started here) instead of straight to Kafka")
+  boolean http;
+
+  @Option(names = "--admission", defaultValue = "20000", description = "with --http: shakes/s the ingest forwards to the backend (default: ${DEFAULT-VALUE})")
+  int admission;
+
+  @Option(names = "--concurrency", defaultValue = "128", description = "with --http: shakes in flight at once (default: ${DEFAULT-VALUE})")
+  int concurrency;
+
   @Override
   public Integer call() throws Exception {
     Checks.range("--shakes", shakes, 1, 1_000_000_000L);
@@ -80,21 +92,27 @@ final class DemoCommand implements Callable<Integer> {
       System.out.print(PoolCommand.describe(pool));
       System.out.printf("wave: %,d shakes from %,d users at %s%n", shakes, users, rate == 0 ? "full speed" : String.format("%,d/s", rate));
 
-      AtomicLong acked = new AtomicLong();
-      ShakeProducer.Result sent;
-      try (Progress progress = new Progress(stack.bootstrap(), "", pool, acked::get, System.out)) {
-        sent = ShakeProducer.run(stack.bootstrap(), Topics.SHAKES, pool, WavePlan.standard(pool, users, 2015),
-            shakes, rate, Duration.ofMinutes(10), acked::set);
-        System.out.printf("wave sent: %,d shakes acknowledged by Kafka in %.1f s (%,.0f/s); waiting for every outcome to be committed...%n",
-            sent.acked(), sent.elapsed().toMillis() / 1000.0, sent.perSecond());
-        if (!progress.awaitOutcomes(sent.acked(), Duration.ofMinutes(3))) {
+      AtomicLong offered = new AtomicLong();
+      long forwarded;
+      try (Progress progress = new Progress(stack.bootstrap(), "", pool, offered::get, System.out)) {
+        if (http) {
+          forwarded = overHttp(stack, pool, offered);
+        } else {
+          ShakeProducer.Result sent = ShakeProducer.run(stack.bootstrap(), Topics.SHAKES, pool,
+              WavePlan.standard(pool, users, 2015), shakes, rate, Duration.ofMinutes(10), offered::set);
+          forwarded = sent.acked();
+          System.out.printf("wave sent: %,d shakes acknowledged by Kafka in %.1f s (%,.0f/s)%n",
+              sent.acked(), sent.elapsed().toMillis() / 1000.0, sent.perSecond());
+        }
+        System.out.printf("waiting for the outcomes of the %,d shakes on Kafka to be committed ...%n", forwarded);
+        if (!progress.awaitOutcomes(forwarded, Duration.ofMinutes(3))) {
           System.err.printf("only %,d of %,d outcomes were committed within 3 minutes: is the job running? see %s%n",
-              progress.committedOutcomes(), sent.acked(), stack.flink.webUi());
+              progress.committedOutcomes(), forwarded, stack.flink.webUi());
           return 1;
         }
       }
       System.out.printf("all %,d outcomes committed, %.1f s after start; auditing (read_committed) ...%n",
-          sent.acked(), (System.nanoTime() - t0) / 1e9);
+          forwarded, (System.nanoTime() - t0) / 1e9);
       Audit.Report report = AuditRunner.run(stack.bootstrap(), "");
       System.out.print(report.render());
       System.out.printf("demo took %.1f s%n", (System.nanoTime() - t0) / 1e9);
@@ -107,5 +125,50 @@ final class DemoCommand implements Callable<Integer> {
       }
       return report.clean() ? 0 : 1;
     }
+  }
+
+  /** Sends the wave through an ingest started here; returns how many shakes it forwarded to Kafka. */
+  private long overHttp(LocalStack stack, PoolDefinition pool, AtomicLong offered) throws Exception {
+    String secret = "demo-" + java.util.UUID.randomUUID();
+    IngestConfig config = new IngestConfig(0, stack.bootstrap(), "", secret, "demo-admin-" + java.util.UUID.randomUUID(),
+        Duration.ofSeconds(1), admission, 100, 20_000, 4096);
+    try (IngestServer ingest = IngestServer.start(config)) {
+      awaitReady(ingest.port());
+      System.out.printf("ingest on http://127.0.0.1:%d: admission %,d/s; %,d virtual users shaking, %d at a time%n",
+          ingest.port(), admission, users, concurrency);
+      HttpWave wave = new HttpWave("http://127.0.0.1:" + ingest.port(), secret, concurrency, Duration.ofSeconds(10));
+      try {
+        HttpWave.Result r = wave.run(WavePlan.standard(pool, users, 2015), shakes, concurrency, x -> offered.set(x.sent.get()));
+        offered.set(r.sent.get());
+        System.out.printf("wave over HTTP: %,d shakes in %.1f s (%,.0f/s), shake to outcome:%n", r.sent.get(),
+            r.elapsed.toMillis() / 1000.0, r.sent.get() / Math.max(0.001, r.elapsed.toMillis() / 1000.0));
+        System.out.print(r.render());
+        if (r.timedOut.get() > 0 || r.gaveUp.get() > 0) {
+          System.out.printf("%,d shakes timed out and %,d gave up after retries: the clients say so, the audit checks"
+              + " the ones Kafka accepted%n", r.timedOut.get(), r.gaveUp.get());
+        }
+      } finally {
+        wave.close();
+      }
+    }
+    return io.redpacket.stack.TopicReader.forEach(stack.bootstrap(), Topics.SHAKES, true, rec -> {});
+  }
+
+  private static void awaitReady(int port) throws Exception {
+    var client = java.net.http.HttpClient.newHttpClient();
+    var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/health/ready"))
+        .timeout(Duration.ofSeconds(5)).build();
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (System.nanoTime() < deadline) {
+      try {
+        if (client.send(request, java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+          return;
+        }
+      } catch (java.io.IOException notYet) {
+        // keep waiting, bounded
+      }
+      Thread.sleep(100);
+    }
+    throw new IllegalStateException("the ingest did not become ready within 60 s");
   }
 }

@@ -2,6 +2,7 @@ package io.redpacket.launcher;
 
 import io.redpacket.avro.PoolDefinition;
 import io.redpacket.codec.Topics;
+import io.redpacket.simulator.HttpWave;
 import io.redpacket.simulator.PoolWriter;
 import io.redpacket.simulator.ShakeProducer;
 import io.redpacket.simulator.WavePlan;
@@ -34,6 +35,13 @@ final class SimulateCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "2015", description = "random seed of the wave (default: ${DEFAULT-VALUE})")
   long seed;
 
+  @Option(names = "--http", description = "shake through the ingest at this URL (e.g. http://127.0.0.1:8080) as virtual users"
+      + " with tokens signed by REDPACKET_TOKEN_SECRET, instead of writing to Kafka")
+  String http;
+
+  @Option(names = "--concurrency", defaultValue = "128", description = "with --http: shakes in flight at once (default: ${DEFAULT-VALUE})")
+  int concurrency;
+
   @Override
   public Integer call() {
     Checks.range("--shakes", shakes, 1, 1_000_000_000L);
@@ -43,6 +51,22 @@ final class SimulateCommand implements Callable<Integer> {
     if (pool == null) {
       System.err.println("simulate: no pool '" + poolId + "' on " + stack.bootstrap + "; create it first with ./redpacket pool create");
       return 2;
+    }
+    if (http != null) {
+      Checks.range("--concurrency", concurrency, 1, 100_000);
+      HttpWave wave = new HttpWave(http, IngestCommand.secret(), concurrency, Duration.ofSeconds(10));
+      try {
+        HttpWave.Result r = wave.run(WavePlan.standard(pool, users, seed), shakes, concurrency,
+            x -> System.out.printf("  %,d shakes sent, %,d answered%n", x.sent.get(), x.answered()));
+        System.out.printf("sent %,d shakes over HTTP in %.1f s%n", r.sent.get(), r.elapsed.toMillis() / 1000.0);
+        System.out.print(r.render());
+        return r.timedOut.get() == 0 && r.gaveUp.get() == 0 ? 0 : 1;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return 1;
+      } finally {
+        wave.close();
+      }
     }
     ShakeProducer.Result r = ShakeProducer.run(stack.bootstrap, Topics.named(stack.topicPrefix, Topics.SHAKES), pool,
         WavePlan.standard(pool, users, seed), shakes, rate, maxDuration,

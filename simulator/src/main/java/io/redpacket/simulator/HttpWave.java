@@ -1,0 +1,210 @@
+package io.redpacket.simulator;
+
+import io.redpacket.avro.Shake;
+import io.redpacket.core.Table;
+import io.redpacket.core.Tokens;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.HdrHistogram.Recorder;
+
+/**
+ * Virtual users shaking through the HTTP ingest, as the clients of the campaign do: each with its
+ * own token; {@code 429} and {@code 503} are retried after {@code Retry-After} with jitter;
+ * {@code 202} is polled until the outcome arrives; a request that takes too long is counted as
+ * timed out and reported. Shake-to-outcome latency goes into an HdrHistogram.
+ */
+public final class HttpWave {
+  private static final int MAX_ATTEMPTS = 6;
+
+  /** What the wave saw. */
+  public static final class Result {
+    public final AtomicLong sent = new AtomicLong();
+    public final AtomicLong answeredAtEdge = new AtomicLong();
+    public final AtomicLong answeredByBackend = new AtomicLong();
+    public final AtomicLong polled = new AtomicLong();
+    public final AtomicLong retriedAfter429 = new AtomicLong();
+    public final AtomicLong retriedAfter503 = new AtomicLong();
+    public final AtomicLong timedOut = new AtomicLong();
+    public final AtomicLong gaveUp = new AtomicLong();
+    public final AtomicLong refused4xx = new AtomicLong();
+    public final Map<String, AtomicLong> outcomes = new java.util.concurrent.ConcurrentHashMap<>();
+    public final Recorder latency = new Recorder(3);
+    public Duration elapsed;
+
+    public long answered() {
+      return answeredAtEdge.get() + answeredByBackend.get();
+    }
+
+    public String render() {
+      var h = latency.getIntervalHistogram();
+      Table t = new Table("shakes", "answered at the edge", "by the backend", "polled (202)", "429 retried",
+          "503 retried", "timed out", "gave up", "4xx", "p50 ms", "p99 ms", "p99.9 ms");
+      t.row(String.format("%,d", sent.get()), String.format("%,d", answeredAtEdge.get()),
+          String.format("%,d", answeredByBackend.get()), String.format("%,d", polled.get()),
+          String.format("%,d", retriedAfter429.get()), String.format("%,d", retriedAfter503.get()),
+          String.format("%,d", timedOut.get()), String.format("%,d", gaveUp.get()), String.format("%,d", refused4xx.get()),
+          String.format("%.1f", h.getValueAtPercentile(50) / 1e6), String.format("%.1f", h.getValueAtPercentile(99) / 1e6),
+          String.format("%.1f", h.getValueAtPercentile(99.9) / 1e6));
+      StringBuilder sb = new StringBuilder(t.render());
+      Table o = new Table("outcome", "shakes");
+      outcomes.forEach((k, v) -> o.row(k, String.format("%,d", v.get())));
+      return sb.append(o.render()).toString();
+    }
+  }
+
+  private final Vertx vertx = Vertx.vertx();
+  private final HttpClient client;
+  private final String host;
+  private final int port;
+  private final Tokens tokens;
+  private final Map<String, String> tokenOf = new HashMap<>();
+  private final Duration timeout;
+
+  public HttpWave(String baseUrl, String tokenSecret, int connections, Duration timeout) {
+    URI uri = URI.create(baseUrl);
+    this.host = uri.getHost();
+    this.port = uri.getPort();
+    this.tokens = new Tokens(tokenSecret);
+    this.timeout = timeout;
+    this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
+        new PoolOptions().setHttp1MaxSize(connections));
+  }
+
+  /** Runs {@code count} shakes from {@code plan} with {@code concurrency} users shaking at once; blocks until done. */
+  public Result run(WavePlan plan, long count, int concurrency, Consumer<Result> progress) throws InterruptedException {
+    Result r = new Result();
+    long start = System.nanoTime();
+    AtomicLong left = new AtomicLong(count);
+    CountDownLatch done = new CountDownLatch(concurrency);
+    Thread reporter = new Thread(() -> {
+      while (done.getCount() > 0) {
+        try {
+          if (done.await(1, TimeUnit.SECONDS)) {
+            break;
+          }
+        } catch (InterruptedException e) {
+          return;
+        }
+        progress.accept(r);
+      }
+    }, "http-wave-progress");
+    reporter.setDaemon(true);
+    reporter.start();
+    for (int i = 0; i < concurrency; i++) {
+      vertx.runOnContext(v -> next(plan, left, r, done));
+    }
+    done.await();
+    r.elapsed = Duration.ofNanos(System.nanoTime() - start);
+    return r;
+  }
+
+  private void next(WavePlan plan, AtomicLong left, Result r, CountDownLatch done) {
+    if (left.getAndDecrement() <= 0) {
+      done.countDown();
+      return;
+    }
+    Shake s;
+    String token;
+    synchronized (plan) {
+      s = plan.next();
+      token = tokenOf.computeIfAbsent(s.getUserId(), u -> tokens.mint(u, System.currentTimeMillis() + 86_400_000L));
+    }
+    r.sent.incrementAndGet();
+    shake(s, token, 1, System.nanoTime(), r).onComplete(x -> next(plan, left, r, done));
+  }
+
+  private Future<Void> shake(Shake s, String token, int attempt, long t0, Result r) {
+    Buffer body = Buffer.buffer(new JsonObject().put("shakeId", s.getShakeId()).put("poolId", s.getPoolId())
+        .put("device", s.getDevice()).encode());
+    RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setHost(host).setPort(port)
+        .setURI("/v1/shakes").setIdleTimeout(timeout.toMillis()).putHeader("Authorization", "Bearer " + token)
+        .putHeader("Content-Type", "application/json");
+    return client.request(options).compose(req -> req.send(body))
+        .compose(resp -> resp.body().map(b -> new Object[] {resp.statusCode(), resp.getHeader("Retry-After"), b}))
+        .transform(ar -> {
+          if (ar.failed()) {
+            r.timedOut.incrementAndGet();
+            return Future.succeededFuture();
+          }
+          int status = (Integer) ar.result()[0];
+          if (status == 200) {
+            JsonObject o = new JsonObject((Buffer) ar.result()[2]);
+            record(o, t0, r);
+            return Future.succeededFuture();
+          }
+          if (status == 202) {
+            r.polled.incrementAndGet();
+            return poll(s, token, t0, r);
+          }
+          if ((status == 429 || status == 503) && attempt < MAX_ATTEMPTS) {
+            (status == 429 ? r.retriedAfter429 : r.retriedAfter503).incrementAndGet();
+            return backoff((String) ar.result()[1], attempt).compose(v -> shake(s, token, attempt + 1, t0, r));
+          }
+          if (status == 429 || status == 503) {
+            r.gaveUp.incrementAndGet();
+          } else {
+            r.refused4xx.incrementAndGet();
+          }
+          return Future.succeededFuture();
+        });
+  }
+
+  /** Waits Retry-After (or an exponential step), times a random factor in [0.5, 1.5): clients must not retry in step. */
+  private Future<Void> backoff(String retryAfter, int attempt) {
+    long base;
+    try {
+      base = retryAfter == null ? 200L << attempt : Long.parseLong(retryAfter) * 1000;
+    } catch (NumberFormatException e) {
+      base = 1000;
+    }
+    long delay = (long) (Math.min(base, 10_000) * (0.5 + ThreadLocalRandom.current().nextDouble()));
+    return Future.future(p -> vertx.setTimer(Math.max(1, delay), id -> p.complete()));
+  }
+
+  private Future<Void> poll(Shake s, String token, long t0, Result r) {
+    if (System.nanoTime() - t0 > timeout.toNanos()) {
+      r.timedOut.incrementAndGet();
+      return Future.succeededFuture();
+    }
+    return Future.<Void>future(p -> vertx.setTimer(100, id -> p.complete())).compose(v ->
+        client.request(new RequestOptions().setMethod(HttpMethod.GET).setHost(host).setPort(port)
+                .setURI("/v1/shakes/" + s.getShakeId() + "?poolId=" + s.getPoolId())
+                .putHeader("Authorization", "Bearer " + token))
+            .compose(req -> req.send())
+            .compose(resp -> resp.body().map(b -> new Object[] {resp.statusCode(), b}))
+            .transform(ar -> {
+              if (ar.succeeded() && (Integer) ar.result()[0] == 200) {
+                record(new JsonObject((Buffer) ar.result()[1]).put("answeredBy", "backend"), t0, r);
+                return Future.succeededFuture();
+              }
+              return poll(s, token, t0, r);
+            }));
+  }
+
+  private static void record(JsonObject o, long t0, Result r) {
+    r.latency.recordValue(System.nanoTime() - t0);
+    ("edge".equals(o.getString("answeredBy")) ? r.answeredAtEdge : r.answeredByBackend).incrementAndGet();
+    r.outcomes.computeIfAbsent(o.getString("outcome", "?"), k -> new AtomicLong()).incrementAndGet();
+  }
+
+  public void close() {
+    client.close();
+    vertx.close();
+  }
+}
