@@ -1,7 +1,5 @@
 package io.redpacket.launcher;
 
-import picocli.CommandLine.ParameterException;
-
 /** Bounds on numeric flags, reported as usage errors that name the flag. */
 final class Checks {
   private Checks() {}
@@ -10,9 +8,5 @@ final class Checks {
     if (value < min || value > max) {
       throw new IllegalArgumentException(flag + " must be from " + min + " to " + max + ", was " + value);
     }
-  }
-
-  static ParameterException usage(picocli.CommandLine cmd, String message) {
-    return new ParameterException(cmd, message);
   }
 }
