@@ -133,7 +133,7 @@ final class DemoCommand implements Callable<Integer> {
     IngestConfig config = new IngestConfig(0, stack.bootstrap(), "", secret, "demo-admin-" + java.util.UUID.randomUUID(),
         Duration.ofSeconds(1), admission, 100, 20_000, 4096);
     try (IngestServer ingest = IngestServer.start(config)) {
-      awaitReady(ingest.port());
+      IngestReady.await(ingest.port());
       System.out.printf("ingest on http://127.0.0.1:%d: admission %,d/s; %,d virtual users shaking, %d at a time%n",
           ingest.port(), admission, users, concurrency);
       HttpWave wave = new HttpWave("http://127.0.0.1:" + ingest.port(), secret, concurrency, Duration.ofSeconds(10));
@@ -152,23 +152,5 @@ final class DemoCommand implements Callable<Integer> {
       }
     }
     return io.redpacket.stack.TopicReader.forEach(stack.bootstrap(), Topics.SHAKES, true, rec -> {});
-  }
-
-  private static void awaitReady(int port) throws Exception {
-    var client = java.net.http.HttpClient.newHttpClient();
-    var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/health/ready"))
-        .timeout(Duration.ofSeconds(5)).build();
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (System.nanoTime() < deadline) {
-      try {
-        if (client.send(request, java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-          return;
-        }
-      } catch (java.io.IOException notYet) {
-        // keep waiting, bounded
-      }
-      Thread.sleep(100);
-    }
-    throw new IllegalStateException("the ingest did not become ready within 60 s");
   }
 }

@@ -93,7 +93,8 @@ final class IngestBench implements Callable<Integer> {
       Result b;
       Result c;
       try (IngestServer admitting = IngestServer.start(fast)) {
-        awaitReady(vertx, admitting.port());
+        IngestReady.await(admitting.port());
+        Thread.sleep(1000); // let the pool view read the status of the spent pool
         System.out.println("warming up both servers (not measured) ...");
         load(vertx, "warm-up", bare.actualPort(), "/", auth, "open", null);
         load(vertx, "warm-up", admitting.port(), "/v1/shakes", auth, "spent", null);
@@ -108,7 +109,7 @@ final class IngestBench implements Callable<Integer> {
       IngestConfig limited = new IngestConfig(0, bootstrap, "", SECRET, "admin-bench-0123", Duration.ofMillis(1), budget,
           1_000_000, 1_000_000, 4096);
       try (IngestServer server = IngestServer.start(limited)) {
-        awaitReady(vertx, server.port());
+        IngestReady.await(server.port());
         System.out.printf("(d) overload: as much as the clients can offer against a budget of %,d/s ...%n", budget);
         d = load(vertx, "(d) overload vs budget " + budget + "/s", server.port(), "/v1/shakes", auth, "open", bootstrap);
       }
@@ -140,27 +141,6 @@ final class IngestBench implements Callable<Integer> {
 
   static String ms(long nanos) {
     return String.format("%.2f", nanos / 1e6);
-  }
-
-  private void awaitReady(Vertx vertx, int port) throws Exception {
-    var client = java.net.http.HttpClient.newHttpClient();
-    var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/health/ready"))
-        .timeout(Duration.ofSeconds(5)).build();
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    int status = 0;
-    while (System.nanoTime() < deadline) {
-      try {
-        status = client.send(request, java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode();
-      } catch (java.io.IOException e) {
-        status = -1;
-      }
-      if (status == 200) {
-        Thread.sleep(1000); // let the pool view read the status of the spent pool
-        return;
-      }
-      Thread.sleep(100);
-    }
-    throw new IllegalStateException("the ingest did not become ready within 30 s (last status " + status + ")");
   }
 
   /** Keeps {@code connections} requests in flight for warm-up plus {@code seconds}; records the measured part. */
