@@ -115,7 +115,7 @@ final class BenchCommand {
             + " sink of one outcome per shake, RocksDB, checkpoints every second, parallelism " + parallelism
             + "; rates are from the first to the last outcome written (the job's start excluded).");
       } finally {
-        deleteQuietly(dir);
+        LocalKafka.deleteRecursively(dir);
       }
       return 0;
     }
@@ -199,14 +199,6 @@ final class BenchCommand {
     @Override
     public void processElement(Shake s, Context ctx, Collector<ShakeOutcome> out) {
       out.collect(SetAllocator.refused(s, OutcomeCode.NOT_LUCKY, null));
-    }
-  }
-
-  static void deleteQuietly(Path dir) {
-    try (var paths = Files.walk(dir)) {
-      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (Exception ignored) {
-      // temporary data
     }
   }
 }

@@ -128,7 +128,7 @@ final class IngestBench implements Callable<Integer> {
           offered, offered / budget, d.forwarded() / (d.seconds() + 2.0), budget, d.errors() == 0 ? "yes" : "NO (" + d.errors() + " errors)");
     } finally {
       vertx.close().await(10, TimeUnit.SECONDS);
-      BenchCommand.deleteQuietly(dir);
+      LocalKafka.deleteRecursively(dir);
     }
     return 0;
   }

@@ -13,10 +13,17 @@ import java.time.Duration;
 final class LocalStack implements AutoCloseable {
   final LocalKafka kafka;
   final LocalFlink flink;
+  private final Path dataDir;
+  private final boolean keepData;
+  private boolean closed;
 
-  private LocalStack(LocalKafka kafka, LocalFlink flink) {
+  private LocalStack(LocalKafka kafka, LocalFlink flink, Path dataDir, boolean keepData) {
     this.kafka = kafka;
     this.flink = flink;
+    this.dataDir = dataDir;
+    this.keepData = keepData;
+    // Ctrl-C or kill: stop the job and the broker, and delete what is not to be kept.
+    Runtime.getRuntime().addShutdownHook(new Thread(this::close, "stop-local-stack"));
   }
 
   static LocalStack start(Path dataDir, boolean keepData, int partitions, int parallelism, int uiPort,
@@ -34,7 +41,7 @@ final class LocalStack implements AutoCloseable {
           env -> AllocationJob.build(env, new JobArgs(args, AllocationJob.FLAGS)));
       out.printf("allocation job %s running at parallelism %d; Flink web UI %s%n", flink.job().getJobID(),
           parallelism, flink.webUi());
-      return new LocalStack(kafka, flink);
+      return new LocalStack(kafka, flink, dataDir, keepData);
     } catch (Exception e) {
       kafka.close();
       throw e;
@@ -46,8 +53,15 @@ final class LocalStack implements AutoCloseable {
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
     flink.close();
     kafka.close();
+    if (!keepData) {
+      LocalKafka.deleteRecursively(dataDir.resolve("flink"));
+    }
   }
 }

@@ -9,6 +9,10 @@ import picocli.CommandLine.Command;
         AuditCommand.class, BenchCommand.class, IngestCommand.class, IngestCommand.Token.class, CommandLine.HelpCommand.class})
 public final class Main {
   public static void main(String[] args) {
+    String tmp = System.getProperty("redpacket.tmp");
+    if (tmp != null) { // the launcher script's per-run temporary folder
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> io.redpacket.stack.LocalKafka.deleteRecursively(java.nio.file.Path.of(tmp)), "delete-tmp"));
+    }
     System.exit(cli().execute(args));
   }
 

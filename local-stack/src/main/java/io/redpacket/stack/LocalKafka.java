@@ -77,7 +77,7 @@ public final class LocalKafka implements AutoCloseable {
   }
 
   /** Stops the broker (controlled shutdown), keeping its data, so a test can see Kafka down. */
-  public void stop() {
+  public synchronized void stop() {
     if (process == null) {
       return;
     }
@@ -107,7 +107,7 @@ public final class LocalKafka implements AutoCloseable {
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
     stop();
     if (deleteOnClose) {
       deleteRecursively(dir);
@@ -300,7 +300,8 @@ public final class LocalKafka implements AutoCloseable {
     }
   }
 
-  static void deleteRecursively(Path dir) {
+  /** Deletes a folder and everything in it; best effort (used for throw-away data). */
+  public static void deleteRecursively(Path dir) {
     if (!Files.exists(dir)) {
       return;
     }
