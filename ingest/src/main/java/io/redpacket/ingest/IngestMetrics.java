@@ -21,6 +21,10 @@ final class IngestMetrics {
       .help("0 normal; 1 sharing shed; 2 opening shed; 3 shakes sampled harder").register(registry);
   final Gauge inFlight = Gauge.builder().name("redpacket_ingest_forwarded_in_flight")
       .help("forwarded shakes awaiting Kafka or their outcome").register(registry);
+  final Gauge kafkaAck = Gauge.builder().name("redpacket_ingest_kafka_ack_seconds")
+      .help("smoothed time for Kafka to acknowledge a forwarded shake").register(registry);
+  final Gauge loopDelay = Gauge.builder().name("redpacket_ingest_event_loop_delay_seconds")
+      .help("smoothed lateness of a 50 ms event-loop timer").register(registry);
   final Histogram latency = Histogram.builder().name("redpacket_ingest_shake_latency_seconds")
       .help("time to answer POST /v1/shakes, by path").labelNames("path")
       .classicUpperBounds(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5).register(registry);

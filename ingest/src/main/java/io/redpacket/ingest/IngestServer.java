@@ -47,6 +47,7 @@ public final class IngestServer implements AutoCloseable {
   private final Cache<String, TokenBucket> users;
   private final IngestMetrics metrics = new IngestMetrics();
   private final AtomicInteger inFlight = new AtomicInteger();
+  private final LoadLevel load;
   private final String shakesTopic;
   private HttpServer server;
 
@@ -66,6 +67,7 @@ public final class IngestServer implements AutoCloseable {
     this.admission = new TokenBucket(config.admissionPerSecond(), Math.max(1, config.admissionPerSecond() / 10.0), System.nanoTime());
     this.users = Caffeine.newBuilder().maximumSize(2_000_000).expireAfterAccess(Duration.ofMinutes(2)).build();
     this.shakesTopic = Topics.named(config.topicPrefix(), Topics.SHAKES);
+    this.load = new LoadLevel(config.maxInFlight());
   }
 
   /** Starts the service and returns once it listens. */
@@ -99,6 +101,14 @@ public final class IngestServer implements AutoCloseable {
     HttpServerOptions options = new HttpServerOptions().setPort(config.port()).setHost("0.0.0.0")
         .setMaxHeaderSize(8192).setMaxInitialLineLength(4096).setIdleTimeout(60).setIdleTimeoutUnit(TimeUnit.SECONDS);
     server = vertx.createHttpServer(options).requestHandler(router).listen().await(30, TimeUnit.SECONDS);
+    // Event-loop delay: a 50 ms timer that fires late means the loop is saturated.
+    long[] due = {System.nanoTime() + 50_000_000L};
+    vertx.setPeriodic(50, id -> {
+      long now = System.nanoTime();
+      load.loopDelay(Math.max(0, now - due[0]) / 1e6);
+      due[0] = now + 50_000_000L;
+      loadLevel();
+    });
   }
 
   private String user(RoutingContext ctx) {
@@ -160,7 +170,7 @@ public final class IngestServer implements AutoCloseable {
       return;
     }
     // Admission: the backend's budget. At level 3 the budget is halved (sampled harder).
-    if (admission.take(System.nanoTime()) > 0 || (level >= 3 && (StableHash.of(key) & 1) == 0)) {
+    if (admission.take(System.nanoTime()) > 0 || (LoadLevel.sampleHarder(level) && (StableHash.of(key) & 1) == 0)) {
       local(ctx, req, userId, setId, OutcomeCode.NOT_LUCKY, "sampled out at the edge", "sampled_out", t0);
       return;
     }
@@ -171,8 +181,10 @@ public final class IngestServer implements AutoCloseable {
     Shake shake = new Shake(req.shakeId(), userId, req.poolId(), setId, now, req.device());
     CompletableFuture<ShakeOutcome> outcome = outcomes.await(key);
     inFlight.incrementAndGet();
+    long sentAt = System.nanoTime();
     try {
       producer.send(ShakeProducer.record(shakesTopic, shake), (meta, e) -> vertx.runOnContext(v -> {
+        load.ackLatency((System.nanoTime() - sentAt) / 1e6);
         if (e != null) {
           inFlight.decrementAndGet();
           outcomes.forget(key);
@@ -204,11 +216,12 @@ public final class IngestServer implements AutoCloseable {
     }
   }
 
-  /** 0 normal; 1 from half the in-flight capacity (shed sharing); 2 from 3/4 (shed opening); 3 from 9/10 (sample harder). */
+  /** The current {@link LoadLevel}, also published as a metric. */
   int loadLevel() {
-    double used = (double) inFlight.get() / config.maxInFlight();
-    int level = used >= 0.9 ? 3 : used >= 0.75 ? 2 : used >= 0.5 ? 1 : 0;
+    int level = load.level(inFlight.get());
     metrics.loadLevel.set(level);
+    metrics.kafkaAck.set(load.ackMillis() / 1000);
+    metrics.loopDelay.set(load.loopDelayMillis() / 1000);
     metrics.inFlight.set(inFlight.get());
     return level;
   }

@@ -1,0 +1,42 @@
+package io.redpacket.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class LoadLevelTest {
+
+  @Test
+  void eachSignalRaisesTheLevelAndTheHighestWins() {
+    LoadLevel l = new LoadLevel(1000);
+    assertThat(l.level(0)).isZero();
+    assertThat(l.level(500)).isEqualTo(1);
+    assertThat(l.level(750)).isEqualTo(2);
+    assertThat(l.level(900)).isEqualTo(3);
+    for (int i = 0; i < 200; i++) {
+      l.ackLatency(600); // Kafka slows down
+    }
+    assertThat(l.level(0)).isEqualTo(2);
+    for (int i = 0; i < 50; i++) {
+      l.loopDelay(800); // the event loop is saturated
+    }
+    assertThat(l.level(0)).isEqualTo(3);
+    for (int i = 0; i < 200; i++) {
+      l.ackLatency(1);
+      l.loopDelay(0);
+    }
+    assertThat(l.level(0)).as("and falls back when the load does").isZero();
+  }
+
+  @Test
+  void sharingIsShedFirstThenOpeningAndShakesAreOnlySampledHarder() {
+    assertThat(LoadLevel.shed(LoadLevel.Kind.SHARE, 0)).isFalse();
+    assertThat(LoadLevel.shed(LoadLevel.Kind.SHARE, 1)).isTrue();
+    assertThat(LoadLevel.shed(LoadLevel.Kind.OPEN, 1)).isFalse();
+    assertThat(LoadLevel.shed(LoadLevel.Kind.OPEN, 2)).isTrue();
+    for (int level = 0; level <= 3; level++) {
+      assertThat(LoadLevel.shed(LoadLevel.Kind.SHAKE, level)).isFalse();
+      assertThat(LoadLevel.sampleHarder(level)).isEqualTo(level == 3);
+    }
+  }
+}
