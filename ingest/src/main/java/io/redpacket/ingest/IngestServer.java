@@ -100,7 +100,7 @@ public final class IngestServer implements AutoCloseable {
     router.errorHandler(500, ctx -> error(ctx, "unknown", 500, "internal", "internal error; the request may be retried"));
     HttpServerOptions options = new HttpServerOptions().setPort(config.port()).setHost("0.0.0.0")
         .setMaxHeaderSize(8192).setMaxInitialLineLength(4096).setIdleTimeout(60).setIdleTimeoutUnit(TimeUnit.SECONDS);
-    server = vertx.createHttpServer(options).requestHandler(router).listen().await(30, TimeUnit.SECONDS);
+    server = listenOn(vertx.getOrCreateContext(), options, router);
     // Event-loop delay: a 50 ms timer that fires late means the loop is saturated.
     long[] due = {System.nanoTime() + 50_000_000L};
     vertx.setPeriodic(50, id -> {
@@ -109,6 +109,19 @@ public final class IngestServer implements AutoCloseable {
       due[0] = now + 50_000_000L;
       loadLevel();
     });
+  }
+
+  private HttpServer listenOn(io.vertx.core.Context context, HttpServerOptions options, Router router) throws Exception {
+    CompletableFuture<HttpServer> listening = new CompletableFuture<>();
+    context.runOnContext(v -> vertx.createHttpServer(options).requestHandler(router).listen()
+        .onComplete(r -> {
+          if (r.succeeded()) {
+            listening.complete(r.result());
+          } else {
+            listening.completeExceptionally(r.cause());
+          }
+        }));
+    return listening.get(30, TimeUnit.SECONDS);
   }
 
   private String user(RoutingContext ctx) {
@@ -180,10 +193,12 @@ public final class IngestServer implements AutoCloseable {
   private void forward(RoutingContext ctx, ShakeRequest req, String userId, int setId, long now, String key, long t0) {
     Shake shake = new Shake(req.shakeId(), userId, req.poolId(), setId, now, req.device());
     CompletableFuture<ShakeOutcome> outcome = outcomes.await(key);
+    // Answer on the request's own event loop, whichever thread Kafka calls back on.
+    io.vertx.core.Context context = vertx.getOrCreateContext();
     inFlight.incrementAndGet();
     long sentAt = System.nanoTime();
     try {
-      producer.send(ShakeProducer.record(shakesTopic, shake), (meta, e) -> vertx.runOnContext(v -> {
+      producer.send(ShakeProducer.record(shakesTopic, shake), (meta, e) -> context.runOnContext(v -> {
         load.ackLatency((System.nanoTime() - sentAt) / 1e6);
         if (e != null) {
           inFlight.decrementAndGet();
@@ -194,7 +209,7 @@ public final class IngestServer implements AutoCloseable {
           return;
         }
         metrics.answers.labelValues("forwarded", "admitted").inc();
-        Future.fromCompletionStage(outcome.orTimeout(config.outcomeWait().toMillis(), TimeUnit.MILLISECONDS), vertx.getOrCreateContext())
+        Future.fromCompletionStage(outcome.orTimeout(config.outcomeWait().toMillis(), TimeUnit.MILLISECONDS), context)
             .onComplete(r -> {
               inFlight.decrementAndGet();
               if (r.succeeded()) {

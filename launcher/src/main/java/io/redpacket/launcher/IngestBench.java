@@ -62,6 +62,7 @@ final class IngestBench implements Callable<Integer> {
     Checks.range("--budget", budget, 1, 1_000_000);
     Path dir = Files.createTempDirectory("redpacket-bench-ingest");
     Vertx vertx = Vertx.vertx();
+    Vertx bareVertx = Vertx.vertx();
     try (LocalKafka kafka = LocalKafka.start(dir.resolve("kafka"), false)) {
       String bootstrap = kafka.bootstrapServers();
       TopicAdmin.ensure(bootstrap, Topics.ALL, Topics.COMPACTED, 8);
@@ -83,7 +84,8 @@ final class IngestBench implements Callable<Integer> {
         auth[i] = "Bearer " + tokens.mint("u" + i, now + 3_600_000);
       }
 
-      HttpServer bare = vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(b ->
+      // Its own Vert.x instance, as the ingest has: the server must not share the clients' event loop.
+      HttpServer bare = bareVertx.createHttpServer().requestHandler(req -> req.body().onSuccess(b ->
           req.response().putHeader("Content-Type", "application/json").end("{\"outcome\":\"NOT_LUCKY\"}")))
           .listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
       IngestConfig fast = new IngestConfig(0, bootstrap, "", SECRET, "admin-bench-0123", Duration.ofMillis(1), 1_000_000,
@@ -128,6 +130,7 @@ final class IngestBench implements Callable<Integer> {
           offered, offered / budget, d.forwarded() / (d.seconds() + 2.0), budget, d.errors() == 0 ? "yes" : "NO (" + d.errors() + " errors)");
     } finally {
       vertx.close().await(10, TimeUnit.SECONDS);
+      bareVertx.close().await(10, TimeUnit.SECONDS);
       LocalKafka.deleteRecursively(dir);
     }
     return 0;
