@@ -11,6 +11,7 @@ import io.redpacket.codec.Codecs;
 import io.redpacket.core.Decision;
 import io.redpacket.core.SetAllocator;
 import io.redpacket.core.SetState;
+import io.redpacket.core.UserFilter;
 import io.redpacket.core.UserRecord;
 import io.redpacket.jobs.common.DecodeFunction;
 import java.nio.ByteBuffer;
@@ -23,6 +24,7 @@ import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
@@ -64,6 +66,9 @@ public final class AllocateFunction extends KeyedBroadcastProcessFunction<String
   private transient int waitingKeys;
   private transient long checkWaitsUntil;
   private transient boolean restored;
+  /** Users of this subtask that may hold state; checkpointed as union list state, so a rescale merges them all. */
+  private transient UserFilter knownUsers;
+  private transient ListState<long[]> knownUsersState;
   private transient ListState<Shake> pending;
   private transient ValueState<Long> pendingSince;
   private transient Counter won;
@@ -78,7 +83,8 @@ public final class AllocateFunction extends KeyedBroadcastProcessFunction<String
   public void open(OpenContext openContext) {
     var ctx = getRuntimeContext();
     store = new FlinkSetStore(ctx.getState(new ValueStateDescriptor<>("set", TypeInformation.of(SetState.class))),
-        ctx.getMapState(new MapStateDescriptor<>("users", Types.STRING, TypeInformation.of(UserRecord.class))));
+        ctx.getMapState(new MapStateDescriptor<>("users", Types.STRING, TypeInformation.of(UserRecord.class))),
+        knownUsers);
     pending = ctx.getListState(new ListStateDescriptor<>("waiting-for-pool", TypeInformation.of(Shake.class)));
     pendingSince = ctx.getState(new ValueStateDescriptor<>("waiting-since", Types.LONG));
     var metrics = ctx.getMetricGroup().addGroup("redpacket");
@@ -90,13 +96,22 @@ public final class AllocateFunction extends KeyedBroadcastProcessFunction<String
   }
 
   @Override
-  public void initializeState(FunctionInitializationContext context) {
+  public void initializeState(FunctionInitializationContext context) throws Exception {
     restored = context.isRestored();
+    knownUsersState = context.getOperatorStateStore().getUnionListState(
+        new ListStateDescriptor<>("known-users", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
+    knownUsers = new UserFilter(UserFilter.DEFAULT_BITS);
+    if (restored) {
+      // Union: every subtask gets every subtask's filter; with keys moved by a rescale, all users stay known.
+      for (long[] words : knownUsersState.get()) {
+        knownUsers.addAll(words);
+      }
+    }
   }
 
   @Override
-  public void snapshotState(FunctionSnapshotContext context) {
-    // all state is keyed or broadcast; nothing of the function's own
+  public void snapshotState(FunctionSnapshotContext context) throws Exception {
+    knownUsersState.update(List.of(knownUsers.words()));
   }
 
   private boolean mayWait() throws Exception {

@@ -2,6 +2,7 @@ package io.redpacket.jobs.allocation;
 
 import io.redpacket.core.SetState;
 import io.redpacket.core.SetStore;
+import io.redpacket.core.UserFilter;
 import io.redpacket.core.UserRecord;
 import java.util.HashMap;
 import java.util.Map;
@@ -11,17 +12,21 @@ import org.apache.flink.api.common.state.ValueState;
 /**
  * The allocator's {@link SetStore} over Flink keyed state (RocksDB), scoped to the current key.
  * Every shake reads its set, so sets (a few per pool per subtask, a few dozen bytes each) are
- * also kept in a write-through heap cache; RocksDB stays the truth that checkpoints see.
+ * also kept in a write-through heap cache; RocksDB stays the truth that checkpoints see. A Bloom
+ * filter of the users with state spares the read for users who never had any.
  */
 final class FlinkSetStore implements SetStore {
   private final ValueState<SetState> set;
   private final MapState<String, UserRecord> users;
   private final Map<String, SetState> cache = new HashMap<>();
+  private final UserFilter known;
   private String key;
 
-  FlinkSetStore(ValueState<SetState> set, MapState<String, UserRecord> users) {
+  /** @param known the users of this subtask that may hold state; a user not in it is read as absent */
+  FlinkSetStore(ValueState<SetState> set, MapState<String, UserRecord> users, UserFilter known) {
     this.set = set;
     this.users = users;
+    this.known = known;
   }
 
   /** Scopes the store to the current key; call before each element or timer. */
@@ -49,11 +54,15 @@ final class FlinkSetStore implements SetStore {
 
   @Override
   public UserRecord user(String userId) {
+    if (!known.mightContain(userId)) {
+      return null; // certainly never stored: most losing shakes skip the state read
+    }
     return call(() -> users.get(userId));
   }
 
   @Override
   public void putUser(String userId, UserRecord user) {
+    known.add(userId);
     run(() -> users.put(userId, user));
   }
 

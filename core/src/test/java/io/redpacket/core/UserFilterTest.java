@@ -1,0 +1,35 @@
+package io.redpacket.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class UserFilterTest {
+  @Test
+  void neverForgetsAUserAndRarelyClaimsAStranger() {
+    UserFilter f = new UserFilter(UserFilter.DEFAULT_BITS);
+    for (int i = 0; i < 50_000; i++) {
+      f.add("u" + i);
+    }
+    for (int i = 0; i < 50_000; i++) {
+      assertThat(f.mightContain("u" + i)).isTrue();
+    }
+    int falsePositives = 0;
+    for (int i = 50_000; i < 1_050_000; i++) {
+      falsePositives += f.mightContain("u" + i) ? 1 : 0;
+    }
+    assertThat(falsePositives).as("of a million strangers").isLessThan(1_000);
+  }
+
+  @Test
+  void theUnionOfSnapshotsKnowsEveryUserOfEach() {
+    UserFilter a = new UserFilter(1024);
+    UserFilter b = new UserFilter(1024);
+    a.add("alice");
+    b.add("bob");
+    UserFilter restored = UserFilter.of(a.words());
+    restored.addAll(b.words());
+    assertThat(restored.mightContain("alice")).isTrue();
+    assertThat(restored.mightContain("bob")).isTrue();
+  }
+}
