@@ -40,6 +40,8 @@ public final class LocalFlink implements AutoCloseable {
         Map.entry("execution.checkpointing.mode", "EXACTLY_ONCE"),
         Map.entry("execution.checkpointing.dir", dataDir.resolve("checkpoints").toUri().toString()),
         Map.entry("execution.checkpointing.savepoint-dir", dataDir.resolve("savepoints").toUri().toString()),
+        // Kept after a stop, so a stack started again on the same data resumes where it stopped.
+        Map.entry("execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION"),
         Map.entry("restart-strategy.type", "fixed-delay"),
         Map.entry("restart-strategy.fixed-delay.attempts", "10"),
         Map.entry("restart-strategy.fixed-delay.delay", "1 s"),
@@ -59,6 +61,21 @@ public final class LocalFlink implements AutoCloseable {
       }
     });
     return conf;
+  }
+
+  /** The newest completed checkpoint under {@code dataDir}, if any: what a restarted stack resumes from. */
+  static java.util.Optional<Path> latestCheckpoint(Path dataDir) {
+    Path root = dataDir.resolve("checkpoints");
+    if (!Files.isDirectory(root)) {
+      return java.util.Optional.empty();
+    }
+    try (var files = Files.walk(root, 3)) {
+      return files.filter(p -> p.getFileName().toString().equals("_metadata"))
+          .max(java.util.Comparator.comparingLong(p -> p.toFile().lastModified()))
+          .map(Path::getParent);
+    } catch (java.io.IOException e) {
+      return java.util.Optional.empty();
+    }
   }
 
   /** Builds the job with {@code topology} on a new MiniCluster and starts it. */

@@ -36,6 +36,14 @@ final class LocalStack implements AutoCloseable {
       out.printf("Kafka ready on %s after %.1f s; topics %s (%d partitions)%n", kafka.bootstrapServers(),
           (System.nanoTime() - t0) / 1e9, Topics.ALL, partitions);
       var conf = LocalFlink.configuration(dataDir.resolve("flink"), uiPort, parallelism, checkpointInterval);
+      if (keepData) {
+        // The topics were kept, so the job must go on from where it stopped, not read them again from the start.
+        var checkpoint = LocalFlink.latestCheckpoint(dataDir.resolve("flink"));
+        if (checkpoint.isPresent()) {
+          conf.setString("execution.state-recovery.path", checkpoint.get().toUri().toString());
+          out.println("resuming the allocation job from its last checkpoint " + checkpoint.get());
+        }
+      }
       String[] args = {"--bootstrap", kafka.bootstrapServers()};
       LocalFlink flink = LocalFlink.start(conf, AllocationJob.NAME,
           env -> AllocationJob.build(env, new JobArgs(args, AllocationJob.FLAGS)));
