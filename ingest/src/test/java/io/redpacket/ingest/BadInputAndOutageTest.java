@@ -7,6 +7,7 @@ import io.redpacket.avro.SplitMode;
 import io.redpacket.codec.Topics;
 import io.redpacket.core.Tokens;
 import io.redpacket.simulator.PoolWriter;
+import io.redpacket.stack.Await;
 import io.redpacket.stack.LocalKafka;
 import io.redpacket.stack.SharedKafka;
 import io.redpacket.stack.TopicAdmin;
@@ -123,22 +124,19 @@ class BadInputAndOutageTest {
           .withPort(0).withTopicPrefix(prefix).withAdmission(1000, 1000, 1000))) {
         int port = server.port();
         String token = new Tokens(SECRET).mint("alice", System.currentTimeMillis() + 600_000);
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (post(port, token, "{\"shakeId\":\"warm\",\"poolId\":\"wave\"}") == 200 && System.nanoTime() < deadline) {
-          Thread.sleep(100); // until the pool is loaded, the edge answers unknown pool (200)
-        }
+        // Until the pool is loaded the edge answers "unknown pool" (200); then a shake is accepted (202).
+        Await.until("the ingest to know the pool", Duration.ofSeconds(30),
+            () -> post(port, token, "{\"shakeId\":\"warm\",\"poolId\":\"wave\"}") == 202);
         assertThat(post(port, token, "{\"shakeId\":\"up-1\",\"poolId\":\"wave\"}")).as("accepted, no backend running").isEqualTo(202);
+
 
         kafka.stop();
         assertThat(post(port, token, "{\"shakeId\":\"down-1\",\"poolId\":\"wave\"}")).isEqualTo(503);
 
         kafka.restart();
-        int status = 0;
-        deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        for (int i = 0; status != 202 && System.nanoTime() < deadline; i++) {
-          status = post(port, token, "{\"shakeId\":\"back-" + i + "\",\"poolId\":\"wave\"}");
-        }
-        assertThat(status).as("accepted again once Kafka is back").isEqualTo(202);
+        int[] attempt = {0};
+        Await.until("a shake accepted (202) again once Kafka is back", Duration.ofSeconds(60),
+            () -> post(port, token, "{\"shakeId\":\"back-" + attempt[0]++ + "\",\"poolId\":\"wave\"}") == 202);
         var ids = TopicReader.readAll(kafka.bootstrapServers(), Topics.named(prefix, Topics.SHAKES), true).stream()
             .map(r -> io.redpacket.codec.Codecs.SHAKE.decode(r.value()).getShakeId()).toList();
         assertThat(ids).as("every 202 is on the topic; the 503 is not").contains("up-1").doesNotContain("down-1");

@@ -14,6 +14,7 @@ import io.redpacket.core.MemorySetStore;
 import io.redpacket.core.SetAllocator;
 import io.redpacket.core.Tokens;
 import io.redpacket.simulator.PoolWriter;
+import io.redpacket.stack.Await;
 import io.redpacket.stack.SharedKafka;
 import io.redpacket.stack.TopicAdmin;
 import io.redpacket.stack.TopicReader;
@@ -97,15 +98,8 @@ class IngestServerTest {
     }
   }
 
-  void awaitReady() throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (System.nanoTime() < deadline) {
-      if (get("/health/ready", null).statusCode() == 200) {
-        return;
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("ingest not ready within 30 s");
+  void awaitReady() {
+    Await.until("ingest ready", Duration.ofSeconds(30), () -> get("/health/ready", null).statusCode() == 200);
   }
 
   HttpResponse<String> post(String path, String token, String body) throws Exception {

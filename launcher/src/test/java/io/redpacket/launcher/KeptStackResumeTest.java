@@ -54,16 +54,7 @@ class KeptStackResumeTest {
     LocalKafka.deleteRecursively(dir);
   }
 
-  private static void awaitOutcomes(String bootstrap, long expected) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-    long seen = 0;
-    while (System.nanoTime() < deadline) {
-      seen = TopicReader.forEach(bootstrap, Topics.SHAKE_OUTCOMES, true, r -> {});
-      if (seen >= expected) {
-        return;
-      }
-      Thread.sleep(200);
-    }
-    throw new AssertionError("only " + seen + " of " + expected + " outcomes committed");
+  private static void awaitOutcomes(String bootstrap, long expected) {
+    TopicReader.awaitCommitted(bootstrap, Topics.SHAKE_OUTCOMES, expected, Duration.ofMinutes(2));
   }
 }

@@ -81,11 +81,7 @@ class OverloadAuditTest {
         .isLessThanOrEqualTo((long) Math.ceil(budget * (seconds + 0.1)) + 1);
     assertThat(forwarded).isPositive();
 
-    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-    while (TopicReader.forEach(bootstrap, Topics.named(prefix, Topics.SHAKE_OUTCOMES), true, r -> {}) < forwarded
-        && System.nanoTime() < deadline) {
-      Thread.sleep(200);
-    }
+    TopicReader.awaitCommitted(bootstrap, Topics.named(prefix, Topics.SHAKE_OUTCOMES), forwarded, Duration.ofMinutes(2));
     Audit.Report report = AuditRunner.run(bootstrap, prefix);
     job.cancel().get(60, TimeUnit.SECONDS);
     assertThat(report.clean()).as(report.render()).isTrue();

@@ -65,6 +65,12 @@ public final class TopicReader {
     }
   }
 
+  /** Waits, bounded, until {@code topic} holds at least {@code expected} committed records. */
+  public static void awaitCommitted(String bootstrap, String topic, long expected, Duration timeout) {
+    Await.until(expected + " committed records on " + topic, timeout,
+        () -> forEach(bootstrap, topic, true, r -> {}) >= expected);
+  }
+
   /** A topic just created may take a moment to appear in the broker's metadata: wait for it, bounded. */
   private static List<PartitionInfo> partitions(KafkaConsumer<byte[], byte[]> consumer, String topic) {
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();

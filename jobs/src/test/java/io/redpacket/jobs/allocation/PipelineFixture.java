@@ -144,17 +144,8 @@ final class PipelineFixture {
   }
 
   /** Waits, bounded, until a run has committed one outcome per shake sent. */
-  void awaitOutcomes(String outputPrefix, long expected, Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    long seen = 0;
-    while (System.nanoTime() < deadline) {
-      seen = committed(Topics.named(outputPrefix, Topics.SHAKE_OUTCOMES));
-      if (seen >= expected) {
-        return;
-      }
-      Thread.sleep(250);
-    }
-    throw new AssertionError("only " + seen + " of " + expected + " outcomes were committed within " + timeout);
+  void awaitOutcomes(String outputPrefix, long expected, Duration timeout) {
+    TopicReader.awaitCommitted(bootstrap, Topics.named(outputPrefix, Topics.SHAKE_OUTCOMES), expected, timeout);
   }
 
   Audit.Report audit(String outputPrefix) {
