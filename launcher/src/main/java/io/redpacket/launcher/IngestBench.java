@@ -47,7 +47,7 @@ final class IngestBench implements Callable<Integer> {
   @Option(names = "--seconds", defaultValue = "8", description = "measured seconds per case, after 2 s of warm-up (default: ${DEFAULT-VALUE})")
   int seconds;
 
-  @Option(names = "--connections", defaultValue = "32", description = "concurrent keep-alive connections (default: ${DEFAULT-VALUE})")
+  @Option(names = "--connections", defaultValue = "256", description = "concurrent keep-alive connections (default: ${DEFAULT-VALUE})")
   int connections;
 
   @Option(names = "--budget", defaultValue = "500", description = "admission budget for case (d), shakes/s (default: ${DEFAULT-VALUE})")

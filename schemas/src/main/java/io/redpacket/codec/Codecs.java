@@ -2,10 +2,15 @@ package io.redpacket.codec;
 
 import io.redpacket.avro.DeadLetter;
 import io.redpacket.avro.Grant;
+import io.redpacket.avro.GrantState;
+import io.redpacket.avro.LedgerEntry;
+import io.redpacket.avro.Open;
+import io.redpacket.avro.OpenResult;
 import io.redpacket.avro.PoolDefinition;
 import io.redpacket.avro.PoolStatus;
 import io.redpacket.avro.Shake;
 import io.redpacket.avro.ShakeOutcome;
+import io.redpacket.avro.Wallet;
 
 /** One codec per record type: the only way records go on and come off the wire. */
 public final class Codecs {
@@ -15,6 +20,11 @@ public final class Codecs {
   public static final AvroCodec<Grant> GRANT = new AvroCodec<>(Grant.class);
   public static final AvroCodec<PoolStatus> POOL_STATUS = new AvroCodec<>(PoolStatus.class);
   public static final AvroCodec<DeadLetter> DEAD_LETTER = new AvroCodec<>(DeadLetter.class);
+  public static final AvroCodec<Open> OPEN = new AvroCodec<>(Open.class);
+  public static final AvroCodec<OpenResult> OPEN_RESULT = new AvroCodec<>(OpenResult.class);
+  public static final AvroCodec<LedgerEntry> LEDGER = new AvroCodec<>(LedgerEntry.class);
+  public static final AvroCodec<Wallet> WALLET = new AvroCodec<>(Wallet.class);
+  public static final AvroCodec<GrantState> GRANT_STATE = new AvroCodec<>(GrantState.class);
 
   private Codecs() {}
 }

@@ -10,11 +10,17 @@ public final class Topics {
   public static final String GRANTS = "grants";
   public static final String POOL_STATUS = "pool-status";
   public static final String DEAD_LETTERS = "dead-letters";
+  public static final String OPENS = "opens";
+  public static final String OPEN_RESULTS = "open-results";
+  public static final String LEDGER = "ledger";
+  public static final String WALLETS = "wallets";
+  public static final String GRANT_STATES = "grant-states";
 
   /** Topics whose latest record per key is what matters; created with cleanup.policy=compact. */
-  public static final List<String> COMPACTED = List.of(POOLS, POOL_STATUS);
+  public static final List<String> COMPACTED = List.of(POOLS, POOL_STATUS, WALLETS, GRANT_STATES);
 
-  public static final List<String> ALL = List.of(POOLS, SHAKES, SHAKE_OUTCOMES, GRANTS, POOL_STATUS, DEAD_LETTERS);
+  public static final List<String> ALL = List.of(POOLS, SHAKES, SHAKE_OUTCOMES, GRANTS, POOL_STATUS, DEAD_LETTERS,
+      OPENS, OPEN_RESULTS, LEDGER, WALLETS, GRANT_STATES);
 
   private Topics() {}
 

@@ -1,0 +1,172 @@
+package io.redpacket.jobs.settlement;
+
+import io.redpacket.avro.DeadLetter;
+import io.redpacket.avro.Grant;
+import io.redpacket.avro.GrantState;
+import io.redpacket.avro.LedgerEntry;
+import io.redpacket.avro.Open;
+import io.redpacket.avro.OpenCode;
+import io.redpacket.avro.OpenResult;
+import io.redpacket.codec.Codecs;
+import io.redpacket.codec.Topics;
+import io.redpacket.core.Settlement;
+import io.redpacket.jobs.common.DecodeFunction;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Settlement of one grant (keyed by grant id): a thin shell around {@link Settlement}, which
+ * holds the rules. The shell joins the grant with its opens whatever order they come in (an
+ * open that comes first waits, bounded), refunds at expiry, and forgets the grant once its
+ * retention after expiry has passed (a later open is then answered "unknown grant"). Timers run on processing time: expiry is a promise in wall-clock time,
+ * while the ledger's own time stamps come from the records, so a replay writes the same bytes.
+ */
+public final class SettleFunction extends KeyedCoProcessFunction<String, Grant, Open, LedgerEntry> {
+  private static final long serialVersionUID = 1L;
+  public static final OutputTag<GrantState> STATES = new OutputTag<>("grant-states", TypeInformation.of(GrantState.class));
+  public static final OutputTag<OpenResult> RESULTS = new OutputTag<>("open-results", TypeInformation.of(OpenResult.class));
+
+  private final SettlementSettings settings;
+  private transient ValueState<Grant> grant;
+  private transient ValueState<GrantState> state;
+  private transient ListState<Open> waiting;
+  private transient Counter reserved;
+  private transient Counter credited;
+  private transient Counter centsCredited;
+  private transient Counter refunded;
+  private transient Counter centsRefunded;
+  private transient Counter refused;
+
+  public SettleFunction(SettlementSettings settings) {
+    this.settings = settings;
+  }
+
+  @Override
+  public void open(OpenContext openContext) {
+    var ctx = getRuntimeContext();
+    grant = ctx.getState(new ValueStateDescriptor<>("grant", TypeInformation.of(Grant.class)));
+    state = ctx.getState(new ValueStateDescriptor<>("state", TypeInformation.of(GrantState.class)));
+    waiting = ctx.getListState(new ListStateDescriptor<>("opens-waiting-for-grant", TypeInformation.of(Open.class)));
+    var metrics = ctx.getMetricGroup().addGroup("redpacket");
+    reserved = metrics.counter("grantsReserved");
+    credited = metrics.counter("grantsCredited");
+    centsCredited = metrics.counter("centsCredited");
+    refunded = metrics.counter("grantsRefunded");
+    centsRefunded = metrics.counter("centsRefunded");
+    refused = metrics.counter("opensRefused");
+  }
+
+  @Override
+  public void processElement1(Grant g, Context ctx, Collector<LedgerEntry> out) throws Exception {
+    Grant known = grant.value();
+    if (known != null) {
+      if (!known.equals(g)) { // the same id with other content: never settle it twice, say so
+        ctx.output(DecodeFunction.DEAD_LETTERS, deadLetter(g, "a different grant with the id of a known grant"));
+      }
+      return;
+    }
+    grant.update(g);
+    Settlement.Step step = Settlement.grant(g);
+    state.update(step.state());
+    emit(step, ctx, out);
+    reserved.inc();
+    ctx.timerService().registerProcessingTimeTimer(expiresAt(g));
+    List<Open> early = new ArrayList<>();
+    waiting.get().forEach(early::add);
+    if (!early.isEmpty()) {
+      waiting.clear();
+      for (Open o : early) {
+        open(g, o, ctx, out);
+      }
+    }
+  }
+
+  @Override
+  public void processElement2(Open o, Context ctx, Collector<LedgerEntry> out) throws Exception {
+    Grant g = grant.value();
+    if (g != null) {
+      open(g, o, ctx, out);
+    } else {
+      if (!waiting.get().iterator().hasNext()) {
+        ctx.timerService().registerProcessingTimeTimer(ctx.timerService().currentProcessingTime()
+            + settings.openWait().toMillis());
+      }
+      waiting.add(o);
+    }
+  }
+
+  private void open(Grant g, Open o, Context ctx, Collector<LedgerEntry> out) throws Exception {
+    Settlement.Step step = Settlement.open(g, state.value(), o);
+    if (step.state() != null) {
+      state.update(step.state());
+      credited.inc();
+      centsCredited.inc(g.getCents());
+    } else if (step.result().getResult() != OpenCode.OPENED) {
+      refused.inc();
+    }
+    emit(step, ctx, out);
+  }
+
+  @Override
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<LedgerEntry> out) throws Exception {
+    Grant g = grant.value();
+    if (g == null) { // opens that waited in vain for their grant (or came after it was forgotten)
+      for (Open o : waiting.get()) {
+        ctx.output(RESULTS, Settlement.unknownGrant(o));
+        refused.inc();
+      }
+      waiting.clear();
+      return;
+    }
+    long expiresAt = expiresAt(g);
+    if (timestamp >= expiresAt + settings.retention().toMillis()) {
+      // Settled, and repeated opens had their retention to be answered alike: the state goes.
+      grant.clear();
+      state.clear();
+      return;
+    }
+    if (timestamp >= expiresAt) {
+      Settlement.Step step = Settlement.expire(g, state.value(), expiresAt);
+      if (step.state() != null) {
+        state.update(step.state());
+        refunded.inc();
+        centsRefunded.inc(g.getCents());
+        emit(step, ctx, out);
+      }
+      ctx.timerService().registerProcessingTimeTimer(expiresAt + settings.retention().toMillis());
+    }
+  }
+
+  private long expiresAt(Grant g) {
+    return g.getTimestamp() + settings.expiry().toMillis();
+  }
+
+  private static void emit(Settlement.Step step, Context ctx, Collector<LedgerEntry> out) {
+    if (step.entry() != null) {
+      out.collect(step.entry());
+    }
+    if (step.state() != null) {
+      ctx.output(STATES, step.state());
+    }
+    if (step.result() != null) {
+      ctx.output(RESULTS, step.result());
+    }
+  }
+
+  private static DeadLetter deadLetter(Grant g, String error) {
+    return DeadLetter.newBuilder().setJob("settlement").setSourceTopic(Topics.GRANTS).setPartition(-1).setOffset(-1)
+        .setKey(ByteBuffer.wrap(g.getGrantId().getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+        .setValue(ByteBuffer.wrap(Codecs.GRANT.encode(g))).setError(error).setTimestamp(g.getTimestamp()).build();
+  }
+}

@@ -1,0 +1,204 @@
+package io.redpacket.jobs.settlement;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.redpacket.avro.EntryKind;
+import io.redpacket.avro.Grant;
+import io.redpacket.avro.GrantPhase;
+import io.redpacket.avro.GrantState;
+import io.redpacket.avro.LedgerEntry;
+import io.redpacket.avro.Open;
+import io.redpacket.avro.OpenCode;
+import io.redpacket.avro.OpenResult;
+import io.redpacket.avro.Wallet;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.state.KeyedStateBackend;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The settlement and wallet functions alone, on RocksDB state, driven element by element and by processing time. */
+class SettleFunctionHarnessTest {
+  static final long T0 = 1_000_000L;
+  static final Duration EXPIRY = Duration.ofSeconds(30);
+  static final Duration OPEN_WAIT = Duration.ofSeconds(5);
+  static final Duration RETENTION = Duration.ofSeconds(60);
+
+  KeyedTwoInputStreamOperatorTestHarness<String, Grant, Open, LedgerEntry> settle;
+
+  @BeforeEach
+  void open() throws Exception {
+    settle = new KeyedTwoInputStreamOperatorTestHarness<>(
+        new KeyedCoProcessOperator<>(new SettleFunction(new SettlementSettings(EXPIRY, OPEN_WAIT, RETENTION))),
+        Grant::getGrantId, Open::getGrantId, Types.STRING, 128, 1, 0);
+    settle.setStateBackend(new EmbeddedRocksDBStateBackend());
+    settle.open();
+    settle.setProcessingTime(T0);
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    settle.close();
+  }
+
+  static Grant grant(String id, String user, long cents) {
+    return new Grant(id, "s-" + id, user, "p1", 0, cents, 1L, T0, "acme");
+  }
+
+  static Open open(String openId, String grantId, String user, long ts) {
+    return new Open(openId, grantId, user, ts);
+  }
+
+  List<LedgerEntry> ledger() {
+    return settle.extractOutputValues();
+  }
+
+  List<OpenResult> results() {
+    return side(SettleFunction.RESULTS);
+  }
+
+  List<GrantState> states() {
+    return side(SettleFunction.STATES);
+  }
+
+  /** What went to a side output; the harness has no queue for one nothing was written to. */
+  <T> List<T> side(org.apache.flink.util.OutputTag<T> tag) {
+    var queue = settle.getSideOutput(tag);
+    return queue == null ? List.of() : queue.stream().map(StreamRecord::getValue).collect(Collectors.toList());
+  }
+
+  long keysIn(String state) throws Exception {
+    KeyedStateBackend<Object> backend = settle.getOperator().getKeyedStateBackend();
+    try (Stream<Object> keys = backend.getKeys(state, VoidNamespace.INSTANCE)) {
+      return keys.count();
+    }
+  }
+
+  @Test
+  void grantThenOpenReservesAndCreditsOnceAndAnswersRepeatsAlike() throws Exception {
+    settle.processElement1(new StreamRecord<>(grant("g1", "alice", 250)));
+    settle.processElement2(new StreamRecord<>(open("o1", "g1", "alice", T0 + 100)));
+    settle.processElement2(new StreamRecord<>(open("o1", "g1", "alice", T0 + 200))); // the client retried
+    settle.processElement2(new StreamRecord<>(open("o2", "g1", "alice", T0 + 300))); // a second open
+
+    assertThat(ledger()).extracting(LedgerEntry::getKind).containsExactly(EntryKind.RESERVE, EntryKind.CREDIT);
+    LedgerEntry credit = ledger().get(1);
+    assertThat(credit.getDebitAccount()).isEqualTo("pool:p1");
+    assertThat(credit.getCreditAccount()).isEqualTo("wallet:alice");
+    assertThat(credit.getDebitCents()).isEqualTo(250).isEqualTo(credit.getCreditCents());
+    assertThat(results()).extracting(OpenResult::getResult)
+        .containsExactly(OpenCode.OPENED, OpenCode.OPENED, OpenCode.ALREADY_OPENED);
+    assertThat(results()).extracting(OpenResult::getCents).containsOnly(250L);
+    assertThat(states()).extracting(GrantState::getState).containsExactly(GrantPhase.GRANTED, GrantPhase.OPENED);
+
+    settle.setProcessingTime(T0 + EXPIRY.toMillis()); // an opened grant is never refunded
+    assertThat(ledger()).hasSize(2);
+  }
+
+  @Test
+  void anOpenThatComesBeforeItsGrantWaitsAndIsSettledWhenTheGrantArrives() throws Exception {
+    settle.processElement2(new StreamRecord<>(open("o1", "g1", "alice", T0)));
+    assertThat(ledger()).isEmpty();
+    assertThat(results()).isEmpty();
+    settle.setProcessingTime(T0 + OPEN_WAIT.toMillis() - 1);
+    settle.processElement1(new StreamRecord<>(grant("g1", "alice", 99)));
+    assertThat(ledger()).extracting(LedgerEntry::getKind).containsExactly(EntryKind.RESERVE, EntryKind.CREDIT);
+    assertThat(results()).extracting(OpenResult::getResult).containsExactly(OpenCode.OPENED);
+    settle.setProcessingTime(T0 + OPEN_WAIT.toMillis() + 1); // the wait timer finds the grant: nothing more
+    assertThat(results()).hasSize(1);
+    assertThat(keysIn("opens-waiting-for-grant")).isZero();
+  }
+
+  @Test
+  void anOpenWhoseGrantNeverComesIsAnsweredUnknownAfterTheWait() throws Exception {
+    settle.processElement2(new StreamRecord<>(open("o1", "nope", "alice", T0)));
+    settle.setProcessingTime(T0 + OPEN_WAIT.toMillis());
+    assertThat(results()).extracting(OpenResult::getResult).containsExactly(OpenCode.UNKNOWN_GRANT);
+    assertThat(ledger()).isEmpty();
+    assertThat(keysIn("opens-waiting-for-grant")).isZero();
+  }
+
+  @Test
+  void aForeignOpenIsRefusedAndRecordedAndTheOwnerCanStillOpen() throws Exception {
+    settle.processElement1(new StreamRecord<>(grant("g1", "alice", 250)));
+    settle.processElement2(new StreamRecord<>(open("x1", "g1", "mallory", T0 + 10)));
+    settle.processElement2(new StreamRecord<>(open("o1", "g1", "alice", T0 + 20)));
+    assertThat(results()).extracting(OpenResult::getResult).containsExactly(OpenCode.NOT_OWNER, OpenCode.OPENED);
+    assertThat(results().get(0).getCents()).as("the packet's value is not shown to others").isNull();
+    assertThat(ledger()).extracting(LedgerEntry::getCreditAccount).containsExactly("pool:p1", "wallet:alice");
+  }
+
+  @Test
+  void anUnopenedGrantIsRefundedAtExpiryAndLateOpensAreAnsweredExpiredThenStateIsFreed() throws Exception {
+    settle.processElement1(new StreamRecord<>(grant("g1", "alice", 250)));
+    settle.setProcessingTime(T0 + EXPIRY.toMillis() - 1);
+    assertThat(ledger()).hasSize(1);
+    settle.setProcessingTime(T0 + EXPIRY.toMillis());
+    assertThat(ledger()).extracting(LedgerEntry::getKind).containsExactly(EntryKind.RESERVE, EntryKind.REFUND);
+    LedgerEntry refund = ledger().get(1);
+    assertThat(refund.getDebitAccount()).isEqualTo("pool:p1");
+    assertThat(refund.getCreditAccount()).isEqualTo("sponsor:acme");
+    assertThat(refund.getTimestamp()).as("event time, not the wall clock").isEqualTo(T0 + EXPIRY.toMillis());
+    assertThat(states()).extracting(GrantState::getState).containsExactly(GrantPhase.GRANTED, GrantPhase.EXPIRED);
+
+    settle.processElement2(new StreamRecord<>(open("o1", "g1", "alice", T0 + EXPIRY.toMillis() + 5)));
+    assertThat(results()).extracting(OpenResult::getResult).containsExactly(OpenCode.EXPIRED);
+    assertThat(keysIn("grant")).isEqualTo(1);
+
+    settle.setProcessingTime(T0 + EXPIRY.toMillis() + RETENTION.toMillis());
+    assertThat(keysIn("grant")).isZero();
+    assertThat(keysIn("state")).isZero();
+    assertThat(settle.numProcessingTimeTimers()).isZero();
+    assertThat(ledger()).hasSize(2);
+  }
+
+  @Test
+  void stateSurvivesASnapshotAndRestore() throws Exception {
+    settle.processElement1(new StreamRecord<>(grant("g1", "alice", 250)));
+    var snapshot = settle.snapshot(1, T0);
+    settle.close();
+    settle = new KeyedTwoInputStreamOperatorTestHarness<>(
+        new KeyedCoProcessOperator<>(new SettleFunction(new SettlementSettings(EXPIRY, OPEN_WAIT, RETENTION))),
+        Grant::getGrantId, Open::getGrantId, Types.STRING, 128, 1, 0);
+    settle.setStateBackend(new EmbeddedRocksDBStateBackend());
+    settle.initializeState(snapshot);
+    settle.open();
+    settle.setProcessingTime(T0 + 1);
+    settle.processElement2(new StreamRecord<>(open("o1", "g1", "alice", T0 + 1)));
+    settle.processElement2(new StreamRecord<>(open("o2", "g1", "alice", T0 + 2)));
+    assertThat(ledger()).extracting(LedgerEntry::getKind).containsExactly(EntryKind.CREDIT);
+    assertThat(results()).extracting(OpenResult::getResult).containsExactly(OpenCode.OPENED, OpenCode.ALREADY_OPENED);
+  }
+
+  @Test
+  void walletsAddUpCreditsPerUserAndPassOtherStatesThrough() throws Exception {
+    try (var wallet = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new WalletFunction()),
+        GrantState::getUserId, Types.STRING)) {
+      wallet.setStateBackend(new EmbeddedRocksDBStateBackend());
+      wallet.open();
+      GrantState granted = new GrantState("g1", "alice", "p1", 250L, GrantPhase.GRANTED, null, T0, null, T0);
+      wallet.processElement(new StreamRecord<>(granted));
+      wallet.processElement(new StreamRecord<>(GrantState.newBuilder(granted).setState(GrantPhase.OPENED)
+          .setOpenId("o1").setOpenedMillis(T0 + 5).build()));
+      wallet.processElement(new StreamRecord<>(new GrantState("g2", "alice", "p2", 50L, GrantPhase.OPENED, "o2", T0,
+          T0 + 6, T0 + 6)));
+      assertThat(wallet.extractOutputValues()).extracting(GrantState::getState)
+          .containsExactly(GrantPhase.GRANTED, GrantPhase.CREDITED, GrantPhase.CREDITED);
+      List<Wallet> wallets = wallet.getSideOutput(WalletFunction.WALLETS).stream().map(StreamRecord::getValue).toList();
+      assertThat(wallets).extracting(Wallet::getBalanceCents).containsExactly(250L, 300L);
+      assertThat(wallets).extracting(Wallet::getCredits).containsExactly(1L, 2L);
+      assertThat(wallets.get(1).getLastEntryId()).isEqualTo("g2/credit");
+    }
+  }
+}
