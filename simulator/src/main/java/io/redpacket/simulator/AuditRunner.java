@@ -1,14 +1,23 @@
 package io.redpacket.simulator;
 
+import io.redpacket.avro.Grant;
+import io.redpacket.avro.GrantState;
+import io.redpacket.avro.LedgerEntry;
+import io.redpacket.avro.Open;
+import io.redpacket.avro.OpenResult;
 import io.redpacket.avro.PoolDefinition;
+import io.redpacket.avro.Wallet;
 import io.redpacket.avro.Shake;
 import io.redpacket.avro.ShakeOutcome;
 import io.redpacket.codec.Codecs;
 import io.redpacket.codec.Topics;
 import io.redpacket.core.Audit;
+import io.redpacket.core.Settlement;
+import io.redpacket.core.SettlementAudit;
 import io.redpacket.core.ShakeRules;
 import io.redpacket.stack.TopicReader;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -35,5 +44,43 @@ public final class AuditRunner {
     List<byte[]> grants = new ArrayList<>();
     TopicReader.forEach(bootstrap, Topics.named(prefix, Topics.GRANTS), true, r -> grants.add(r.value()));
     return Audit.run(new Audit.Input(pools, shakes, outcomes, grants));
+  }
+
+  /** The settlement audit over committed topics: grants and opens from {@code inputPrefix}, outputs from {@code outputPrefix}. */
+  public static SettlementAudit.Report settlement(String bootstrap, String inputPrefix, String outputPrefix) {
+    List<Grant> grants = new ArrayList<>();
+    TopicReader.forEach(bootstrap, Topics.named(inputPrefix, Topics.GRANTS), true, r -> decode(Codecs.GRANT, r.value(), grants));
+    List<Open> opens = new ArrayList<>();
+    TopicReader.forEach(bootstrap, Topics.named(inputPrefix, Topics.OPENS), true, r -> {
+      List<Open> one = new ArrayList<>(1);
+      decode(Codecs.OPEN, r.value(), one);
+      one.stream().filter(o -> Settlement.validate(o).isEmpty()).forEach(opens::add); // the others are dead letters
+    });
+    List<OpenResult> results = new ArrayList<>();
+    TopicReader.forEach(bootstrap, Topics.named(outputPrefix, Topics.OPEN_RESULTS), true,
+        r -> results.add(Codecs.OPEN_RESULT.decode(r.value())));
+    List<LedgerEntry> ledger = new ArrayList<>();
+    TopicReader.forEach(bootstrap, Topics.named(outputPrefix, Topics.LEDGER), true,
+        r -> ledger.add(Codecs.LEDGER.decode(r.value())));
+    Map<String, Wallet> wallets = new HashMap<>();
+    TopicReader.forEach(bootstrap, Topics.named(outputPrefix, Topics.WALLETS), true, r -> {
+      Wallet w = Codecs.WALLET.decode(r.value());
+      wallets.put(w.getUserId(), w); // log order per key: the last is the latest
+    });
+    Map<String, GrantState> states = new HashMap<>();
+    TopicReader.forEach(bootstrap, Topics.named(outputPrefix, Topics.GRANT_STATES), true, r -> {
+      GrantState s = Codecs.GRANT_STATE.decode(r.value());
+      states.put(s.getGrantId(), s);
+    });
+    return SettlementAudit.run(new SettlementAudit.Input(grants, opens, results, ledger, wallets, states));
+  }
+
+  private static <T extends org.apache.avro.specific.SpecificRecord> void decode(io.redpacket.codec.AvroCodec<T> codec,
+      byte[] bytes, List<T> into) {
+    try {
+      into.add(codec.decode(bytes));
+    } catch (RuntimeException undecodable) {
+      // a dead letter for the job as well
+    }
   }
 }

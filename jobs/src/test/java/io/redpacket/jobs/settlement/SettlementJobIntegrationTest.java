@@ -1,0 +1,239 @@
+package io.redpacket.jobs.settlement;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.redpacket.avro.DeadLetter;
+import io.redpacket.avro.EntryKind;
+import io.redpacket.avro.Grant;
+import io.redpacket.avro.LedgerEntry;
+import io.redpacket.avro.Open;
+import io.redpacket.avro.OpenCode;
+import io.redpacket.codec.Codecs;
+import io.redpacket.codec.Topics;
+import io.redpacket.core.SettlementAudit;
+import io.redpacket.jobs.common.KafkaIo;
+import io.redpacket.simulator.AuditRunner;
+import io.redpacket.simulator.OpenPlan;
+import io.redpacket.simulator.ShakeProducer;
+import io.redpacket.stack.SharedKafka;
+import io.redpacket.stack.TopicAdmin;
+import io.redpacket.stack.TopicReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.UnaryOperator;
+import org.apache.flink.api.common.functions.RichMapFunction;
+import org.apache.flink.api.common.state.CheckpointListener;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The settlement job on Flink MiniClusters against the real broker, RocksDB state and the
+ * exactly-once Kafka sinks: a task killed once after a checkpoint leaves exactly the ledger,
+ * wallets and answers of a run without failure, to the cent.
+ */
+@Timeout(value = 6, unit = TimeUnit.MINUTES)
+class SettlementJobIntegrationTest {
+  static final Duration TIMEOUT = Duration.ofMinutes(3);
+  static final Duration EXPIRY = Duration.ofSeconds(20);
+  static final Duration OPEN_WAIT = Duration.ofSeconds(3);
+
+  final String bootstrap = SharedKafka.bootstrap();
+  final String prefix = "s" + UUID.randomUUID().toString().substring(0, 8) + "-";
+
+  @AfterEach
+  void dropTopics() {
+    try (var admin = TopicAdmin.admin(bootstrap)) {
+      TopicAdmin.delete(bootstrap, admin.listTopics().names().get().stream().filter(n -> n.startsWith(prefix)).toList());
+    } catch (Exception e) {
+      // best effort: the broker is thrown away after the run
+    }
+  }
+
+  @Test
+  void aTaskFailingOnceAfterACheckpointLeavesExactlyTheLedgerAndWalletsOfACalmRun() throws Exception {
+    TopicAdmin.ensure(bootstrap, List.of(Topics.named(prefix, Topics.GRANTS), Topics.named(prefix, Topics.OPENS)), List.of(), 4);
+    long now = System.currentTimeMillis();
+    List<Grant> grants = new ArrayList<>();
+    for (int i = 0; i < 3_000; i++) {
+      String pool = i % 3 == 0 ? "pool-b" : "pool-a";
+      grants.add(new Grant(pool + "/" + (i % 7) + "/" + i, "s" + i, "u" + (i % 1_700), pool, i % 7, 1L + (i * 37L) % 5_000,
+          (long) i, now, pool.equals("pool-a") ? "acme" : "globex"));
+    }
+    List<OpenPlan.Action> plan = OpenPlan.plan(grants, OpenPlan.Mix.standard(0), 11);
+    long foreign = plan.stream().filter(a -> a.kind() == OpenPlan.Kind.FOREIGN).count();
+    long secondTaps = plan.stream().filter(a -> a.kind() == OpenPlan.Kind.SECOND_TAP).count();
+    long owners = plan.stream().filter(a -> a.kind() == OpenPlan.Kind.OWNER).count();
+    try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(ShakeProducer.config(bootstrap))) {
+      String opens = Topics.named(prefix, Topics.OPENS);
+      // Some opens are on the log before their grants, and two for a grant that never comes.
+      for (int i = 0; i < 200; i++) {
+        p.send(OpenPlan.record(opens, plan.get(i).open(now)));
+      }
+      p.send(OpenPlan.record(opens, new Open("lost-1", "pool-a/0/999999", "u1", now)));
+      p.send(OpenPlan.record(opens, new Open("lost-2", "pool-a/0/999998", "u2", now)));
+      for (Grant g : grants) {
+        p.send(new ProducerRecord<>(Topics.named(prefix, Topics.GRANTS), null, g.getTimestamp(),
+            g.getGrantId().getBytes(StandardCharsets.UTF_8), Codecs.GRANT.encode(g)));
+      }
+      for (int i = 200; i < plan.size(); i++) {
+        p.send(OpenPlan.record(opens, plan.get(i).open(now)));
+      }
+      // Garbage and an invalid open: dead letters, and the job carries on.
+      p.send(new ProducerRecord<>(opens, "k".getBytes(StandardCharsets.UTF_8), "not avro".getBytes(StandardCharsets.UTF_8)));
+      p.send(OpenPlan.record(opens, new Open("", "pool-a/0/1", "u1", now)));
+      p.send(new ProducerRecord<>(Topics.named(prefix, Topics.GRANTS), null, "{}".getBytes(StandardCharsets.UTF_8)));
+      p.flush();
+    }
+    long opensOnLog = plan.size() + 2;
+    long unopened = grants.size() - owners;
+    long expectedEntries = grants.size() + owners + unopened; // a reserve each, then a credit or a refund
+
+    String calm = outputs("calm");
+    String failing = outputs("failing");
+    FailOnceAfterCheckpoint.reset(300);
+    // Both runs at once on MiniClusters of their own: each must outlive the expiry anyway.
+    JobClient calmJob = start(calm, UnaryOperator.identity());
+    JobClient failingJob = start(failing, s -> s.map(new FailOnceAfterCheckpoint()).name("fail-once").uid("fail-once"));
+    try {
+      for (String run : List.of(calm, failing)) {
+        TopicReader.awaitCommitted(bootstrap, Topics.named(run, Topics.LEDGER), expectedEntries, TIMEOUT);
+        TopicReader.awaitCommitted(bootstrap, Topics.named(run, Topics.OPEN_RESULTS), opensOnLog, TIMEOUT);
+      }
+    } finally {
+      calmJob.cancel().get(1, TimeUnit.MINUTES);
+      failingJob.cancel().get(1, TimeUnit.MINUTES);
+    }
+    assertThat(FailOnceAfterCheckpoint.FAILED.get()).as("the failure was injected after a checkpoint").isTrue();
+
+    assertThat(records(failing, Topics.LEDGER, r -> Codecs.LEDGER.decode(r).getEntryId()))
+        .as("ledger entries, byte for byte, after a failure").isEqualTo(records(calm, Topics.LEDGER,
+            r -> Codecs.LEDGER.decode(r).getEntryId()));
+    assertThat(latestWallets(failing)).as("wallets after a failure").isEqualTo(latestWallets(calm));
+    assertThat(records(failing, Topics.OPEN_RESULTS, r -> Codecs.OPEN_RESULT.decode(r).getOpenId()))
+        .isEqualTo(records(calm, Topics.OPEN_RESULTS, r -> Codecs.OPEN_RESULT.decode(r).getOpenId()));
+    assertThat(TopicReader.forEach(bootstrap, Topics.named(failing, Topics.LEDGER), true, r -> {}))
+        .as("no entry twice").isEqualTo(expectedEntries);
+
+    SettlementAudit.Report report = AuditRunner.settlement(bootstrap, prefix, failing);
+    assertThat(report.clean()).as(report.render()).isTrue();
+    long grantedCents = grants.stream().mapToLong(Grant::getCents).sum();
+    long settled = report.pools().values().stream().mapToLong(r -> r.creditedCents + r.refundedCents).sum();
+    assertThat(settled).as("every cent granted is credited or refunded").isEqualTo(grantedCents);
+    var answers = new java.util.EnumMap<OpenCode, Long>(OpenCode.class);
+    report.pools().values().forEach(r -> r.answers.forEach((k, v) -> answers.merge(k, v, Long::sum)));
+    assertThat(answers.get(OpenCode.NOT_OWNER)).as("every foreign open refused").isEqualTo(foreign);
+    assertThat(answers.get(OpenCode.ALREADY_OPENED)).as("second taps change nothing").isEqualTo(secondTaps);
+    assertThat(answers.get(OpenCode.OPENED)).isEqualTo(owners);
+    assertThat(answers.get(OpenCode.UNKNOWN_GRANT)).isEqualTo(2);
+
+    List<LedgerEntry> refunds = TopicReader.readAll(bootstrap, Topics.named(failing, Topics.LEDGER), true).stream()
+        .map(r -> Codecs.LEDGER.decode(r.value())).filter(e -> e.getKind() == EntryKind.REFUND).toList();
+    assertThat(refunds).hasSize((int) unopened).allSatisfy(e -> assertThat(e.getCreditAccount()).startsWith("sponsor:"));
+
+    List<DeadLetter> dead = TopicReader.readAll(bootstrap, Topics.named(failing, Topics.DEAD_LETTERS), false).stream()
+        .map(r -> Codecs.DEAD_LETTER.decode(r.value())).toList();
+    assertThat(dead).extracting(DeadLetter::getSourceTopic)
+        .contains(Topics.named(prefix, Topics.OPENS), Topics.named(prefix, Topics.GRANTS));
+    assertThat(dead).anySatisfy(d -> assertThat(d.getError()).contains("openId must be"));
+  }
+
+  String outputs(String run) {
+    String p = prefix + run + "-";
+    TopicAdmin.ensure(bootstrap, List.of(Topics.named(p, Topics.LEDGER), Topics.named(p, Topics.WALLETS),
+        Topics.named(p, Topics.GRANT_STATES), Topics.named(p, Topics.OPEN_RESULTS), Topics.named(p, Topics.DEAD_LETTERS)),
+        List.of(Topics.named(p, Topics.WALLETS), Topics.named(p, Topics.GRANT_STATES)), 4);
+    return p;
+  }
+
+  JobClient start(String outputPrefix, UnaryOperator<DataStream<Open>> beforeSettlement) throws Exception {
+    Configuration conf = Configuration.fromMap(Map.of(
+        "state.backend.type", "rocksdb",
+        "execution.checkpointing.interval", "400 ms",
+        "execution.checkpointing.mode", "EXACTLY_ONCE",
+        "restart-strategy.type", "fixed-delay",
+        "restart-strategy.fixed-delay.attempts", "5",
+        "restart-strategy.fixed-delay.delay", "200 ms",
+        "taskmanager.numberOfTaskSlots", "2",
+        "taskmanager.memory.managed.size", "128m"));
+    conf.setString("execution.checkpointing.dir", "file://" + System.getProperty("java.io.tmpdir") + "/rp-ckpt-" + outputPrefix);
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(conf);
+    env.setParallelism(2);
+    SettlementJob.define(env,
+        KafkaIo.source(bootstrap, Topics.named(prefix, Topics.GRANTS), outputPrefix + "grants", false),
+        KafkaIo.source(bootstrap, Topics.named(prefix, Topics.OPENS), outputPrefix + "opens", false),
+        SettlementJob.kafkaSinks(bootstrap, outputPrefix, "test-settlement"),
+        new SettlementSettings(EXPIRY, OPEN_WAIT, Duration.ofMinutes(10)), beforeSettlement);
+    return env.executeAsync("settlement " + outputPrefix);
+  }
+
+  /** Committed records of a topic: id to the record's bytes (base64), duplicates marked. */
+  Map<String, String> records(String run, String topic, java.util.function.Function<byte[], String> id) {
+    Map<String, String> out = new TreeMap<>();
+    for (var r : TopicReader.readAll(bootstrap, Topics.named(run, topic), true)) {
+      String k = id.apply(r.value());
+      String bytes = Base64.getEncoder().encodeToString(r.value());
+      while (out.containsKey(k)) {
+        k = k + "#again"; // a repeated openId is answered again: keep each answer
+      }
+      out.put(k, bytes);
+    }
+    return out;
+  }
+
+  Map<String, Long> latestWallets(String run) {
+    Map<String, Long> out = new TreeMap<>();
+    TopicReader.forEach(bootstrap, Topics.named(run, Topics.WALLETS), true, r -> {
+      var w = Codecs.WALLET.decode(r.value());
+      out.put(w.getUserId(), w.getBalanceCents());
+    });
+    return out;
+  }
+
+  /** Throws once, on the n-th open after a checkpoint completed; slows opens until then so one does. */
+  static final class FailOnceAfterCheckpoint extends RichMapFunction<Open, Open> implements CheckpointListener {
+    static final AtomicBoolean FAILED = new AtomicBoolean();
+    static final AtomicBoolean CHECKPOINTED = new AtomicBoolean();
+    static final AtomicLong AFTER = new AtomicLong();
+    static volatile long threshold;
+
+    static void reset(long n) {
+      FAILED.set(false);
+      CHECKPOINTED.set(false);
+      AFTER.set(0);
+      threshold = n;
+    }
+
+    @Override
+    public Open map(Open o) {
+      if (!FAILED.get()) {
+        LockSupport.parkNanos(2_000_000); // keeps the opens coming past the first checkpoint
+        if (CHECKPOINTED.get() && AFTER.incrementAndGet() >= threshold && FAILED.compareAndSet(false, true)) {
+          throw new IllegalStateException("injected failure after a completed checkpoint");
+        }
+      }
+      return o;
+    }
+
+    @Override
+    public void notifyCheckpointComplete(long checkpointId) {
+      CHECKPOINTED.set(true);
+    }
+  }
+}
