@@ -42,6 +42,10 @@ public final class IngestServer implements AutoCloseable {
   private final Tokens tokens;
   private final PoolView pools;
   private final OutcomeBoard outcomes;
+  private final SettlementBoard settlement;
+  /** Grants whose open Kafka accepted but whose credit is not yet read back: shown as OPENED. */
+  private final Cache<String, Boolean> openAccepted = Caffeine.newBuilder().maximumSize(1_000_000)
+      .expireAfterWrite(Duration.ofMinutes(10)).build();
   private final KafkaProducer<byte[], byte[]> producer;
   private final TokenBucket admission;
   private final Cache<String, TokenBucket> users;
@@ -49,6 +53,7 @@ public final class IngestServer implements AutoCloseable {
   private final AtomicInteger inFlight = new AtomicInteger();
   private final LoadLevel load;
   private final String shakesTopic;
+  private final String opensTopic;
   private HttpServer server;
 
   private IngestServer(IngestConfig config) {
@@ -57,6 +62,7 @@ public final class IngestServer implements AutoCloseable {
     this.tokens = new Tokens(config.tokenSecret());
     this.pools = new PoolView(config.bootstrap(), config.topicPrefix());
     this.outcomes = new OutcomeBoard(config.bootstrap(), config.topicPrefix());
+    this.settlement = new SettlementBoard(config.bootstrap(), config.topicPrefix());
     Properties p = ShakeProducer.config(config.bootstrap());
     // Never hold an event loop: fail fast when Kafka is away, and say 503.
     p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "200");
@@ -67,6 +73,7 @@ public final class IngestServer implements AutoCloseable {
     this.admission = new TokenBucket(config.admissionPerSecond(), Math.max(1, config.admissionPerSecond() / 10.0), System.nanoTime());
     this.users = Caffeine.newBuilder().maximumSize(2_000_000).expireAfterAccess(Duration.ofMinutes(2)).build();
     this.shakesTopic = Topics.named(config.topicPrefix(), Topics.SHAKES);
+    this.opensTopic = Topics.named(config.topicPrefix(), Topics.OPENS);
     this.load = new LoadLevel(config.maxInFlight());
   }
 
@@ -87,6 +94,8 @@ public final class IngestServer implements AutoCloseable {
     router.post("/v1/shakes").handler(this::shake);
     router.get("/v1/shakes/:shakeId").handler(this::getShake);
     router.post("/v1/admin/pools").handler(this::createPool);
+    router.post("/v1/grants/:grantId/open").handler(this::openGrant);
+    router.get("/v1/grants/:grantId").handler(this::getGrant);
     router.get("/health/live").handler(ctx -> json(ctx, "live", 200, new JsonObject().put("status", "live")));
     router.get("/health/ready").handler(this::ready);
     router.get("/metrics").handler(ctx -> {
@@ -289,6 +298,151 @@ public final class IngestServer implements AutoCloseable {
     json(ctx, "shake", 200, outcomeJson(o, false));
   }
 
+  private static final java.util.regex.Pattern ID = java.util.regex.Pattern.compile("[A-Za-z0-9._:/@-]{1,128}");
+
+  private void openGrant(RoutingContext ctx) {
+    long t0 = System.nanoTime();
+    String userId;
+    try {
+      userId = user(ctx);
+    } catch (Tokens.InvalidTokenException e) {
+      error(ctx, "open", 401, "unauthorized", e.getMessage());
+      return;
+    }
+    String grantId = ctx.pathParam("grantId");
+    String openId = ctx.request().getHeader("Idempotency-Key");
+    if (grantId == null || !ID.matcher(grantId).matches()) {
+      error(ctx, "open", 400, "invalid_field", "the grant id must be 1 to 128 of A-Z a-z 0-9 . _ : / @ -");
+      return;
+    }
+    if (openId == null || !ID.matcher(openId).matches()) {
+      error(ctx, "open", 400, "missing_idempotency_key",
+          "send an Idempotency-Key header (1 to 128 of A-Z a-z 0-9 . _ : / @ -) and the same one when retrying");
+      return;
+    }
+    if (ctx.body().length() > 0) {
+      try {
+        JsonObject body = ShakeRequest.object(ctx.body().buffer());
+        if (!body.isEmpty()) {
+          error(ctx, "open", 400, "unknown_field", "opening takes no body fields; the grant id is in the path");
+          return;
+        }
+      } catch (ShakeRequest.BadRequest e) {
+        error(ctx, "open", 400, e.code, e.getMessage());
+        return;
+      }
+    }
+    String key = SettlementBoard.openKey(userId, openId);
+    io.redpacket.avro.OpenResult known = settlement.knownResult(key);
+    if (known != null) { // a client retry: the same answer again
+      openAnswer(ctx, known, "known", t0);
+      return;
+    }
+    if (LoadLevel.shed(LoadLevel.Kind.OPEN, loadLevel())) {
+      metrics.answers.labelValues("shed", "open_load").inc();
+      ctx.response().putHeader("Retry-After", "2");
+      error(ctx, "open", 429, "overloaded", "opening is paused while the service is under load; your packet is safe,"
+          + " retry after 2 s");
+      return;
+    }
+    long now = System.currentTimeMillis();
+    io.redpacket.avro.GrantState state = settlement.grant(grantId);
+    if (state != null && !state.getUserId().equals(userId)) {
+      openAnswer(ctx, new io.redpacket.avro.OpenResult(openId, grantId, userId, io.redpacket.avro.OpenCode.NOT_OWNER,
+          null, now), "edge", t0);
+      return;
+    }
+    if (state != null && state.getState() == io.redpacket.avro.GrantPhase.EXPIRED) {
+      openAnswer(ctx, new io.redpacket.avro.OpenResult(openId, grantId, userId, io.redpacket.avro.OpenCode.EXPIRED,
+          null, now), "edge", t0);
+      return;
+    }
+    if (inFlight.get() >= config.maxInFlight()) {
+      metrics.answers.labelValues("shed", "overload").inc();
+      ctx.response().putHeader("Retry-After", "1");
+      error(ctx, "open", 429, "overloaded", "the service is at capacity; retry after 1 s");
+      return;
+    }
+    io.redpacket.avro.Open open = new io.redpacket.avro.Open(openId, grantId, userId, now);
+    CompletableFuture<io.redpacket.avro.OpenResult> result = settlement.await(key);
+    io.vertx.core.Context context = vertx.getOrCreateContext();
+    inFlight.incrementAndGet();
+    try {
+      producer.send(io.redpacket.simulator.OpenPlan.record(opensTopic, open), (meta, e) -> context.runOnContext(v -> {
+        if (e != null) {
+          inFlight.decrementAndGet();
+          settlement.forget(key);
+          metrics.answers.labelValues("shed", "kafka_unavailable").inc();
+          ctx.response().putHeader("Retry-After", "2");
+          error(ctx, "open", 503, "backend_unavailable", "the open was not accepted (Kafka unavailable); retry after 2 s");
+          return;
+        }
+        openAccepted.put(grantId, Boolean.TRUE);
+        metrics.answers.labelValues("forwarded", "open").inc();
+        Future.fromCompletionStage(result.orTimeout(config.outcomeWait().toMillis(), TimeUnit.MILLISECONDS), context)
+            .onComplete(r -> {
+              inFlight.decrementAndGet();
+              if (r.succeeded()) {
+                openAnswer(ctx, r.result(), "backend", t0);
+              } else {
+                settlement.forget(key);
+                json(ctx, "open", 202, new JsonObject().put("grantId", grantId).put("openId", openId)
+                    .put("status", "accepted").put("poll", "/v1/grants/" + grantId));
+              }
+            });
+      }));
+    } catch (RuntimeException e) {
+      inFlight.decrementAndGet();
+      settlement.forget(key);
+      metrics.answers.labelValues("shed", "kafka_unavailable").inc();
+      ctx.response().putHeader("Retry-After", "2");
+      error(ctx, "open", 503, "backend_unavailable", "the open was not accepted (Kafka unavailable); retry after 2 s");
+    }
+  }
+
+  private void openAnswer(RoutingContext ctx, io.redpacket.avro.OpenResult r, String by, long t0) {
+    int status = switch (r.getResult()) {
+      case OPENED, ALREADY_OPENED -> 200;
+      case NOT_OWNER -> 403;
+      case EXPIRED -> 410;
+      case UNKNOWN_GRANT -> 404;
+    };
+    if (!by.equals("backend")) {
+      metrics.answers.labelValues("local", "open_" + r.getResult().name().toLowerCase(java.util.Locale.ROOT)).inc();
+    }
+    metrics.latency.labelValues("open_" + by).observe((System.nanoTime() - t0) / 1e9);
+    JsonObject body = new JsonObject().put("grantId", r.getGrantId()).put("openId", r.getOpenId())
+        .put("result", r.getResult().toString()).put("answeredBy", by);
+    if (r.getCents() != null) {
+      body.put("cents", r.getCents()).put("amount", Table.money(r.getCents()));
+    }
+    json(ctx, "open", status, body);
+  }
+
+  private void getGrant(RoutingContext ctx) {
+    String userId;
+    try {
+      userId = user(ctx);
+    } catch (Tokens.InvalidTokenException e) {
+      error(ctx, "grant", 401, "unauthorized", e.getMessage());
+      return;
+    }
+    String grantId = ctx.pathParam("grantId");
+    io.redpacket.avro.GrantState s = grantId == null || !ID.matcher(grantId).matches() ? null : settlement.grant(grantId);
+    if (s == null || !s.getUserId().equals(userId)) { // someone else's grant looks like no grant at all
+      error(ctx, "grant", 404, "not_known", "no grant of yours with this id is known yet; poll again shortly");
+      return;
+    }
+    String state = s.getState() == io.redpacket.avro.GrantPhase.GRANTED && openAccepted.getIfPresent(grantId) != null
+        ? "OPENED" : s.getState().toString();
+    JsonObject body = new JsonObject().put("grantId", s.getGrantId()).put("poolId", s.getPoolId())
+        .put("cents", s.getCents()).put("amount", Table.money(s.getCents())).put("state", state);
+    if (s.getOpenId() != null) {
+      body.put("openId", s.getOpenId());
+    }
+    json(ctx, "grant", 200, body);
+  }
+
   private void createPool(RoutingContext ctx) {
     String header = ctx.request().getHeader("Authorization");
     if (header == null || !java.security.MessageDigest.isEqual(("Bearer " + config.adminToken()).getBytes(),
@@ -355,8 +509,9 @@ public final class IngestServer implements AutoCloseable {
 
   private void ready(RoutingContext ctx) {
     boolean poolsLoaded = pools.ready();
-    boolean kafka = outcomes.ready() && poolsLoaded;
-    JsonObject body = new JsonObject().put("poolsLoaded", poolsLoaded).put("kafka", kafka);
+    boolean grantsLoaded = settlement.ready();
+    boolean kafka = outcomes.ready() && poolsLoaded && grantsLoaded;
+    JsonObject body = new JsonObject().put("poolsLoaded", poolsLoaded).put("grantsLoaded", grantsLoaded).put("kafka", kafka);
     json(ctx, "ready", kafka ? 200 : 503, body.put("status", kafka ? "ready" : "not ready"));
   }
 
@@ -383,6 +538,7 @@ public final class IngestServer implements AutoCloseable {
     producer.close(Duration.ofSeconds(5));
     pools.close();
     outcomes.close();
+    settlement.close();
     vertx.close();
   }
 }

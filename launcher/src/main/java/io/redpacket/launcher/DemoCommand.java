@@ -6,7 +6,12 @@ import io.redpacket.codec.Topics;
 import io.redpacket.core.Audit;
 import io.redpacket.ingest.IngestConfig;
 import io.redpacket.ingest.IngestServer;
+import io.redpacket.core.SettlementAudit;
 import io.redpacket.simulator.AuditRunner;
+import io.redpacket.simulator.GrantFollower;
+import io.redpacket.simulator.HttpOpens;
+import io.redpacket.simulator.OpenPlan;
+import io.redpacket.stack.TopicReader;
 import io.redpacket.simulator.HttpWave;
 import io.redpacket.simulator.PoolWriter;
 import io.redpacket.simulator.ShakeProducer;
@@ -70,15 +75,26 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--concurrency", defaultValue = "128", description = "HTTP shakes in flight at once (default: ${DEFAULT-VALUE})")
   int concurrency;
 
+  @Option(names = "--expiry-seconds", defaultValue = "45", description = "refund grants left unopened this long after"
+      + " they were granted (default: ${DEFAULT-VALUE}; 24 h in production)")
+  long expirySeconds;
+
+  @Option(names = "--open-delay-ms", defaultValue = "3000", description = "winners open within this delay after they"
+      + " learn of their grant (default: ${DEFAULT-VALUE})")
+  long openDelayMs;
+
   @Override
   public Integer call() throws Exception {
     Checks.range("--shakes", shakes, 1, 1_000_000_000L);
+    Checks.range("--expiry-seconds", expirySeconds, 1, 86_400);
+    Checks.range("--open-delay-ms", openDelayMs, 0, 3_600_000);
     Checks.range("--users", users, 1, 1_000_000_000L);
     Checks.range("--rate", rate, 0, 10_000_000L);
     Checks.range("--partitions", partitions, 1, 256);
     Checks.range("--parallelism", parallelism, 1, 64);
     long t0 = System.nanoTime();
-    try (LocalStack stack = LocalStack.start(dataDir, keep, partitions, parallelism, uiPort, Duration.ofSeconds(1), System.out)) {
+    try (LocalStack stack = LocalStack.start(dataDir, keep, partitions, parallelism, uiPort, Duration.ofSeconds(1),
+        Duration.ofSeconds(expirySeconds), System.out)) {
       long now = System.currentTimeMillis();
       PoolDefinition pool = PoolDefinition.newBuilder().setPoolId("new-year-eve-" + (now / 1000) % 100000)
           .setSponsor("demo-sponsor").setTotalCents(budgetCents).setTotalCount(packets).setSets(sets)
@@ -96,27 +112,52 @@ final class DemoCommand implements Callable<Integer> {
 
       AtomicLong offered = new AtomicLong();
       long forwarded;
-      try (Progress progress = new Progress(stack.bootstrap(), "", pool, offered::get, System.out)) {
-        if (!direct) {
-          forwarded = overHttp(stack, pool, offered);
-        } else {
-          ShakeProducer.Result sent = ShakeProducer.run(stack.bootstrap(), Topics.SHAKES, pool,
-              WavePlan.standard(pool, users, 2015), shakes, rate, Duration.ofMinutes(10), offered::set);
-          forwarded = sent.acked();
-          System.out.printf("wave sent: %,d shakes acknowledged by Kafka in %.1f s (%,.0f/s)%n",
-              sent.acked(), sent.elapsed().toMillis() / 1000.0, sent.perSecond());
-        }
-        System.out.printf("waiting for the outcomes of the %,d shakes on Kafka to be committed ...%n", forwarded);
-        if (!progress.awaitOutcomes(forwarded, Duration.ofMinutes(3))) {
-          System.err.printf("only %,d of %,d outcomes were committed within 3 minutes: is the job running? see %s%n",
-              progress.committedOutcomes(), forwarded, stack.flink.webUi());
-          return 1;
+      String secret = "demo-" + java.util.UUID.randomUUID();
+      IngestConfig config = new IngestConfig(0, stack.bootstrap(), "", secret, "demo-admin-" + java.util.UUID.randomUUID(),
+          Duration.ofSeconds(1), admission, 100, 20_000, 4096);
+      try (IngestServer ingest = IngestServer.start(config)) {
+        IngestReady.await(ingest.port());
+        String url = "http://127.0.0.1:" + ingest.port();
+        // Winners open their packets as they learn of them (most do, some twice, some never; some try others').
+        HttpOpens opens = new HttpOpens(url, secret, 64, Duration.ofSeconds(60));
+        OpenPlan openPlan = new OpenPlan(OpenPlan.Mix.standard(openDelayMs), 2016);
+        java.util.SplittableRandom someone = new java.util.SplittableRandom(7);
+        try (GrantFollower winners = new GrantFollower(stack.bootstrap(), Topics.GRANTS,
+            g -> openPlan.actionsFor(g, "u" + someone.nextInt(users)).forEach(a -> opens.submit(a, a.atMillis())))) {
+          try (Progress progress = new Progress(stack.bootstrap(), "", pool, offered::get, System.out)) {
+            if (!direct) {
+              forwarded = overHttp(url, secret, stack.bootstrap(), pool, offered);
+            } else {
+              ShakeProducer.Result sent = ShakeProducer.run(stack.bootstrap(), Topics.SHAKES, pool,
+                  WavePlan.standard(pool, users, 2015), shakes, rate, Duration.ofMinutes(10), offered::set);
+              forwarded = sent.acked();
+              System.out.printf("wave sent: %,d shakes acknowledged by Kafka in %.1f s (%,.0f/s)%n",
+                  sent.acked(), sent.elapsed().toMillis() / 1000.0, sent.perSecond());
+            }
+            System.out.printf("waiting for the outcomes of the %,d shakes on Kafka to be committed ...%n", forwarded);
+            if (!progress.awaitOutcomes(forwarded, Duration.ofMinutes(3))) {
+              System.err.printf("only %,d of %,d outcomes were committed within 3 minutes: is the job running? see %s%n",
+                  progress.committedOutcomes(), forwarded, stack.flink.webUi());
+              return 1;
+            }
+          }
+          System.out.printf("all %,d outcomes committed, %.1f s after start%n", forwarded, (System.nanoTime() - t0) / 1e9);
+          if (!awaitSettlement(stack, winners, opens)) {
+            return 1;
+          }
+          System.out.println("opens through the ingest (" + url + "):");
+          System.out.print(opens.result().render());
+        } finally {
+          opens.close();
         }
       }
-      System.out.printf("all %,d outcomes committed, %.1f s after start; auditing (read_committed) ...%n",
-          forwarded, (System.nanoTime() - t0) / 1e9);
+      System.out.println("auditing what was committed (read_committed) ...");
       Audit.Report report = AuditRunner.run(stack.bootstrap(), "");
       System.out.print(report.render());
+      SettlementAudit.Report settled = AuditRunner.settlement(stack.bootstrap(), "", "");
+      System.out.print(settled.render());
+      boolean clean = report.clean() && settled.clean();
+      System.out.println(clean ? "AUDIT CLEAN: allocation and settlement, to the cent" : "AUDIT FAILED: see the checks above");
       System.out.printf("demo took %.1f s%n", (System.nanoTime() - t0) / 1e9);
       if (keep) {
         System.out.println("--keep: the stack stays up. Kafka " + stack.bootstrap() + ", Flink web UI " + stack.flink.webUi()
@@ -125,34 +166,57 @@ final class DemoCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
         stop.await();
       }
-      return report.clean() ? 0 : 1;
+      return clean ? 0 : 1;
     }
   }
 
-  /** Sends the wave through an ingest started here; returns how many shakes it forwarded to Kafka. */
-  private long overHttp(LocalStack stack, PoolDefinition pool, AtomicLong offered) throws Exception {
-    String secret = "demo-" + java.util.UUID.randomUUID();
-    IngestConfig config = new IngestConfig(0, stack.bootstrap(), "", secret, "demo-admin-" + java.util.UUID.randomUUID(),
-        Duration.ofSeconds(1), admission, 100, 20_000, 4096);
-    try (IngestServer ingest = IngestServer.start(config)) {
-      IngestReady.await(ingest.port());
-      System.out.printf("ingest on http://127.0.0.1:%d: admission %,d/s; %,d virtual users shaking, %d at a time%n",
-          ingest.port(), admission, users, concurrency);
-      HttpWave wave = new HttpWave("http://127.0.0.1:" + ingest.port(), secret, concurrency, Duration.ofSeconds(10));
-      try {
-        HttpWave.Result r = wave.run(WavePlan.standard(pool, users, 2015), shakes, concurrency, x -> offered.set(x.sent.get()));
-        offered.set(r.sent.get());
-        System.out.printf("wave over HTTP: %,d shakes in %.1f s (%,.0f/s), shake to outcome:%n", r.sent.get(),
-            r.elapsed.toMillis() / 1000.0, r.sent.get() / Math.max(0.001, r.elapsed.toMillis() / 1000.0));
-        System.out.print(r.render());
-        if (r.timedOut.get() > 0 || r.gaveUp.get() > 0) {
-          System.out.printf("%,d shakes timed out and %,d gave up after retries: the clients say so, the audit checks"
-              + " the ones Kafka accepted%n", r.timedOut.get(), r.gaveUp.get());
+  /**
+   * Waits, bounded, until every grant was seen by its winner, every open answered, and every
+   * grant settled: credited, or refunded at expiry (two ledger entries per grant).
+   */
+  private boolean awaitSettlement(LocalStack stack, GrantFollower winners, HttpOpens opens) {
+    long grants = TopicReader.forEach(stack.bootstrap(), Topics.GRANTS, true, r -> {});
+    Duration bound = Duration.ofSeconds(expirySeconds).plus(Duration.ofMillis(openDelayMs)).plusMinutes(2);
+    System.out.printf("settling %,d grants: winners open theirs, the rest are refunded %d s after they were granted ...%n",
+        grants, expirySeconds);
+    long[] lastPrint = {0};
+    try {
+      io.redpacket.stack.Await.until("every grant settled", bound, () -> {
+        long entries = TopicReader.forEach(stack.bootstrap(), Topics.LEDGER, true, r -> {});
+        if (System.nanoTime() - lastPrint[0] > 2_000_000_000L) {
+          lastPrint[0] = System.nanoTime();
+          System.out.printf("  grants seen by winners %,d/%,d | opens waiting %,d | ledger entries %,d/%,d%n",
+              winners.seen(), grants, opens.pending(), entries, 2 * grants);
         }
-      } finally {
-        wave.close();
-      }
+        return winners.seen() >= grants && opens.pending() == 0 && entries >= 2 * grants;
+      });
+      return true;
+    } catch (RuntimeException e) {
+      System.err.println("settlement did not finish within " + bound.toSeconds() + " s (" + e.getMessage()
+          + "): is the settlement job running? see " + stack.flink.webUi());
+      return false;
     }
-    return io.redpacket.stack.TopicReader.forEach(stack.bootstrap(), Topics.SHAKES, true, rec -> {});
+  }
+
+  /** Sends the wave through the ingest; returns how many shakes it forwarded to Kafka. */
+  private long overHttp(String url, String secret, String bootstrap, PoolDefinition pool, AtomicLong offered)
+      throws Exception {
+    System.out.printf("ingest on %s: admission %,d/s; %,d virtual users shaking, %d at a time%n",
+        url, admission, users, concurrency);
+    HttpWave wave = new HttpWave(url, secret, concurrency, Duration.ofSeconds(10));
+    try {
+      HttpWave.Result r = wave.run(WavePlan.standard(pool, users, 2015), shakes, concurrency, x -> offered.set(x.sent.get()));
+      offered.set(r.sent.get());
+      System.out.printf("wave over HTTP: %,d shakes in %.1f s (%,.0f/s), shake to outcome:%n", r.sent.get(),
+          r.elapsed.toMillis() / 1000.0, r.sent.get() / Math.max(0.001, r.elapsed.toMillis() / 1000.0));
+      System.out.print(r.render());
+      if (r.timedOut.get() > 0 || r.gaveUp.get() > 0) {
+        System.out.printf("%,d shakes timed out and %,d gave up after retries: the clients say so, the audit checks"
+            + " the ones Kafka accepted%n", r.timedOut.get(), r.gaveUp.get());
+      }
+    } finally {
+      wave.close();
+    }
+    return TopicReader.forEach(bootstrap, Topics.SHAKES, true, rec -> {});
   }
 }

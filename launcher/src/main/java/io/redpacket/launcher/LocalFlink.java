@@ -6,20 +6,33 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.io.PrintStream;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.runtime.jobgraph.JobGraph;
+import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
+import org.apache.flink.runtime.minicluster.MiniClusterJobClient;
+import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * A Flink MiniCluster in this JVM with its REST endpoint and web UI on a port: RocksDB state,
- * exactly-once checkpoints every second by default, the Prometheus reporter. Runs one job.
+ * exactly-once checkpoints every second by default, the Prometheus reporter. Runs the
+ * pipeline's jobs side by side, as a session cluster does, each with checkpoints of its own.
  */
 public final class LocalFlink implements AutoCloseable {
-  private final JobClient job;
+  private final MiniCluster cluster;
+  private final Configuration conf;
+  private final Path dataDir;
   private final int uiPort;
+  private final Map<String, JobClient> jobs = new java.util.LinkedHashMap<>();
 
-  private LocalFlink(JobClient job, int uiPort) {
-    this.job = job;
+  private LocalFlink(MiniCluster cluster, Configuration conf, Path dataDir, int uiPort) {
+    this.cluster = cluster;
+    this.conf = conf;
+    this.dataDir = dataDir;
     this.uiPort = uiPort;
   }
 
@@ -31,6 +44,8 @@ public final class LocalFlink implements AutoCloseable {
       throw new java.io.UncheckedIOException(e);
     }
     Configuration conf = Configuration.fromMap(Map.ofEntries(
+        // Records leave a task when a buffer fills or after this: the default 100 ms is most of a shake's latency.
+        Map.entry("execution.buffer-timeout.interval", "5 ms"),
         Map.entry("rest.port", String.valueOf(uiPort)),
         Map.entry("rest.address", "127.0.0.1"),
         Map.entry("rest.bind-address", "127.0.0.1"),
@@ -63,9 +78,8 @@ public final class LocalFlink implements AutoCloseable {
     return conf;
   }
 
-  /** The newest completed checkpoint under {@code dataDir}, if any: what a restarted stack resumes from. */
-  static java.util.Optional<Path> latestCheckpoint(Path dataDir) {
-    Path root = dataDir.resolve("checkpoints");
+  /** The newest completed checkpoint under {@code root}, if any: what a restarted job resumes from. */
+  static java.util.Optional<Path> latestCheckpoint(Path root) {
     if (!Files.isDirectory(root)) {
       return java.util.Optional.empty();
     }
@@ -78,43 +92,84 @@ public final class LocalFlink implements AutoCloseable {
     }
   }
 
-  /** Builds the job with {@code topology} on a new MiniCluster and starts it. */
-  public static LocalFlink start(Configuration conf, String jobName, Consumer<StreamExecutionEnvironment> topology)
-      throws Exception {
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
-    topology.accept(env);
-    JobClient client = env.executeAsync(jobName);
-    LocalFlink flink = new LocalFlink(client, conf.get(org.apache.flink.configuration.RestOptions.PORT));
+  /** Starts a MiniCluster with {@code slots} task slots (one set per job at the configured parallelism). */
+  public static LocalFlink start(Configuration conf, Path dataDir, int slots) throws Exception {
+    Configuration clusterConf = new Configuration(conf);
+    clusterConf.setString("taskmanager.numberOfTaskSlots", String.valueOf(slots));
+    MiniCluster cluster = new MiniCluster(new MiniClusterConfiguration.Builder().setConfiguration(clusterConf)
+        .setNumTaskManagers(1).setNumSlotsPerTaskManager(slots).build());
+    cluster.start();
+    LocalFlink flink = new LocalFlink(cluster, conf, dataDir, conf.get(org.apache.flink.configuration.RestOptions.PORT));
     Runtime.getRuntime().addShutdownHook(new Thread(flink::close, "stop-flink"));
     return flink;
   }
 
-  public JobClient job() {
-    return job;
+  /**
+   * Builds a job with {@code topology} and submits it. With {@code resume}, it goes on from its own
+   * newest retained checkpoint, if it has one.
+   */
+  public JobClient submit(String jobName, Consumer<StreamExecutionEnvironment> topology, boolean resume, PrintStream out)
+      throws Exception {
+    Configuration jobConf = new Configuration(conf);
+    Path checkpoints = dataDir.resolve("checkpoints").resolve(jobName);
+    jobConf.setString("execution.checkpointing.dir", checkpoints.toUri().toString());
+    StreamExecutionEnvironment env = new StreamExecutionEnvironment(jobConf);
+    topology.accept(env);
+    StreamGraph graph = env.getStreamGraph();
+    graph.setJobName(jobName);
+    JobGraph job = graph.getJobGraph();
+    if (resume) {
+      var checkpoint = latestCheckpoint(checkpoints);
+      if (checkpoint.isPresent()) {
+        job.setSavepointRestoreSettings(SavepointRestoreSettings.forPath(checkpoint.get().toUri().toString(), false));
+        out.println("resuming " + jobName + " from its last checkpoint " + checkpoint.get());
+      }
+    }
+    cluster.submitJob(job).get(1, TimeUnit.MINUTES);
+    JobClient client = new MiniClusterJobClient(job.getJobID(), cluster, Thread.currentThread().getContextClassLoader(),
+        MiniClusterJobClient.JobFinalizationBehavior.NOTHING);
+    jobs.put(jobName, client);
+    return client;
+  }
+
+  public JobClient job(String jobName) {
+    return jobs.get(jobName);
   }
 
   public String webUi() {
     return "http://127.0.0.1:" + uiPort;
   }
 
-  /** Whether the job is still running (not failed, finished or cancelled). */
+  /** Whether every job is still running (none failed, finished or cancelled). */
   public boolean running() {
     try {
-      return !job.getJobStatus().get(5, TimeUnit.SECONDS).isGloballyTerminalState();
+      for (JobClient job : jobs.values()) {
+        if (job.getJobStatus().get(5, TimeUnit.SECONDS).isGloballyTerminalState()) {
+          return false;
+        }
+      }
+      return true;
     } catch (Exception e) {
       return false;
     }
   }
 
   @Override
-  public void close() {
-    try {
-      if (running()) {
-        job.cancel().get(30, TimeUnit.SECONDS);
+  public synchronized void close() {
+    for (JobClient job : jobs.values()) {
+      try {
+        if (!job.getJobStatus().get(5, TimeUnit.SECONDS).isGloballyTerminalState()) {
+          job.cancel().get(30, TimeUnit.SECONDS);
+        }
+      } catch (Exception ignored) {
+        // cancelling anyway; the cluster goes down next
       }
-      job.getJobExecutionResult().get(30, TimeUnit.SECONDS);
+    }
+    jobs.clear();
+    try {
+      cluster.close();
     } catch (Exception ignored) {
-      // cancelled jobs end with an exception; the MiniCluster shuts down with the job
+      // shutting down
     }
   }
 }

@@ -3,13 +3,14 @@ package io.redpacket.launcher;
 import io.redpacket.codec.Topics;
 import io.redpacket.jobs.allocation.AllocationJob;
 import io.redpacket.jobs.common.JobArgs;
+import io.redpacket.jobs.settlement.SettlementJob;
 import io.redpacket.stack.LocalKafka;
 import io.redpacket.stack.TopicAdmin;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 
-/** The whole local pipeline: a real broker, the topics, and the allocation job on a MiniCluster. */
+/** The whole local pipeline: a real broker, the topics, and the allocation and settlement jobs on one MiniCluster. */
 final class LocalStack implements AutoCloseable {
   final LocalKafka kafka;
   final LocalFlink flink;
@@ -27,7 +28,7 @@ final class LocalStack implements AutoCloseable {
   }
 
   static LocalStack start(Path dataDir, boolean keepData, int partitions, int parallelism, int uiPort,
-      Duration checkpointInterval, PrintStream out) throws Exception {
+      Duration checkpointInterval, Duration expiry, PrintStream out) throws Exception {
     long t0 = System.nanoTime();
     out.println("starting Kafka (KRaft, from the Maven jars) in " + dataDir.resolve("kafka") + " ...");
     LocalKafka kafka = LocalKafka.start(dataDir.resolve("kafka"), keepData);
@@ -36,19 +37,21 @@ final class LocalStack implements AutoCloseable {
       out.printf("Kafka ready on %s after %.1f s; topics %s (%d partitions)%n", kafka.bootstrapServers(),
           (System.nanoTime() - t0) / 1e9, Topics.ALL, partitions);
       var conf = LocalFlink.configuration(dataDir.resolve("flink"), uiPort, parallelism, checkpointInterval);
-      if (keepData) {
-        // The topics were kept, so the job must go on from where it stopped, not read them again from the start.
-        var checkpoint = LocalFlink.latestCheckpoint(dataDir.resolve("flink"));
-        if (checkpoint.isPresent()) {
-          conf.setString("execution.state-recovery.path", checkpoint.get().toUri().toString());
-          out.println("resuming the allocation job from its last checkpoint " + checkpoint.get());
-        }
+      LocalFlink flink = LocalFlink.start(conf, dataDir.resolve("flink"), 2 * parallelism);
+      try {
+        // With kept topics, each job goes on from where it stopped instead of reading them again from the start.
+        String[] args = {"--bootstrap", kafka.bootstrapServers()};
+        flink.submit(AllocationJob.NAME, env -> AllocationJob.build(env, new JobArgs(args, AllocationJob.FLAGS)), keepData, out);
+        String[] settlementArgs = {"--bootstrap", kafka.bootstrapServers(), "--expiry-seconds",
+            String.valueOf(Math.max(1, expiry.toSeconds()))};
+        flink.submit(SettlementJob.NAME, env -> SettlementJob.build(env, new JobArgs(settlementArgs, SettlementJob.FLAGS)),
+            keepData, out);
+      } catch (Exception e) {
+        flink.close();
+        throw e;
       }
-      String[] args = {"--bootstrap", kafka.bootstrapServers()};
-      LocalFlink flink = LocalFlink.start(conf, AllocationJob.NAME,
-          env -> AllocationJob.build(env, new JobArgs(args, AllocationJob.FLAGS)));
-      out.printf("allocation job %s running at parallelism %d; Flink web UI %s%n", flink.job().getJobID(),
-          parallelism, flink.webUi());
+      out.printf("allocation and settlement jobs running at parallelism %d (unopened grants expire after %s); Flink web UI %s%n",
+          parallelism, expiry.toSeconds() + " s", flink.webUi());
       return new LocalStack(kafka, flink, dataDir, keepData);
     } catch (Exception e) {
       kafka.close();

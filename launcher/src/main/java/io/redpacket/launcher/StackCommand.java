@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 final class StackCommand {
 
   @Command(name = "up", mixinStandardHelpOptions = true,
-      description = "Start a Kafka broker, create the topics and run the allocation job; Ctrl-C stops everything.")
+      description = "Start a Kafka broker, create the topics and run the allocation and settlement jobs; Ctrl-C stops everything.")
   static final class Up implements Callable<Integer> {
     @Option(names = "--data-dir", defaultValue = ".redpacket/stack", description = "where Kafka and Flink keep data (default: ${DEFAULT-VALUE})")
     Path dataDir;
@@ -28,13 +28,18 @@ final class StackCommand {
     @Option(names = "--ui-port", defaultValue = "8081", description = "Flink REST and web UI port (default: ${DEFAULT-VALUE})")
     int uiPort;
 
+    @Option(names = "--expiry-seconds", defaultValue = "86400", description = "refund grants left unopened this long (default: ${DEFAULT-VALUE}, i.e. 24 h)")
+    long expirySeconds;
+
     @Override
     public Integer call() throws Exception {
+      Checks.range("--expiry-seconds", expirySeconds, 1, 31_536_000);
       Checks.range("--partitions", partitions, 1, 256);
       Checks.range("--parallelism", parallelism, 1, 64);
       Checks.range("--ui-port", uiPort, 1024, 65535);
       CountDownLatch stopped = new CountDownLatch(1);
-      try (LocalStack stack = LocalStack.start(dataDir, keepData, partitions, parallelism, uiPort, Duration.ofSeconds(1), System.out)) {
+      try (LocalStack stack = LocalStack.start(dataDir, keepData, partitions, parallelism, uiPort, Duration.ofSeconds(1),
+          Duration.ofSeconds(expirySeconds), System.out)) {
         System.out.println();
         System.out.println("The stack is up. In another terminal:");
         System.out.println("  ./redpacket pool create --bootstrap " + stack.bootstrap() + " --id wave-1 --total-cents 100000000 --count 100000");
@@ -48,7 +53,7 @@ final class StackCommand {
           }
         }
         if (!stack.flink.running()) {
-          System.err.println("the allocation job stopped; see the Flink web UI log or " + dataDir);
+          System.err.println("a job stopped; see the Flink web UI log or " + dataDir);
           return 1;
         }
       }

@@ -38,31 +38,48 @@ public final class OpenPlan {
     }
   }
 
-  private OpenPlan() {}
+  private final Mix mix;
+  private final SplittableRandom random;
+  private long n;
+
+  public OpenPlan(Mix mix, long seed) {
+    this.mix = mix;
+    this.random = new SplittableRandom(seed);
+  }
+
+  /**
+   * What happens to one grant, with times relative to when it is seen. Not thread-safe.
+   *
+   * @param otherUser someone else, who may try to open it
+   */
+  public List<Action> actionsFor(Grant g, String otherUser) {
+    List<Action> actions = new ArrayList<>();
+    if (random.nextDouble() < mix.foreignShare()) {
+      String thief = otherUser.equals(g.getUserId()) ? g.getUserId() + "-x" : otherUser;
+      actions.add(new Action(Kind.FOREIGN, "f-" + n++, g.getGrantId(), thief, delay(random, mix)));
+    }
+    if (random.nextDouble() >= mix.openShare()) {
+      return actions; // never opened: refunded when it expires
+    }
+    long at = delay(random, mix);
+    String openId = "o-" + n++;
+    actions.add(new Action(Kind.OWNER, openId, g.getGrantId(), g.getUserId(), at));
+    if (random.nextDouble() < mix.retryShare()) {
+      actions.add(new Action(Kind.CLIENT_RETRY, openId, g.getGrantId(), g.getUserId(), at + 1));
+    }
+    if (random.nextDouble() < mix.secondTapShare()) {
+      actions.add(new Action(Kind.SECOND_TAP, "o-" + n++, g.getGrantId(), g.getUserId(), at + 2));
+    }
+    return actions;
+  }
 
   /** The opens for these grants, in the order they are to be sent. Deterministic for a seed. */
   public static List<Action> plan(List<Grant> grants, Mix mix, long seed) {
-    SplittableRandom random = new SplittableRandom(seed);
+    OpenPlan plan = new OpenPlan(mix, seed);
+    SplittableRandom others = new SplittableRandom(seed + 1);
     List<Action> actions = new ArrayList<>();
-    int n = 0;
     for (Grant g : grants) {
-      if (random.nextDouble() < mix.foreignShare() && grants.size() > 1) {
-        Grant other = grants.get(random.nextInt(grants.size()));
-        String thief = other.getUserId().equals(g.getUserId()) ? g.getUserId() + "-x" : other.getUserId();
-        actions.add(new Action(Kind.FOREIGN, "f-" + n++, g.getGrantId(), thief, delay(random, mix)));
-      }
-      if (random.nextDouble() >= mix.openShare()) {
-        continue; // never opened: refunded when it expires
-      }
-      long at = delay(random, mix);
-      String openId = "o-" + n++;
-      actions.add(new Action(Kind.OWNER, openId, g.getGrantId(), g.getUserId(), at));
-      if (random.nextDouble() < mix.retryShare()) {
-        actions.add(new Action(Kind.CLIENT_RETRY, openId, g.getGrantId(), g.getUserId(), at + 1));
-      }
-      if (random.nextDouble() < mix.secondTapShare()) {
-        actions.add(new Action(Kind.SECOND_TAP, "o-" + n++, g.getGrantId(), g.getUserId(), at + 2));
-      }
+      actions.addAll(plan.actionsFor(g, grants.get(others.nextInt(grants.size())).getUserId()));
     }
     actions.sort(Comparator.comparingLong(Action::atMillis));
     return actions;

@@ -1,0 +1,185 @@
+package io.redpacket.simulator;
+
+import io.redpacket.core.Table;
+import io.redpacket.core.Tokens;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.Recorder;
+
+/**
+ * Winners opening their packets through the HTTP ingest, following an {@link OpenPlan}: each open
+ * at its time, with the user's token and an {@code Idempotency-Key}; {@code 429} and {@code 503}
+ * retried after {@code Retry-After} with jitter and the same key; an owner whose open was
+ * accepted ({@code 202}) polls the grant until it is credited. Open-to-credited time goes into an
+ * HdrHistogram.
+ */
+public final class HttpOpens {
+  private static final int MAX_ATTEMPTS = 8;
+
+  public static final class Result {
+    public final AtomicLong sent = new AtomicLong();
+    public final Map<String, AtomicLong> answers = new ConcurrentHashMap<>();
+    public final AtomicLong retried = new AtomicLong();
+    public final AtomicLong gaveUp = new AtomicLong();
+    public final AtomicLong timedOut = new AtomicLong();
+    public final Recorder openToCredited = new Recorder(3);
+    public Duration elapsed;
+
+    void count(String answer) {
+      answers.computeIfAbsent(answer, k -> new AtomicLong()).incrementAndGet();
+    }
+
+    public long answered() {
+      return answers.values().stream().mapToLong(AtomicLong::get).sum();
+    }
+
+    public String render() {
+      var h = openToCredited.getIntervalHistogram();
+      Table t = new Table("opens", "answers", "retried (429/503)", "gave up", "timed out", "open to credited p50 ms", "p99 ms");
+      t.row(String.format("%,d", sent.get()), new java.util.TreeMap<>(answers).toString().replace("=", " "),
+          String.format("%,d", retried.get()), String.format("%,d", gaveUp.get()), String.format("%,d", timedOut.get()),
+          h.getTotalCount() == 0 ? "-" : String.format("%.0f", h.getValueAtPercentile(50) / 1e6),
+          h.getTotalCount() == 0 ? "-" : String.format("%.0f", h.getValueAtPercentile(99) / 1e6));
+      return t.render();
+    }
+  }
+
+  private final Vertx vertx = Vertx.vertx();
+  private final HttpClient client;
+  private final String host;
+  private final int port;
+  private final Tokens tokens;
+  private final Map<String, String> tokenOf = new ConcurrentHashMap<>();
+  private final Duration timeout;
+
+  public HttpOpens(String baseUrl, String tokenSecret, int connections, Duration timeout) {
+    URI uri = URI.create(baseUrl);
+    this.host = uri.getHost();
+    this.port = uri.getPort();
+    this.tokens = new Tokens(tokenSecret);
+    this.timeout = timeout;
+    this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
+        new PoolOptions().setHttp1MaxSize(connections));
+  }
+
+  private final Result result = new Result();
+  private final AtomicLong pending = new AtomicLong();
+  private final long start = System.nanoTime();
+
+  /** Sends the open after {@code delayMillis}; returns at once. */
+  public void submit(OpenPlan.Action a, long delayMillis) {
+    pending.incrementAndGet();
+    vertx.setTimer(Math.max(1, delayMillis), id -> {
+      result.sent.incrementAndGet();
+      open(a, 1, System.nanoTime(), result).onComplete(x -> pending.decrementAndGet());
+    });
+  }
+
+  /** Opens submitted and not yet answered, given up or timed out. */
+  public long pending() {
+    return pending.get();
+  }
+
+  public Result result() {
+    result.elapsed = Duration.ofNanos(System.nanoTime() - start);
+    return result;
+  }
+
+  private String token(String user) {
+    return tokenOf.computeIfAbsent(user, u -> tokens.mint(u, System.currentTimeMillis() + 86_400_000L));
+  }
+
+  private Future<Void> open(OpenPlan.Action a, int attempt, long t0, Result r) {
+    RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setHost(host).setPort(port)
+        .setURI("/v1/grants/" + encoded(a.grantId()) + "/open").setIdleTimeout(timeout.toMillis())
+        .putHeader("Authorization", "Bearer " + token(a.userId())).putHeader("Idempotency-Key", a.openId());
+    return client.request(options).compose(req -> req.send())
+        .compose(resp -> resp.body().map(b -> new Object[] {resp.statusCode(), resp.getHeader("Retry-After"), b}))
+        .transform(ar -> {
+          if (ar.failed()) {
+            r.timedOut.incrementAndGet();
+            return Future.succeededFuture();
+          }
+          int status = (Integer) ar.result()[0];
+          if ((status == 429 || status == 503) && attempt < MAX_ATTEMPTS) {
+            r.retried.incrementAndGet();
+            return backoff((String) ar.result()[1], attempt).compose(v -> open(a, attempt + 1, t0, r));
+          }
+          if (status == 429 || status == 503) {
+            r.gaveUp.incrementAndGet();
+            return Future.succeededFuture();
+          }
+          if (status == 202) {
+            r.count("ACCEPTED (202)");
+            return a.kind() == OpenPlan.Kind.FOREIGN ? Future.succeededFuture() : poll(a, t0, r);
+          }
+          JsonObject body = new JsonObject((Buffer) ar.result()[2]);
+          String result = body.getString("result", "HTTP " + status);
+          r.count(result);
+          if ("OPENED".equals(result)) {
+            return poll(a, t0, r);
+          }
+          return Future.succeededFuture();
+        });
+  }
+
+  /** Polls the grant until its credit is visible, for the open-to-credited time. */
+  private Future<Void> poll(OpenPlan.Action a, long t0, Result r) {
+    if (System.nanoTime() - t0 > timeout.toNanos()) {
+      r.timedOut.incrementAndGet();
+      return Future.succeededFuture();
+    }
+    return Future.<Void>future(p -> vertx.setTimer(200, id -> p.complete())).compose(v ->
+        client.request(new RequestOptions().setMethod(HttpMethod.GET).setHost(host).setPort(port)
+                .setURI("/v1/grants/" + encoded(a.grantId())).putHeader("Authorization", "Bearer " + token(a.userId())))
+            .compose(req -> req.send())
+            .compose(resp -> resp.body().map(b -> new Object[] {resp.statusCode(), b}))
+            .transform(ar -> {
+              if (ar.succeeded() && (Integer) ar.result()[0] == 200) {
+                String state = new JsonObject((Buffer) ar.result()[1]).getString("state");
+                if ("CREDITED".equals(state)) {
+                  r.openToCredited.recordValue(System.nanoTime() - t0);
+                  return Future.succeededFuture();
+                }
+                if ("EXPIRED".equals(state)) {
+                  return Future.succeededFuture();
+                }
+              }
+              return poll(a, t0, r);
+            }));
+  }
+
+  /** Grant ids hold slashes (pool/set/sequence): one path segment, percent-encoded. */
+  public static String encoded(String grantId) {
+    return java.net.URLEncoder.encode(grantId, java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  private Future<Void> backoff(String retryAfter, int attempt) {
+    long base;
+    try {
+      base = retryAfter == null ? 200L << attempt : Long.parseLong(retryAfter) * 1000;
+    } catch (NumberFormatException e) {
+      base = 1000;
+    }
+    long delay = (long) (Math.min(base, 10_000) * (0.5 + ThreadLocalRandom.current().nextDouble()));
+    return Future.future(p -> vertx.setTimer(Math.max(1, delay), id -> p.complete()));
+  }
+
+  public void close() {
+    client.close();
+    vertx.close();
+  }
+}
