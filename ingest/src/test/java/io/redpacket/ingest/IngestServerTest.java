@@ -2,6 +2,9 @@ package io.redpacket.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.redpacket.avro.Grant;
+import io.redpacket.avro.GrantState;
+import io.redpacket.avro.Open;
 import io.redpacket.avro.PoolDefinition;
 import io.redpacket.avro.Shake;
 import io.redpacket.avro.ShakeOutcome;
@@ -12,6 +15,7 @@ import io.redpacket.core.Decision;
 import io.redpacket.core.Keys;
 import io.redpacket.core.MemorySetStore;
 import io.redpacket.core.SetAllocator;
+import io.redpacket.core.Settlement;
 import io.redpacket.core.Tokens;
 import io.redpacket.simulator.PoolWriter;
 import io.redpacket.stack.Await;
@@ -86,16 +90,47 @@ class IngestServerTest {
       List<TopicPartition> parts = List.of(new TopicPartition(shakes, 0), new TopicPartition(shakes, 1));
       consumer.assign(parts);
       consumer.seekToBeginning(parts);
+      String opens = Topics.named(prefix, Topics.OPENS);
+      List<TopicPartition> all = new java.util.ArrayList<>(parts);
+      all.add(new TopicPartition(opens, 0));
+      all.add(new TopicPartition(opens, 1));
+      consumer.assign(all);
+      consumer.seekToBeginning(all);
+      Map<String, Grant> grants = new HashMap<>();
+      Map<String, GrantState> states = new HashMap<>();
       while (backendRunning.get()) {
         for (var r : consumer.poll(Duration.ofMillis(50))) {
+          if (r.topic().equals(opens)) { // settlement's rules, as the settlement job applies them
+            Open o = Codecs.OPEN.decode(r.value());
+            Grant g = grants.get(o.getGrantId());
+            if (g == null) {
+              send(producer, Topics.OPEN_RESULTS, o.getOpenId(), Codecs.OPEN_RESULT.encode(Settlement.unknownGrant(o)));
+              continue;
+            }
+            Settlement.Step step = Settlement.open(g, states.get(g.getGrantId()), o);
+            if (step.state() != null) {
+              states.put(g.getGrantId(), Settlement.credited(step.state()));
+              send(producer, Topics.GRANT_STATES, g.getGrantId(), Codecs.GRANT_STATE.encode(states.get(g.getGrantId())));
+            }
+            send(producer, Topics.OPEN_RESULTS, o.getOpenId(), Codecs.OPEN_RESULT.encode(step.result()));
+            continue;
+          }
           Shake s = Codecs.SHAKE.decode(r.value());
           Decision d = SetAllocator.decide(pool, s, stores.computeIfAbsent(Keys.set(s.getPoolId(), s.getSetId()),
               k -> new MemorySetStore()));
-          producer.send(new ProducerRecord<>(Topics.named(prefix, Topics.SHAKE_OUTCOMES),
-              s.getShakeId().getBytes(StandardCharsets.UTF_8), Codecs.OUTCOME.encode(d.outcome())));
+          send(producer, Topics.SHAKE_OUTCOMES, s.getShakeId(), Codecs.OUTCOME.encode(d.outcome()));
+          if (d.grant() != null) {
+            grants.put(d.grant().getGrantId(), d.grant());
+            states.put(d.grant().getGrantId(), Settlement.grant(d.grant()).state());
+            send(producer, Topics.GRANT_STATES, d.grant().getGrantId(), Codecs.GRANT_STATE.encode(states.get(d.grant().getGrantId())));
+          }
         }
       }
     }
+  }
+
+  void send(KafkaProducer<byte[], byte[]> producer, String topic, String key, byte[] value) {
+    producer.send(new ProducerRecord<>(Topics.named(prefix, topic), key.getBytes(StandardCharsets.UTF_8), value));
   }
 
   void awaitReady() {
@@ -119,6 +154,21 @@ class IngestServerTest {
       b.header("Authorization", "Bearer " + token);
     }
     return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  HttpResponse<String> open(String grantId, String user, String idempotencyKey) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/v1/grants/"
+        + java.net.URLEncoder.encode(grantId, StandardCharsets.UTF_8) + "/open"))
+        .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + token(user))
+        .POST(HttpRequest.BodyPublishers.noBody());
+    if (idempotencyKey != null) {
+      b.header("Idempotency-Key", idempotencyKey);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  HttpResponse<String> grant(String grantId, String user) throws Exception {
+    return get("/v1/grants/" + java.net.URLEncoder.encode(grantId, StandardCharsets.UTF_8), token(user));
   }
 
   String token(String user) {
@@ -146,6 +196,67 @@ class IngestServerTest {
     // The shake on the topic carries the user from the token and the set the edge computed.
     Shake written = Codecs.SHAKE.decode(TopicReader.readAll(bootstrap, Topics.named(prefix, Topics.SHAKES), true).get(0).value());
     assertThat(written.getUserId()).isEqualTo("alice");
+  }
+
+  @Test
+  void onlyTheOwnerOpensAGrantOnceAndSeesItCredited() throws Exception {
+    String grantId = shake("alice", "s-1", "wave").getString("grantId");
+    assertThat(grantId).isNotNull();
+    Await.until("the grant is known to the ingest", Duration.ofSeconds(20), () -> grant(grantId, "alice").statusCode() == 200);
+    assertThat(new JsonObject(grant(grantId, "alice").body()).getString("state")).isEqualTo("GRANTED");
+    assertThat(grant(grantId, "bob").statusCode()).as("someone else's grant looks like none").isEqualTo(404);
+
+    HttpResponse<String> noKey = open(grantId, "alice", null);
+    assertThat(noKey.statusCode()).isEqualTo(400);
+    assertThat(new JsonObject(noKey.body()).getString("code")).isEqualTo("missing_idempotency_key");
+    HttpResponse<String> foreign = open(grantId, "bob", "k-bob");
+    assertThat(foreign.statusCode()).isEqualTo(403);
+    assertThat(new JsonObject(foreign.body()).getString("result")).isEqualTo("NOT_OWNER");
+    assertThat(new JsonObject(foreign.body()).getValue("cents")).as("the value is not shown to others").isNull();
+
+    HttpResponse<String> opened = open(grantId, "alice", "k-1");
+    assertThat(opened.statusCode()).as(opened.body()).isIn(200, 202);
+    Await.until("the grant is credited", Duration.ofSeconds(20),
+        () -> new JsonObject(grant(grantId, "alice").body()).getString("state").equals("CREDITED"));
+    JsonObject retry = new JsonObject(open(grantId, "alice", "k-1").body());
+    assertThat(retry.getString("result")).as("a retry with the same key: the same answer").isEqualTo("OPENED");
+    JsonObject second = new JsonObject(open(grantId, "alice", "k-2").body());
+    assertThat(second.getString("result")).as("a second open changes nothing").isEqualTo("ALREADY_OPENED");
+    assertThat(second.getLong("cents")).isEqualTo(new JsonObject(grant(grantId, "alice").body()).getLong("cents"));
+
+    List<Open> written = TopicReader.readAll(bootstrap, Topics.named(prefix, Topics.OPENS), true).stream()
+        .map(r -> Codecs.OPEN.decode(r.value())).toList();
+    assertThat(written).extracting(Open::getUserId).as("the user comes from the token").containsOnly("alice");
+    assertThat(written).extracting(Open::getOpenId).contains("k-1", "k-2");
+  }
+
+  @Test
+  void underLoadOpeningIsShedBeforeShakes() throws Exception {
+    backendRunning.set(false); // nothing answers: forwarded shakes stay in flight for the whole outcome wait
+    backend.join(5000);
+    server.close();
+    server = IngestServer.start(IngestConfig.defaults(bootstrap, SECRET, ADMIN).withPort(0).withTopicPrefix(prefix)
+        .withAdmission(1000, 100, 4));
+    awaitReady();
+    List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> inFlight = new java.util.ArrayList<>();
+    for (int i = 0; i < 3; i++) { // 3 of 4: load level 2
+      inFlight.add(http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/v1/shakes"))
+          .header("Authorization", "Bearer " + token("u" + i)).POST(HttpRequest.BodyPublishers.ofString(
+              "{\"shakeId\":\"load-" + i + "\",\"poolId\":\"wave\"}")).build(), HttpResponse.BodyHandlers.ofString()));
+    }
+    Await.until("three shakes in flight", Duration.ofSeconds(5),
+        () -> get("/metrics", null).body().contains("redpacket_ingest_forwarded_in_flight 3.0"));
+    HttpResponse<String> shed = open("wave/0/1", "alice", "k-load");
+    assertThat(shed.statusCode()).as(shed.body()).isEqualTo(429);
+    assertThat(shed.headers().firstValue("Retry-After")).isPresent();
+    assertThat(new JsonObject(shed.body()).getString("code")).isEqualTo("overloaded");
+    JsonObject stillShaking = shake("zoe", "load-3", "wave");
+    assertThat(stillShaking.getInteger("_status")).as("shakes still go through at this level: " + stillShaking)
+        .isEqualTo(202);
+    for (var f : inFlight) {
+      assertThat(f.get(10, java.util.concurrent.TimeUnit.SECONDS).statusCode()).isEqualTo(202);
+    }
+    assertThat(open("wave/0/1", "alice", "k-load").statusCode()).as("load gone: opening resumes").isNotEqualTo(429);
   }
 
   @Test
