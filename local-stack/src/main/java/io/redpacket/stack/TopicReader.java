@@ -65,6 +65,29 @@ public final class TopicReader {
     }
   }
 
+  /**
+   * Follows a topic (read_committed) from its start as records arrive, handing each to {@code sink},
+   * until {@code expected} records were seen or {@code timeout} passed; returns how many were seen.
+   */
+  public static long forEachUntil(String bootstrap, String topic, long expected, Duration timeout,
+      Consumer<ConsumerRecord<byte[], byte[]>> sink) {
+    try (KafkaConsumer<byte[], byte[]> consumer = consumer(bootstrap, true)) {
+      List<TopicPartition> partitions = partitions(consumer, topic).stream()
+          .map(p -> new TopicPartition(topic, p.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      long count = 0;
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (count < expected && System.nanoTime() < deadline) {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(50))) {
+          sink.accept(r);
+          count++;
+        }
+      }
+      return count;
+    }
+  }
+
   /** Waits, bounded, until {@code topic} holds at least {@code expected} committed records. */
   public static void awaitCommitted(String bootstrap, String topic, long expected, Duration timeout) {
     Await.until(expected + " committed records on " + topic, timeout,
