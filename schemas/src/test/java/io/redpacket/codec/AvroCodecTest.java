@@ -119,7 +119,8 @@ class AvroCodecTest {
   void everyHistoricalSchemaIsCompatibleWithItsCurrentVersion() {
     int checked = 0;
     for (Class<?> type : List.of(PoolDefinition.class, Shake.class, ShakeOutcome.class, Grant.class,
-        PoolStatus.class, DeadLetter.class)) {
+        PoolStatus.class, DeadLetter.class, io.redpacket.avro.Open.class, io.redpacket.avro.OpenResult.class,
+        io.redpacket.avro.LedgerEntry.class, io.redpacket.avro.Wallet.class, io.redpacket.avro.GrantState.class)) {
       Schema current = SpecificData.get().getSchema(type);
       for (Schema old : AvroCodec.historicalSchemas(type)) {
         assertThat(SchemaCompatibility.checkReaderWriterCompatibility(current, old).getType())
@@ -128,7 +129,22 @@ class AvroCodecTest {
         checked++;
       }
     }
-    assertThat(checked).as("historical schemas found on the classpath").isEqualTo(2);
+    assertThat(checked).as("historical schemas found on the classpath").isEqualTo(3);
+  }
+
+  @Test
+  void aVersionOneGrantIsReadWithoutASponsor() {
+    Schema v1 = AvroCodec.historicalSchemas(Grant.class).get(0);
+    assertThat(v1.getField("sponsor")).isNull();
+    GenericRecord old = new GenericData.Record(v1);
+    Grant g = grant();
+    for (Schema.Field f : v1.getFields()) {
+      old.put(f.name(), g.get(f.name()));
+    }
+    Grant read = Codecs.GRANT.decode(singleObject(v1, old));
+    assertThat(read.getGrantId()).isEqualTo(g.getGrantId());
+    assertThat(read.getCents()).isEqualTo(g.getCents());
+    assertThat(read.getSponsor()).isNull();
   }
 
   @Test
