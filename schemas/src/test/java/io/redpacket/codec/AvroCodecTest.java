@@ -133,7 +133,7 @@ class AvroCodecTest {
   }
 
   @Test
-  void aVersionOneGrantIsReadWithoutASponsor() {
+  void aVersionOneGrantIsReadWithoutASponsor() throws Exception {
     Schema v1 = AvroCodec.historicalSchemas(Grant.class).get(0);
     assertThat(v1.getField("sponsor")).isNull();
     GenericRecord old = new GenericData.Record(v1);
