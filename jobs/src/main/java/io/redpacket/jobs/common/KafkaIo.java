@@ -71,6 +71,9 @@ public final class KafkaIo {
     return builder.build();
   }
 
+  /** Year 2286: any larger record time stamp is an artefact (an end-of-input timer), not an event's time. */
+  static final long MAX_RECORD_TIMESTAMP = 10_000_000_000_000L;
+
   static final class AvroRecordSerializer<T extends SpecificRecord> implements KafkaRecordSerializationSchema<T> {
     private static final long serialVersionUID = 1L;
     private final String topic;
@@ -85,7 +88,10 @@ public final class KafkaIo {
 
     @Override
     public ProducerRecord<byte[], byte[]> serialize(T element, KafkaSinkContext context, Long timestamp) {
-      return new ProducerRecord<>(topic, null, timestamp,
+      // A timer at the end of a bounded input fires at Long.MAX_VALUE, which the broker refuses as a
+      // record time stamp (and the failing sink then took its TaskManager down): let the broker stamp those.
+      Long stamp = timestamp == null || timestamp < 0 || timestamp > MAX_RECORD_TIMESTAMP ? null : timestamp;
+      return new ProducerRecord<>(topic, null, stamp,
           key.key(element).getBytes(StandardCharsets.UTF_8), codec.encode(element));
     }
   }
