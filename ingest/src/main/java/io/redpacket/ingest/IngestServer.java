@@ -2,6 +2,11 @@ package io.redpacket.ingest;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.redpacket.avro.GrantPhase;
+import io.redpacket.avro.GrantState;
+import io.redpacket.avro.Open;
+import io.redpacket.avro.OpenCode;
+import io.redpacket.avro.OpenResult;
 import io.redpacket.avro.OutcomeCode;
 import io.redpacket.avro.PoolDefinition;
 import io.redpacket.avro.Shake;
@@ -11,6 +16,7 @@ import io.redpacket.codec.Topics;
 import io.redpacket.core.StableHash;
 import io.redpacket.core.Table;
 import io.redpacket.core.Tokens;
+import io.redpacket.simulator.OpenPlan;
 import io.redpacket.simulator.PoolWriter;
 import io.redpacket.simulator.ShakeProducer;
 import io.vertx.core.Future;
@@ -29,6 +35,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * The access layer: a thin HTTP service in front of Kafka. It answers what it can itself (unknown,
@@ -185,10 +192,7 @@ public final class IngestServer implements AutoCloseable {
       return;
     }
     int level = loadLevel();
-    if (inFlight.get() >= config.maxInFlight()) {
-      metrics.answers.labelValues("shed", "overload").inc();
-      ctx.response().putHeader("Retry-After", "1");
-      error(ctx, "shakes", 429, "overloaded", "the service is at capacity; retry after 1 s");
+    if (atCapacity(ctx, "shakes")) {
       return;
     }
     // Admission: the backend's budget. At level 3 the budget is halved (sampled harder).
@@ -201,43 +205,74 @@ public final class IngestServer implements AutoCloseable {
 
   private void forward(RoutingContext ctx, ShakeRequest req, String userId, int setId, long now, String key, long t0) {
     Shake shake = new Shake(req.shakeId(), userId, req.poolId(), setId, now, req.device());
-    CompletableFuture<ShakeOutcome> outcome = outcomes.await(key);
-    // Answer on the request's own event loop, whichever thread Kafka calls back on.
+    forwardAndAwait(ctx, "shakes", "shake", ShakeProducer.record(shakesTopic, shake), outcomes.await(key),
+        () -> outcomes.forget(key),
+        () -> metrics.answers.labelValues("forwarded", "admitted").inc(),
+        outcome -> answer(ctx, outcome, false, "backend", t0),
+        () -> {
+          metrics.latency.labelValues("accepted").observe((System.nanoTime() - t0) / 1e9);
+          json(ctx, "shakes", 202, new JsonObject().put("shakeId", req.shakeId()).put("status", "accepted")
+              .put("poll", "/v1/shakes/" + req.shakeId() + "?poolId=" + req.poolId()));
+        });
+  }
+
+  /**
+   * The forwarded path of shakes and opens: sends the record, and once Kafka acknowledged it waits
+   * up to the outcome wait for its answer. Exactly one of {@code answered}, {@code accepted} (the
+   * wait ran out: {@code 202}) or a {@code 503} (Kafka did not take it) follows, on the request's
+   * own event loop whichever thread Kafka calls back on. {@code answer} is registered before the
+   * send, so an answer cannot slip by; {@code forget} drops it when no one will wait any more.
+   */
+  private <A> void forwardAndAwait(RoutingContext ctx, String route, String what, ProducerRecord<byte[], byte[]> record,
+      CompletableFuture<A> answer, Runnable forget, Runnable acked, java.util.function.Consumer<A> answered,
+      Runnable accepted) {
     io.vertx.core.Context context = vertx.getOrCreateContext();
     inFlight.incrementAndGet();
     long sentAt = System.nanoTime();
     try {
-      producer.send(ShakeProducer.record(shakesTopic, shake), (meta, e) -> context.runOnContext(v -> {
+      producer.send(record, (meta, e) -> context.runOnContext(v -> {
         load.ackLatency((System.nanoTime() - sentAt) / 1e6);
         if (e != null) {
           inFlight.decrementAndGet();
-          outcomes.forget(key);
-          metrics.answers.labelValues("shed", "kafka_unavailable").inc();
-          ctx.response().putHeader("Retry-After", "2");
-          error(ctx, "shakes", 503, "backend_unavailable", "the shake was not accepted (Kafka unavailable); retry after 2 s");
+          forget.run();
+          unavailable(ctx, route, "the " + what + " was not accepted");
           return;
         }
-        metrics.answers.labelValues("forwarded", "admitted").inc();
-        Future.fromCompletionStage(outcome.orTimeout(config.outcomeWait().toMillis(), TimeUnit.MILLISECONDS), context)
+        acked.run();
+        Future.fromCompletionStage(answer.orTimeout(config.outcomeWait().toMillis(), TimeUnit.MILLISECONDS), context)
             .onComplete(r -> {
               inFlight.decrementAndGet();
               if (r.succeeded()) {
-                answer(ctx, r.result(), false, "backend", t0);
+                answered.accept(r.result());
               } else {
-                outcomes.forget(key);
-                metrics.latency.labelValues("accepted").observe((System.nanoTime() - t0) / 1e9);
-                json(ctx, "shakes", 202, new JsonObject().put("shakeId", req.shakeId()).put("status", "accepted")
-                    .put("poll", "/v1/shakes/" + req.shakeId() + "?poolId=" + req.poolId()));
+                forget.run();
+                accepted.run();
               }
             });
       }));
     } catch (RuntimeException e) { // metadata unavailable within max.block.ms, buffer full, closed
       inFlight.decrementAndGet();
-      outcomes.forget(key);
-      metrics.answers.labelValues("shed", "kafka_unavailable").inc();
-      ctx.response().putHeader("Retry-After", "2");
-      error(ctx, "shakes", 503, "backend_unavailable", "the shake was not accepted (Kafka unavailable); retry after 2 s");
+      forget.run();
+      unavailable(ctx, route, "the " + what + " was not accepted");
     }
+  }
+
+  /** At {@code --max-in-flight} forwarded requests: {@code 429} rather than a queue without end. */
+  private boolean atCapacity(RoutingContext ctx, String route) {
+    if (inFlight.get() < config.maxInFlight()) {
+      return false;
+    }
+    metrics.answers.labelValues("shed", "overload").inc();
+    ctx.response().putHeader("Retry-After", "1");
+    error(ctx, route, 429, "overloaded", "the service is at capacity; retry after 1 s");
+    return true;
+  }
+
+  /** {@code 503}: Kafka did not take what the request carried, so nothing was accepted. */
+  private void unavailable(RoutingContext ctx, String route, String notAccepted) {
+    metrics.answers.labelValues("shed", "kafka_unavailable").inc();
+    ctx.response().putHeader("Retry-After", "2");
+    error(ctx, route, 503, "backend_unavailable", notAccepted + " (Kafka unavailable); retry after 2 s");
   }
 
   /** The current {@link LoadLevel}, also published as a metric. */
@@ -333,7 +368,7 @@ public final class IngestServer implements AutoCloseable {
       }
     }
     String key = SettlementBoard.openKey(userId, openId);
-    io.redpacket.avro.OpenResult known = settlement.knownResult(key);
+    OpenResult known = settlement.knownResult(key);
     if (known != null) { // a client retry: the same answer again
       openAnswer(ctx, known, "known", t0);
       return;
@@ -346,61 +381,33 @@ public final class IngestServer implements AutoCloseable {
       return;
     }
     long now = System.currentTimeMillis();
-    io.redpacket.avro.GrantState state = settlement.grant(grantId);
+    GrantState state = settlement.grant(grantId);
     if (state != null && !state.getUserId().equals(userId)) {
-      openAnswer(ctx, new io.redpacket.avro.OpenResult(openId, grantId, userId, io.redpacket.avro.OpenCode.NOT_OWNER,
+      openAnswer(ctx, new OpenResult(openId, grantId, userId, OpenCode.NOT_OWNER,
           null, now), "edge", t0);
       return;
     }
-    if (state != null && state.getState() == io.redpacket.avro.GrantPhase.EXPIRED) {
-      openAnswer(ctx, new io.redpacket.avro.OpenResult(openId, grantId, userId, io.redpacket.avro.OpenCode.EXPIRED,
+    if (state != null && state.getState() == GrantPhase.EXPIRED) {
+      openAnswer(ctx, new OpenResult(openId, grantId, userId, OpenCode.EXPIRED,
           null, now), "edge", t0);
       return;
     }
-    if (inFlight.get() >= config.maxInFlight()) {
-      metrics.answers.labelValues("shed", "overload").inc();
-      ctx.response().putHeader("Retry-After", "1");
-      error(ctx, "open", 429, "overloaded", "the service is at capacity; retry after 1 s");
+    if (atCapacity(ctx, "open")) {
       return;
     }
-    io.redpacket.avro.Open open = new io.redpacket.avro.Open(openId, grantId, userId, now);
-    CompletableFuture<io.redpacket.avro.OpenResult> result = settlement.await(key);
-    io.vertx.core.Context context = vertx.getOrCreateContext();
-    inFlight.incrementAndGet();
-    try {
-      producer.send(io.redpacket.simulator.OpenPlan.record(opensTopic, open), (meta, e) -> context.runOnContext(v -> {
-        if (e != null) {
-          inFlight.decrementAndGet();
-          settlement.forget(key);
-          metrics.answers.labelValues("shed", "kafka_unavailable").inc();
-          ctx.response().putHeader("Retry-After", "2");
-          error(ctx, "open", 503, "backend_unavailable", "the open was not accepted (Kafka unavailable); retry after 2 s");
-          return;
-        }
-        openAccepted.put(grantId, Boolean.TRUE);
-        metrics.answers.labelValues("forwarded", "open").inc();
-        Future.fromCompletionStage(result.orTimeout(config.outcomeWait().toMillis(), TimeUnit.MILLISECONDS), context)
-            .onComplete(r -> {
-              inFlight.decrementAndGet();
-              if (r.succeeded()) {
-                openAnswer(ctx, r.result(), "backend", t0);
-              } else {
-                settlement.forget(key);
-                json(ctx, "open", 202, new JsonObject().put("grantId", grantId).put("openId", openId)
-                    .put("status", "accepted").put("poll", "/v1/grants/" + grantId));
-              }
-            });
-      }));
-    } catch (RuntimeException e) {
-      inFlight.decrementAndGet();
-      settlement.forget(key);
-      metrics.answers.labelValues("shed", "kafka_unavailable").inc();
-      ctx.response().putHeader("Retry-After", "2");
-      error(ctx, "open", 503, "backend_unavailable", "the open was not accepted (Kafka unavailable); retry after 2 s");
-    }
+    Open open = new Open(openId, grantId, userId, now);
+    forwardAndAwait(ctx, "open", "open", OpenPlan.record(opensTopic, open), settlement.await(key),
+        () -> settlement.forget(key),
+        () -> {
+          openAccepted.put(grantId, Boolean.TRUE);
+          metrics.answers.labelValues("forwarded", "open").inc();
+        },
+        result -> openAnswer(ctx, result, "backend", t0),
+        () -> json(ctx, "open", 202, new JsonObject().put("grantId", grantId).put("openId", openId)
+            .put("status", "accepted").put("poll", "/v1/grants/" + grantId)));
   }
 
-  private void openAnswer(RoutingContext ctx, io.redpacket.avro.OpenResult r, String by, long t0) {
+  private void openAnswer(RoutingContext ctx, OpenResult r, String by, long t0) {
     int status = switch (r.getResult()) {
       case OPENED, ALREADY_OPENED -> 200;
       case NOT_OWNER -> 403;
@@ -428,12 +435,12 @@ public final class IngestServer implements AutoCloseable {
       return;
     }
     String grantId = ctx.pathParam("grantId");
-    io.redpacket.avro.GrantState s = grantId == null || !ID.matcher(grantId).matches() ? null : settlement.grant(grantId);
+    GrantState s = grantId == null || !ID.matcher(grantId).matches() ? null : settlement.grant(grantId);
     if (s == null || !s.getUserId().equals(userId)) { // someone else's grant looks like no grant at all
       error(ctx, "grant", 404, "not_known", "no grant of yours with this id is known yet; poll again shortly");
       return;
     }
-    String state = s.getState() == io.redpacket.avro.GrantPhase.GRANTED && openAccepted.getIfPresent(grantId) != null
+    String state = s.getState() == GrantPhase.GRANTED && openAccepted.getIfPresent(grantId) != null
         ? "OPENED" : s.getState().toString();
     JsonObject body = new JsonObject().put("grantId", s.getGrantId()).put("poolId", s.getPoolId())
         .put("cents", s.getCents()).put("amount", Table.money(s.getCents())).put("state", state);
@@ -466,7 +473,7 @@ public final class IngestServer implements AutoCloseable {
       } else if (r.cause() instanceof PoolWriter.RefusedException e) {
         error(ctx, "admin_pools", 422, "invalid_pool", e.getMessage());
       } else {
-        error(ctx, "admin_pools", 503, "backend_unavailable", "the pool was not written: " + r.cause().getMessage());
+        unavailable(ctx, "admin_pools", "the pool was not written: " + r.cause().getMessage());
       }
     });
   }

@@ -1,16 +1,12 @@
 package io.redpacket.ingest;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import io.redpacket.avro.ShakeOutcome;
 import io.redpacket.codec.Codecs;
 import io.redpacket.codec.Topics;
 import io.redpacket.stack.TopicReader;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -25,9 +21,7 @@ import org.slf4j.LoggerFactory;
  */
 final class OutcomeBoard implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(OutcomeBoard.class);
-  private final Map<String, CompletableFuture<ShakeOutcome>> waiting = new ConcurrentHashMap<>();
-  private final Cache<String, ShakeOutcome> recent = Caffeine.newBuilder()
-      .maximumSize(1_000_000).expireAfterWrite(Duration.ofMinutes(30)).build();
+  private final Answers<ShakeOutcome> answers = new Answers<>(1_000_000, Duration.ofMinutes(30));
   private final Thread thread;
   private volatile boolean running = true;
   private volatile boolean assigned;
@@ -81,29 +75,24 @@ final class OutcomeBoard implements AutoCloseable {
   }
 
   void publish(ShakeOutcome o) {
-    String k = key(o.getPoolId(), o.getUserId(), o.getShakeId());
-    recent.put(k, o);
-    CompletableFuture<ShakeOutcome> f = waiting.remove(k);
-    if (f != null) {
-      f.complete(o);
-    }
+    answers.publish(key(o.getPoolId(), o.getUserId(), o.getShakeId()), o);
   }
 
   /** Registers interest before the shake is sent, so an outcome cannot slip by. */
   CompletableFuture<ShakeOutcome> await(String key) {
-    return waiting.computeIfAbsent(key, k -> new CompletableFuture<>());
+    return answers.await(key);
   }
 
   void forget(String key) {
-    waiting.remove(key);
+    answers.forget(key);
   }
 
   ShakeOutcome known(String key) {
-    return recent.getIfPresent(key);
+    return answers.known(key);
   }
 
   int waitingCount() {
-    return waiting.size();
+    return answers.waitingCount();
   }
 
   @Override

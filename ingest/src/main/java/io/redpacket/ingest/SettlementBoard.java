@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -29,9 +28,7 @@ import org.slf4j.LoggerFactory;
 final class SettlementBoard implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SettlementBoard.class);
   private final Cache<String, GrantState> grants = Caffeine.newBuilder().maximumSize(5_000_000).build();
-  private final Map<String, CompletableFuture<OpenResult>> waiting = new ConcurrentHashMap<>();
-  private final Cache<String, OpenResult> recent = Caffeine.newBuilder()
-      .maximumSize(500_000).expireAfterWrite(Duration.ofMinutes(30)).build();
+  private final Answers<OpenResult> results = new Answers<>(500_000, Duration.ofMinutes(30));
   private final String statesTopic;
   private final String resultsTopic;
   private final Thread thread;
@@ -105,25 +102,20 @@ final class SettlementBoard implements AutoCloseable {
   }
 
   void publish(OpenResult r) {
-    String k = openKey(r.getUserId(), r.getOpenId());
-    recent.put(k, r);
-    CompletableFuture<OpenResult> f = waiting.remove(k);
-    if (f != null) {
-      f.complete(r);
-    }
+    results.publish(openKey(r.getUserId(), r.getOpenId()), r);
   }
 
   /** Registers interest before the open is sent, so its answer cannot slip by. */
   CompletableFuture<OpenResult> await(String key) {
-    return waiting.computeIfAbsent(key, k -> new CompletableFuture<>());
+    return results.await(key);
   }
 
   void forget(String key) {
-    waiting.remove(key);
+    results.forget(key);
   }
 
   OpenResult knownResult(String key) {
-    return recent.getIfPresent(key);
+    return results.known(key);
   }
 
   GrantState grant(String grantId) {

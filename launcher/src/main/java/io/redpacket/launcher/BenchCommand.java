@@ -134,11 +134,7 @@ final class BenchCommand {
     }
 
     private double run(String job, String bootstrap, String out, Path dataDir) throws Exception {
-      Configuration conf = LocalFlink.configuration(dataDir, 0, parallelism, Duration.ofSeconds(1));
-      conf.removeConfig(org.apache.flink.configuration.RestOptions.PORT);
-      conf.setString("metrics.reporters", "");
-      StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(conf);
-      env.setParallelism(parallelism);
+      StreamExecutionEnvironment env = localEnv(dataDir, parallelism);
       var shakes = KafkaIo.source(bootstrap, Topics.SHAKES, "bench-" + out, true);
       var pools = KafkaIo.source(bootstrap, Topics.POOLS, "bench-pools-" + out, true);
       var sinks = AllocationJob.kafkaSinks(bootstrap, out, "bench-" + out);
@@ -158,6 +154,19 @@ final class BenchCommand {
       }
       return env.execute("bench " + job).getNetRuntime() / 1000.0;
     }
+  }
+
+  /**
+   * A job on a MiniCluster of its own with the local stack's settings (RocksDB, exactly-once
+   * checkpoints every second), without web UI or metrics reporter, as the benchmarks run them.
+   */
+  static StreamExecutionEnvironment localEnv(Path dataDir, int parallelism) {
+    Configuration conf = LocalFlink.configuration(dataDir, 0, parallelism, Duration.ofSeconds(1));
+    conf.removeConfig(org.apache.flink.configuration.RestOptions.PORT);
+    conf.setString("metrics.reporters", "");
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(conf);
+    env.setParallelism(parallelism);
+    return env;
   }
 
   /** Notes when the first and the last outcome of a run are written (read uncommitted: as produced). */

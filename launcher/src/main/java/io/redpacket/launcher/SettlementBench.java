@@ -29,7 +29,6 @@ import java.util.function.UnaryOperator;
 import org.HdrHistogram.Histogram;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -154,12 +153,7 @@ final class SettlementBench implements Callable<Integer> {
   }
 
   private StreamExecutionEnvironment env(Path dataDir) {
-    Configuration conf = LocalFlink.configuration(dataDir, 0, parallelism, Duration.ofSeconds(1));
-    conf.removeConfig(org.apache.flink.configuration.RestOptions.PORT);
-    conf.setString("metrics.reporters", "");
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(conf);
-    env.setParallelism(parallelism);
-    return env;
+    return BenchCommand.localEnv(dataDir, parallelism);
   }
 
   private static void define(StreamExecutionEnvironment env, String job, String bootstrap, String in, String out,

@@ -29,13 +29,9 @@ public final class AuditRunner {
     Map<String, PoolDefinition> pools = PoolWriter.readPools(bootstrap, Topics.named(prefix, Topics.POOLS));
     List<Shake> shakes = new ArrayList<>();
     for (var r : TopicReader.readAll(bootstrap, Topics.named(prefix, Topics.SHAKES), true)) {
-      try {
-        Shake s = Codecs.SHAKE.decode(r.value());
-        if (ShakeRules.validate(s).isEmpty()) {
-          shakes.add(s); // the job dead-letters the others, so they have no outcome
-        }
-      } catch (RuntimeException undecodable) {
-        // a dead letter, likewise
+      Shake s = decodeOrNull(Codecs.SHAKE, r.value());
+      if (s != null && ShakeRules.validate(s).isEmpty()) {
+        shakes.add(s); // the job dead-letters the others, so they have no outcome
       }
     }
     List<ShakeOutcome> outcomes = new ArrayList<>();
@@ -49,12 +45,18 @@ public final class AuditRunner {
   /** The settlement audit over committed topics: grants and opens from {@code inputPrefix}, outputs from {@code outputPrefix}. */
   public static SettlementAudit.Report settlement(String bootstrap, String inputPrefix, String outputPrefix) {
     List<Grant> grants = new ArrayList<>();
-    TopicReader.forEach(bootstrap, Topics.named(inputPrefix, Topics.GRANTS), true, r -> decode(Codecs.GRANT, r.value(), grants));
+    TopicReader.forEach(bootstrap, Topics.named(inputPrefix, Topics.GRANTS), true, r -> {
+      Grant g = decodeOrNull(Codecs.GRANT, r.value());
+      if (g != null) {
+        grants.add(g);
+      }
+    });
     List<Open> opens = new ArrayList<>();
     TopicReader.forEach(bootstrap, Topics.named(inputPrefix, Topics.OPENS), true, r -> {
-      List<Open> one = new ArrayList<>(1);
-      decode(Codecs.OPEN, r.value(), one);
-      one.stream().filter(o -> Settlement.validate(o).isEmpty()).forEach(opens::add); // the others are dead letters
+      Open o = decodeOrNull(Codecs.OPEN, r.value());
+      if (o != null && Settlement.validate(o).isEmpty()) { // the others are dead letters, never answered
+        opens.add(o);
+      }
     });
     List<OpenResult> results = new ArrayList<>();
     TopicReader.forEach(bootstrap, Topics.named(outputPrefix, Topics.OPEN_RESULTS), true,
@@ -75,12 +77,13 @@ public final class AuditRunner {
     return SettlementAudit.run(new SettlementAudit.Input(grants, opens, results, ledger, wallets, states));
   }
 
-  private static <T extends org.apache.avro.specific.SpecificRecord> void decode(io.redpacket.codec.AvroCodec<T> codec,
-      byte[] bytes, List<T> into) {
+  /** The record, or null for bytes that do not decode (the job dead-letters those). */
+  private static <T extends org.apache.avro.specific.SpecificRecord> T decodeOrNull(io.redpacket.codec.AvroCodec<T> codec,
+      byte[] bytes) {
     try {
-      into.add(codec.decode(bytes));
+      return codec.decode(bytes);
     } catch (RuntimeException undecodable) {
-      // a dead letter for the job as well
+      return null;
     }
   }
 }

@@ -15,7 +15,6 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Recorder;
 
@@ -116,7 +115,7 @@ public final class HttpOpens {
           int status = (Integer) ar.result()[0];
           if ((status == 429 || status == 503) && attempt < MAX_ATTEMPTS) {
             r.retried.incrementAndGet();
-            return backoff((String) ar.result()[1], attempt).compose(v -> open(a, attempt + 1, t0, r));
+            return Backoff.after(vertx, (String) ar.result()[1], attempt).compose(v -> open(a, attempt + 1, t0, r));
           }
           if (status == 429 || status == 503) {
             r.gaveUp.incrementAndGet();
@@ -167,16 +166,6 @@ public final class HttpOpens {
     return java.net.URLEncoder.encode(grantId, java.nio.charset.StandardCharsets.UTF_8);
   }
 
-  private Future<Void> backoff(String retryAfter, int attempt) {
-    long base;
-    try {
-      base = retryAfter == null ? 200L << attempt : Long.parseLong(retryAfter) * 1000;
-    } catch (NumberFormatException e) {
-      base = 1000;
-    }
-    long delay = (long) (Math.min(base, 10_000) * (0.5 + ThreadLocalRandom.current().nextDouble()));
-    return Future.future(p -> vertx.setTimer(Math.max(1, delay), id -> p.complete()));
-  }
 
   public void close() {
     client.close();

@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -154,7 +153,7 @@ public final class HttpWave {
           }
           if ((status == 429 || status == 503) && attempt < MAX_ATTEMPTS) {
             (status == 429 ? r.retriedAfter429 : r.retriedAfter503).incrementAndGet();
-            return backoff((String) ar.result()[1], attempt).compose(v -> shake(s, token, attempt + 1, t0, r));
+            return Backoff.after(vertx, (String) ar.result()[1], attempt).compose(v -> shake(s, token, attempt + 1, t0, r));
           }
           if (status == 429 || status == 503) {
             r.gaveUp.incrementAndGet();
@@ -165,17 +164,6 @@ public final class HttpWave {
         });
   }
 
-  /** Waits Retry-After (or an exponential step), times a random factor in [0.5, 1.5): clients must not retry in step. */
-  private Future<Void> backoff(String retryAfter, int attempt) {
-    long base;
-    try {
-      base = retryAfter == null ? 200L << attempt : Long.parseLong(retryAfter) * 1000;
-    } catch (NumberFormatException e) {
-      base = 1000;
-    }
-    long delay = (long) (Math.min(base, 10_000) * (0.5 + ThreadLocalRandom.current().nextDouble()));
-    return Future.future(p -> vertx.setTimer(Math.max(1, delay), id -> p.complete()));
-  }
 
   private Future<Void> poll(Shake s, String token, long t0, Result r) {
     if (System.nanoTime() - t0 > timeout.toNanos()) {

@@ -13,10 +13,10 @@ import io.redpacket.core.PoolRules;
 import io.redpacket.core.ShakeRules;
 import io.redpacket.jobs.common.DecodeFunction;
 import io.redpacket.jobs.common.JobArgs;
+import io.redpacket.jobs.common.JobMain;
 import io.redpacket.jobs.common.KafkaIo;
 import io.redpacket.jobs.common.RawRecord;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
@@ -27,7 +27,6 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.connector.base.DeliveryGuarantee;
-import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -126,34 +125,19 @@ public final class AllocationJob {
   public static final Map<String, String> FLAGS = flags();
 
   private static Map<String, String> flags() {
-    Map<String, String> f = new LinkedHashMap<>();
-    f.put("bootstrap", "Kafka bootstrap servers (required), e.g. 127.0.0.1:9092");
-    f.put("topic-prefix", "prefix of every topic name (default: none)");
-    f.put("group", "consumer group id (default: " + NAME + ")");
-    f.put("transactional-id-prefix", "prefix of the sinks' transactional ids, unique per job (default: " + NAME + ")");
+    Map<String, String> f = JobMain.commonFlags(NAME);
     f.put("retention-minutes", "keep a pool's per-user state this long after its window (default: 60)");
     f.put("unknown-pool-wait-seconds", "how long shakes wait for their pool's definition (default: 30)");
-    f.put("checkpoint-interval-ms", "checkpoint interval when the cluster sets none (default: 1000)");
-    f.put("bounded", "stop at the offsets that are latest at start (default: false)");
     return f;
   }
 
   public static void main(String[] argv) throws Exception {
-    JobArgs args;
-    try {
-      args = new JobArgs(argv, FLAGS);
-      args.required("bootstrap");
-    } catch (IllegalArgumentException e) {
-      System.err.println("allocation job: " + e.getMessage());
-      System.exit(2);
-      return;
-    }
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-    if (!env.getCheckpointConfig().isCheckpointingEnabled()) {
-      env.enableCheckpointing(args.positiveLong("checkpoint-interval-ms", 1000, 3_600_000), CheckpointingMode.EXACTLY_ONCE);
-    }
-    build(env, args);
-    env.execute(NAME);
+    JobMain.run(NAME, argv, FLAGS, AllocationJob::settings, AllocationJob::build);
+  }
+
+  static AllocationSettings settings(JobArgs args) {
+    return new AllocationSettings(Duration.ofMinutes(args.positiveLong("retention-minutes", 60, 525_600)),
+        Duration.ofSeconds(args.positiveLong("unknown-pool-wait-seconds", 30, 86_400)));
   }
 
   /** Builds the job with real Kafka sources and sinks from its arguments. */
@@ -162,9 +146,7 @@ public final class AllocationJob {
     String prefix = args.get("topic-prefix", "");
     String group = args.get("group", NAME);
     boolean bounded = args.flag("bounded");
-    AllocationSettings settings = new AllocationSettings(
-        Duration.ofMinutes(args.positiveLong("retention-minutes", 60, 525_600)),
-        Duration.ofSeconds(args.positiveLong("unknown-pool-wait-seconds", 30, 86_400)));
+    AllocationSettings settings = settings(args);
     define(env,
         KafkaIo.source(bootstrap, Topics.named(prefix, Topics.POOLS), group + "-pools", bounded),
         KafkaIo.source(bootstrap, Topics.named(prefix, Topics.SHAKES), group, bounded),

@@ -12,10 +12,10 @@ import io.redpacket.codec.Topics;
 import io.redpacket.core.Settlement;
 import io.redpacket.jobs.common.DecodeFunction;
 import io.redpacket.jobs.common.JobArgs;
+import io.redpacket.jobs.common.JobMain;
 import io.redpacket.jobs.common.KafkaIo;
 import io.redpacket.jobs.common.RawRecord;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -23,7 +23,6 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.connector.base.DeliveryGuarantee;
-import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -102,36 +101,15 @@ public final class SettlementJob {
   public static final Map<String, String> FLAGS = flags();
 
   private static Map<String, String> flags() {
-    Map<String, String> f = new LinkedHashMap<>();
-    f.put("bootstrap", "Kafka bootstrap servers (required), e.g. 127.0.0.1:9092");
-    f.put("topic-prefix", "prefix of every topic name (default: none)");
-    f.put("group", "consumer group id (default: " + NAME + ")");
-    f.put("transactional-id-prefix", "prefix of the sinks' transactional ids, unique per job (default: " + NAME + ")");
+    Map<String, String> f = JobMain.commonFlags(NAME);
     f.put("expiry-seconds", "refund a grant left unopened this long after it was granted (default: 86400, i.e. 24 h)");
     f.put("open-wait-seconds", "how long an open waits for a grant it came before (default: 300)");
     f.put("retention-seconds", "keep a settled grant this long after its expiry to answer repeated opens (default: 86400)");
-    f.put("checkpoint-interval-ms", "checkpoint interval when the cluster sets none (default: 1000)");
-    f.put("bounded", "stop at the offsets that are latest at start (default: false)");
     return f;
   }
 
   public static void main(String[] argv) throws Exception {
-    JobArgs args;
-    try {
-      args = new JobArgs(argv, FLAGS);
-      args.required("bootstrap");
-      settings(args);
-    } catch (IllegalArgumentException e) {
-      System.err.println("settlement job: " + e.getMessage());
-      System.exit(2);
-      return;
-    }
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-    if (!env.getCheckpointConfig().isCheckpointingEnabled()) {
-      env.enableCheckpointing(args.positiveLong("checkpoint-interval-ms", 1000, 3_600_000), CheckpointingMode.EXACTLY_ONCE);
-    }
-    build(env, args);
-    env.execute(NAME);
+    JobMain.run(NAME, argv, FLAGS, SettlementJob::settings, SettlementJob::build);
   }
 
   static SettlementSettings settings(JobArgs args) {

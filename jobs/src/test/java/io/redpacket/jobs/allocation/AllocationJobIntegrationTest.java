@@ -7,6 +7,7 @@ import io.redpacket.avro.Shake;
 import io.redpacket.codec.Codecs;
 import io.redpacket.codec.Topics;
 import io.redpacket.core.Audit;
+import io.redpacket.jobs.common.FailOnceAfterCheckpoint;
 import io.redpacket.stack.TopicReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,11 +15,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
-import org.apache.flink.api.common.functions.RichMapFunction;
-import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.junit.jupiter.api.AfterEach;
@@ -56,7 +52,7 @@ class AllocationJobIntegrationTest {
 
     FailOnceAfterCheckpoint.reset(3_000);
     String failing = fixture.outputs("failing");
-    fixture.start(failing, 2, true, null, s -> s.map(new FailOnceAfterCheckpoint()).name("fail-once").uid("fail-once"))
+    fixture.start(failing, 2, true, null, s -> s.map(new FailOnceAfterCheckpoint<Shake>(300_000)).name("fail-once").uid("fail-once"))
         .getJobExecutionResult().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     assertThat(FailOnceAfterCheckpoint.FAILED.get()).as("the failure was injected after a checkpoint").isTrue();
 
@@ -107,36 +103,5 @@ class AllocationJobIntegrationTest {
     Audit.Report report = fixture.audit(rescaled);
     assertThat(report.clean()).as(report.render()).isTrue();
     assertThat(fixture.committed(Topics.named(rescaled, Topics.SHAKE_OUTCOMES))).isEqualTo(8_000);
-  }
-
-  /** Throws once, on the n-th record after a checkpoint completed; slows records until then so one does. */
-  static final class FailOnceAfterCheckpoint extends RichMapFunction<Shake, Shake> implements CheckpointListener {
-    static final AtomicBoolean FAILED = new AtomicBoolean();
-    static final AtomicBoolean CHECKPOINTED = new AtomicBoolean();
-    static final AtomicLong AFTER = new AtomicLong();
-    static volatile long threshold;
-
-    static void reset(long n) {
-      FAILED.set(false);
-      CHECKPOINTED.set(false);
-      AFTER.set(0);
-      threshold = n;
-    }
-
-    @Override
-    public Shake map(Shake s) {
-      if (!FAILED.get()) {
-        LockSupport.parkNanos(300_000); // keeps the run going past the first checkpoint
-        if (CHECKPOINTED.get() && AFTER.incrementAndGet() >= threshold && FAILED.compareAndSet(false, true)) {
-          throw new IllegalStateException("injected failure after a completed checkpoint");
-        }
-      }
-      return s;
-    }
-
-    @Override
-    public void notifyCheckpointComplete(long checkpointId) {
-      CHECKPOINTED.set(true);
-    }
   }
 }

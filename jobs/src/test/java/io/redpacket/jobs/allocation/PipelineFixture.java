@@ -8,6 +8,7 @@ import io.redpacket.codec.Codecs;
 import io.redpacket.codec.Topics;
 import io.redpacket.core.Audit;
 import io.redpacket.core.ShakeRules;
+import io.redpacket.jobs.common.FailOnceAfterCheckpoint;
 import io.redpacket.jobs.common.KafkaIo;
 import io.redpacket.simulator.PoolWriter;
 import io.redpacket.simulator.ShakeProducer;
@@ -94,27 +95,14 @@ final class PipelineFixture {
     return s.getBytes(StandardCharsets.UTF_8);
   }
 
-  static Configuration clusterConfig() {
-    return Configuration.fromMap(Map.of(
-        "state.backend.type", "rocksdb",
-        "execution.checkpointing.interval", "400 ms",
-        "execution.checkpointing.mode", "EXACTLY_ONCE",
-        "restart-strategy.type", "fixed-delay",
-        "restart-strategy.fixed-delay.attempts", "5",
-        "restart-strategy.fixed-delay.delay", "200 ms"));
-  }
-
   /** Starts the allocation job over this fixture's inputs, writing under {@code outputPrefix}. */
   JobClient start(String outputPrefix, int parallelism, boolean bounded, String savepoint,
       UnaryOperator<DataStream<Shake>> beforeAllocation) throws Exception {
-    Configuration conf = clusterConfig();
-    conf.setString("execution.checkpointing.dir", "file://" + System.getProperty("java.io.tmpdir") + "/rp-ckpt-" + outputPrefix);
+    // Each run gets a MiniCluster of its own (as `flink run` gets a fresh job on a cluster), sized to it.
+    Configuration conf = FailOnceAfterCheckpoint.clusterConfig(outputPrefix, parallelism, "256m");
     if (savepoint != null) {
       conf.setString("execution.state-recovery.path", savepoint);
     }
-    // Each run gets a MiniCluster of its own (as `flink run` gets a fresh job on a cluster), sized to it.
-    conf.setString("taskmanager.numberOfTaskSlots", String.valueOf(parallelism));
-    conf.setString("taskmanager.memory.managed.size", "256m");
     conf.setString("state.backend.rocksdb.use-bloom-filter", "true");
     StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(conf);
     env.setParallelism(parallelism);

@@ -11,6 +11,7 @@ import io.redpacket.avro.OpenCode;
 import io.redpacket.codec.Codecs;
 import io.redpacket.codec.Topics;
 import io.redpacket.core.SettlementAudit;
+import io.redpacket.jobs.common.FailOnceAfterCheckpoint;
 import io.redpacket.jobs.common.KafkaIo;
 import io.redpacket.simulator.AuditRunner;
 import io.redpacket.simulator.OpenPlan;
@@ -27,12 +28,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.UnaryOperator;
-import org.apache.flink.api.common.functions.RichMapFunction;
-import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -111,7 +107,9 @@ class SettlementJobIntegrationTest {
     FailOnceAfterCheckpoint.reset(300);
     // Both runs at once on MiniClusters of their own: each must outlive the expiry anyway.
     JobClient calmJob = start(calm, UnaryOperator.identity());
-    JobClient failingJob = start(failing, s -> s.map(new FailOnceAfterCheckpoint()).name("fail-once").uid("fail-once"));
+    // Opens slowed to 2 ms each until the failure, so the run is still reading opens after its first checkpoint.
+    JobClient failingJob = start(failing, s -> s.map(new FailOnceAfterCheckpoint<Open>(2_000_000)).name("fail-once")
+        .uid("fail-once"));
     try {
       for (String run : List.of(calm, failing)) {
         TopicReader.awaitCommitted(bootstrap, Topics.named(run, Topics.LEDGER), expectedEntries, TIMEOUT);
@@ -165,16 +163,7 @@ class SettlementJobIntegrationTest {
   }
 
   JobClient start(String outputPrefix, UnaryOperator<DataStream<Open>> beforeSettlement) throws Exception {
-    Configuration conf = Configuration.fromMap(Map.of(
-        "state.backend.type", "rocksdb",
-        "execution.checkpointing.interval", "400 ms",
-        "execution.checkpointing.mode", "EXACTLY_ONCE",
-        "restart-strategy.type", "fixed-delay",
-        "restart-strategy.fixed-delay.attempts", "5",
-        "restart-strategy.fixed-delay.delay", "200 ms",
-        "taskmanager.numberOfTaskSlots", "2",
-        "taskmanager.memory.managed.size", "128m"));
-    conf.setString("execution.checkpointing.dir", "file://" + System.getProperty("java.io.tmpdir") + "/rp-ckpt-" + outputPrefix);
+    Configuration conf = FailOnceAfterCheckpoint.clusterConfig(outputPrefix, 2, "128m");
     StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(conf);
     env.setParallelism(2);
     SettlementJob.define(env,
@@ -213,36 +202,5 @@ class SettlementJobIntegrationTest {
       out.put(w.getUserId(), w.getBalanceCents());
     });
     return out;
-  }
-
-  /** Throws once, on the n-th open after a checkpoint completed; slows opens until then so one does. */
-  static final class FailOnceAfterCheckpoint extends RichMapFunction<Open, Open> implements CheckpointListener {
-    static final AtomicBoolean FAILED = new AtomicBoolean();
-    static final AtomicBoolean CHECKPOINTED = new AtomicBoolean();
-    static final AtomicLong AFTER = new AtomicLong();
-    static volatile long threshold;
-
-    static void reset(long n) {
-      FAILED.set(false);
-      CHECKPOINTED.set(false);
-      AFTER.set(0);
-      threshold = n;
-    }
-
-    @Override
-    public Open map(Open o) {
-      if (!FAILED.get()) {
-        LockSupport.parkNanos(2_000_000); // keeps the opens coming past the first checkpoint
-        if (CHECKPOINTED.get() && AFTER.incrementAndGet() >= threshold && FAILED.compareAndSet(false, true)) {
-          throw new IllegalStateException("injected failure after a completed checkpoint");
-        }
-      }
-      return o;
-    }
-
-    @Override
-    public void notifyCheckpointComplete(long checkpointId) {
-      CHECKPOINTED.set(true);
-    }
   }
 }

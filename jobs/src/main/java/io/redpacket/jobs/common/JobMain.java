@@ -1,0 +1,49 @@
+package io.redpacket.jobs.common;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/** What every job's {@code main} does: read its flags, refuse bad ones with exit code 2, build, run. */
+public final class JobMain {
+  private JobMain() {}
+
+  /** The flags every job takes, with the job's name as default group and transactional id prefix. */
+  public static Map<String, String> commonFlags(String jobName) {
+    Map<String, String> f = new LinkedHashMap<>();
+    f.put("bootstrap", "Kafka bootstrap servers (required), e.g. 127.0.0.1:9092");
+    f.put("topic-prefix", "prefix of every topic name (default: none)");
+    f.put("group", "consumer group id (default: " + jobName + ")");
+    f.put("transactional-id-prefix", "prefix of the sinks' transactional ids, unique per job (default: " + jobName + ")");
+    f.put("checkpoint-interval-ms", "checkpoint interval when the cluster sets none (default: 1000)");
+    f.put("bounded", "stop at the offsets that are latest at start (default: false)");
+    return f;
+  }
+
+  /**
+   * @param validate throws IllegalArgumentException for flags the job cannot use
+   * @param build the job's topology over real Kafka sources and sinks
+   */
+  public static void run(String jobName, String[] argv, Map<String, String> flags, Consumer<JobArgs> validate,
+      BiConsumer<StreamExecutionEnvironment, JobArgs> build) throws Exception {
+    JobArgs args;
+    try {
+      args = new JobArgs(argv, flags);
+      args.required("bootstrap");
+      validate.accept(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println(jobName + ": " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    if (!env.getCheckpointConfig().isCheckpointingEnabled()) {
+      env.enableCheckpointing(args.positiveLong("checkpoint-interval-ms", 1000, 3_600_000), CheckpointingMode.EXACTLY_ONCE);
+    }
+    build.accept(env, args);
+    env.execute(jobName);
+  }
+}

@@ -1,0 +1,67 @@
+package io.redpacket.jobs.common;
+
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.flink.api.common.functions.RichMapFunction;
+import org.apache.flink.api.common.state.CheckpointListener;
+import org.apache.flink.configuration.Configuration;
+
+/**
+ * Failure injection for the exactly-once tests: passes records through, and throws once, on the
+ * n-th record after a checkpoint completed; slows records until then so that one does. One test
+ * at a time uses it (the state is static, as the function runs on the task managers).
+ */
+public final class FailOnceAfterCheckpoint<T> extends RichMapFunction<T, T> implements CheckpointListener {
+  public static final AtomicBoolean FAILED = new AtomicBoolean();
+  private static final AtomicBoolean CHECKPOINTED = new AtomicBoolean();
+  private static final AtomicLong AFTER = new AtomicLong();
+  private static volatile long threshold;
+
+  private final long slowdownNanos;
+
+  /** @param slowdownNanos how long each record takes until the failure, so the run outlives a checkpoint */
+  public FailOnceAfterCheckpoint(long slowdownNanos) {
+    this.slowdownNanos = slowdownNanos;
+  }
+
+  /** Arms the failure for the {@code n}-th record after the next completed checkpoint. */
+  public static void reset(long n) {
+    FAILED.set(false);
+    CHECKPOINTED.set(false);
+    AFTER.set(0);
+    threshold = n;
+  }
+
+  @Override
+  public T map(T record) {
+    if (!FAILED.get()) {
+      LockSupport.parkNanos(slowdownNanos);
+      if (CHECKPOINTED.get() && AFTER.incrementAndGet() >= threshold && FAILED.compareAndSet(false, true)) {
+        throw new IllegalStateException("injected failure after a completed checkpoint");
+      }
+    }
+    return record;
+  }
+
+  @Override
+  public void notifyCheckpointComplete(long checkpointId) {
+    CHECKPOINTED.set(true);
+  }
+
+  /** A MiniCluster for one job run: RocksDB, exactly-once checkpoints every 400 ms, quick restarts. */
+  public static Configuration clusterConfig(String runName, int parallelism, String managedMemory) {
+    Configuration conf = Configuration.fromMap(Map.of(
+        "state.backend.type", "rocksdb",
+        "execution.checkpointing.interval", "400 ms",
+        "execution.checkpointing.mode", "EXACTLY_ONCE",
+        "restart-strategy.type", "fixed-delay",
+        "restart-strategy.fixed-delay.attempts", "5",
+        "restart-strategy.fixed-delay.delay", "200 ms"));
+    conf.setString("execution.checkpointing.dir", "file://" + System.getProperty("java.io.tmpdir") + "/rp-ckpt-" + runName);
+    conf.setString("taskmanager.numberOfTaskSlots", String.valueOf(parallelism));
+    conf.setString("taskmanager.memory.managed.size", managedMemory);
+    return conf;
+  }
+}
