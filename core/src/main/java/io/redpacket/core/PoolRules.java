@@ -14,6 +14,7 @@ public final class PoolRules {
   public static final int MAX_COUNT = 1_000_000_000;
   public static final long MAX_TOTAL_CENTS = 1_000_000_000_000_000L; // ten trillion units
   public static final int MAX_PER_USER_LIMIT = 1000;
+  public static final long MAX_SHARE_CENTS = 100_000_000L; // a million units per group packet
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9._:-]{1," + MAX_ID_LENGTH + "}");
 
   private PoolRules() {}
@@ -57,6 +58,7 @@ public final class PoolRules {
     if (p.getSplitMode() == null) {
       errors.add("splitMode must be LUCKY or FIXED");
     }
+    shareAllowance(p, errors);
     if (errors.isEmpty()) {
       BigInteger bigCount = BigInteger.valueOf(count);
       BigInteger leastPayout = bigCount.multiply(BigInteger.valueOf(min));
@@ -75,6 +77,23 @@ public final class PoolRules {
       }
     }
     return errors;
+  }
+
+  /** The optional share allowance: a group packet of shareCents in sharePieces pieces, at least a cent each. */
+  private static void shareAllowance(PoolDefinition p, List<String> errors) {
+    long cents = p.getShareCents();
+    int pieces = p.getSharePieces();
+    if (cents == 0 && pieces == 0) {
+      return;
+    }
+    if (cents < 1 || cents > MAX_SHARE_CENTS) {
+      errors.add("shareCents must be 0 (no sharing) or between 1 and " + MAX_SHARE_CENTS + ", was " + cents);
+    }
+    if (pieces < 1 || pieces > Sharing.MAX_PIECES) {
+      errors.add("sharePieces must be between 1 and " + Sharing.MAX_PIECES + " when shareCents is set, was " + pieces);
+    } else if (cents >= 1 && cents < pieces) {
+      errors.add("shareCents (" + cents + ") must be at least sharePieces (" + pieces + "): every piece needs a cent");
+    }
   }
 
   /** A set's share of the pool: its packet count and cents. */

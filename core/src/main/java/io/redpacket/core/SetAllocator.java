@@ -98,7 +98,7 @@ public final class SetAllocator {
     store.putUser(shake.getUserId(), user);
 
     Grant grant = new Grant(grantId, shake.getShakeId(), shake.getUserId(), pool.getPoolId(), setId, cents, sequence,
-        shake.getTimestamp(), pool.getSponsor());
+        shake.getTimestamp(), pool.getSponsor(), pool.getShareCents(), pool.getSharePieces());
     long step = Math.max(1, set.initialCount / STATUS_STEPS);
     PoolStatus status = set.remainingCount % step == 0 || set.remainingCount == 0
         ? status(pool, setId, set, shake.getTimestamp()) : null;

@@ -71,8 +71,11 @@ public final class Settlement {
   /** A grant arrives for the first time: its cents are reserved from the sponsor in the pool's account. */
   public static Step grant(Grant g) {
     LedgerEntry reserve = entry(g, EntryKind.RESERVE, sponsorAccount(g), poolAccount(g.getPoolId()), g.getTimestamp());
-    GrantState granted = new GrantState(g.getGrantId(), g.getUserId(), g.getPoolId(), g.getCents(), GrantPhase.GRANTED,
-        null, g.getTimestamp(), null, g.getTimestamp());
+    GrantState granted = GrantState.newBuilder().setGrantId(g.getGrantId()).setUserId(g.getUserId())
+        .setPoolId(g.getPoolId()).setCents(g.getCents()).setState(GrantPhase.GRANTED).setOpenId(null)
+        .setGrantedMillis(g.getTimestamp()).setOpenedMillis(null).setTimestamp(g.getTimestamp())
+        .setSponsor(sponsorAccount(g).substring("sponsor:".length()))
+        .setShareCents(g.getShareCents()).setSharePieces(g.getSharePieces()).build();
     return new Step(reserve, granted, null);
   }
 
@@ -116,10 +119,15 @@ public final class Settlement {
 
   /** The wallet after crediting an opened grant: {@code before} is null for a user's first credit. */
   public static Wallet credit(Wallet before, GrantState opened) {
-    long balance = (before == null ? 0 : before.getBalanceCents()) + opened.getCents();
-    long credits = (before == null ? 0 : before.getCredits()) + 1;
-    return new Wallet(opened.getUserId(), balance, credits, entryId(opened.getGrantId(), EntryKind.CREDIT),
+    return credit(before, opened.getUserId(), opened.getCents(), entryId(opened.getGrantId(), EntryKind.CREDIT),
         opened.getTimestamp());
+  }
+
+  /** The wallet after any credit (an opened grant, a claimed piece of a share). */
+  public static Wallet credit(Wallet before, String userId, long cents, String entryId, long at) {
+    long balance = (before == null ? 0 : before.getBalanceCents()) + cents;
+    long credits = (before == null ? 0 : before.getCredits()) + 1;
+    return new Wallet(userId, balance, credits, entryId, at);
   }
 
   /** The grant's state once its credit is in the wallet. */

@@ -36,6 +36,20 @@ class PoolRulesTest {
   }
 
   @Test
+  void aShareAllowanceNeedsPiecesAndACentForEach() {
+    var ok = Pools.lucky(100_000, 100, 1, 1, 5_000).setShareCents(1_000L).setSharePieces(10).build();
+    assertThat(PoolRules.validate(ok)).isEmpty();
+    assertThat(PoolRules.validate(Pools.lucky(100_000, 100, 1, 1, 5_000).setShareCents(5L).setSharePieces(10).build()))
+        .singleElement().asString().contains("every piece needs a cent");
+    assertThat(PoolRules.validate(Pools.lucky(100_000, 100, 1, 1, 5_000).setShareCents(500L).setSharePieces(0).build()))
+        .singleElement().asString().contains("sharePieces must be between 1 and 100");
+    assertThat(PoolRules.validate(Pools.lucky(100_000, 100, 1, 1, 5_000).setShareCents(0L).setSharePieces(3).build()))
+        .singleElement().asString().contains("shareCents must be 0 (no sharing) or between 1");
+    assertThat(PoolRules.validate(Pools.lucky(100_000, 100, 1, 1, 5_000).setShareCents(-1L).setSharePieces(101).build()))
+        .hasSize(2);
+  }
+
+  @Test
   void everyFieldIsBounded() {
     var bad = Pools.lucky(0, 0, 0, 0, -1).setPoolId("a/b").setSponsor("").setEndMillis(-5L).setPerUserLimit(0).build();
     assertThat(PoolRules.validate(bad)).hasSize(9);

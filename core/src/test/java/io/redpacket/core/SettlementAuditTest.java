@@ -27,9 +27,9 @@ class SettlementAuditTest {
   /** Three grants: one opened by its owner (and tried by a thief), one refunded, one outstanding. */
   @BeforeEach
   void settledWave() {
-    Grant a = new Grant("p/0/1", "s1", "alice", "p", 0, 300L, 1L, 1000L, "acme");
-    Grant b = new Grant("p/0/2", "s2", "bob", "p", 0, 200L, 2L, 1000L, "acme");
-    Grant c = new Grant("p/0/3", "s3", "carol", "p", 0, 100L, 3L, 1000L, "acme");
+    Grant a = new Grant("p/0/1", "s1", "alice", "p", 0, 300L, 1L, 1000L, "acme", 0L, 0);
+    Grant b = new Grant("p/0/2", "s2", "bob", "p", 0, 200L, 2L, 1000L, "acme", 0L, 0);
+    Grant c = new Grant("p/0/3", "s3", "carol", "p", 0, 100L, 3L, 1000L, "acme", 0L, 0);
     for (Grant g : List.of(a, b, c)) {
       grants.add(g);
       apply(Settlement.grant(g));
@@ -100,7 +100,7 @@ class SettlementAuditTest {
   @Test
   void catchesAnUnansweredOpenAndAGrantNeverReserved() {
     opens.add(new Open("lost", "p/0/3", "carol", 2000L));
-    grants.add(new Grant("p/0/4", "s4", "dave", "p", 0, 50L, 4L, 1000L, "acme"));
+    grants.add(new Grant("p/0/4", "s4", "dave", "p", 0, 50L, 4L, 1000L, "acme", 0L, 0));
     assertThat(failed()).contains("every open answered, repeats alike", "every grant reserved exactly once");
   }
 }

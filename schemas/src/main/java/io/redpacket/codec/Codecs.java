@@ -10,6 +10,10 @@ import io.redpacket.avro.PoolDefinition;
 import io.redpacket.avro.PoolStatus;
 import io.redpacket.avro.Shake;
 import io.redpacket.avro.ShakeOutcome;
+import io.redpacket.avro.ShareGrant;
+import io.redpacket.avro.ShareRequest;
+import io.redpacket.avro.ShareResult;
+import io.redpacket.avro.ShareState;
 import io.redpacket.avro.Wallet;
 
 /** One codec per record type: the only way records go on and come off the wire. */
@@ -25,6 +29,10 @@ public final class Codecs {
   public static final AvroCodec<LedgerEntry> LEDGER = new AvroCodec<>(LedgerEntry.class);
   public static final AvroCodec<Wallet> WALLET = new AvroCodec<>(Wallet.class);
   public static final AvroCodec<GrantState> GRANT_STATE = new AvroCodec<>(GrantState.class);
+  public static final AvroCodec<ShareRequest> SHARE_REQUEST = new AvroCodec<>(ShareRequest.class);
+  public static final AvroCodec<ShareResult> SHARE_RESULT = new AvroCodec<>(ShareResult.class);
+  public static final AvroCodec<ShareGrant> SHARE_GRANT = new AvroCodec<>(ShareGrant.class);
+  public static final AvroCodec<ShareState> SHARE_STATE = new AvroCodec<>(ShareState.class);
 
   private Codecs() {}
 }

@@ -15,12 +15,18 @@ public final class Topics {
   public static final String LEDGER = "ledger";
   public static final String WALLETS = "wallets";
   public static final String GRANT_STATES = "grant-states";
+  public static final String SHARES = "shares";
+  public static final String SHARE_CLAIMS = "share-claims";
+  public static final String SHARE_GRANTS = "share-grants";
+  public static final String SHARE_RESULTS = "share-results";
+  public static final String SHARE_STATES = "share-states";
 
   /** Topics whose latest record per key is what matters; created with cleanup.policy=compact. */
-  public static final List<String> COMPACTED = List.of(POOLS, POOL_STATUS, WALLETS, GRANT_STATES);
+  public static final List<String> COMPACTED = List.of(POOLS, POOL_STATUS, WALLETS, GRANT_STATES, SHARE_STATES);
 
   public static final List<String> ALL = List.of(POOLS, SHAKES, SHAKE_OUTCOMES, GRANTS, POOL_STATUS, DEAD_LETTERS,
-      OPENS, OPEN_RESULTS, LEDGER, WALLETS, GRANT_STATES);
+      OPENS, OPEN_RESULTS, LEDGER, WALLETS, GRANT_STATES, SHARES, SHARE_CLAIMS, SHARE_GRANTS, SHARE_RESULTS,
+      SHARE_STATES);
 
   private Topics() {}
 

@@ -120,7 +120,9 @@ class AvroCodecTest {
     int checked = 0;
     for (Class<?> type : List.of(PoolDefinition.class, Shake.class, ShakeOutcome.class, Grant.class,
         PoolStatus.class, DeadLetter.class, io.redpacket.avro.Open.class, io.redpacket.avro.OpenResult.class,
-        io.redpacket.avro.LedgerEntry.class, io.redpacket.avro.Wallet.class, io.redpacket.avro.GrantState.class)) {
+        io.redpacket.avro.LedgerEntry.class, io.redpacket.avro.Wallet.class, io.redpacket.avro.GrantState.class,
+        io.redpacket.avro.ShareRequest.class, io.redpacket.avro.ShareResult.class, io.redpacket.avro.ShareGrant.class,
+        io.redpacket.avro.ShareState.class)) {
       Schema current = SpecificData.get().getSchema(type);
       for (Schema old : AvroCodec.historicalSchemas(type)) {
         assertThat(SchemaCompatibility.checkReaderWriterCompatibility(current, old).getType())
@@ -129,7 +131,7 @@ class AvroCodecTest {
         checked++;
       }
     }
-    assertThat(checked).as("historical schemas found on the classpath").isEqualTo(3);
+    assertThat(checked).as("historical schemas found on the classpath").isEqualTo(7);
   }
 
   @Test
