@@ -66,7 +66,7 @@ final class SettlementBench implements Callable<Integer> {
     Path dir = Files.createTempDirectory("redpacket-bench-settlement");
     try (LocalKafka kafka = LocalKafka.start(dir.resolve("kafka"), false)) {
       String bootstrap = kafka.bootstrapServers();
-      TopicAdmin.ensure(bootstrap, List.of(Topics.GRANTS, Topics.OPENS), List.of(), 8);
+      TopicAdmin.ensure(bootstrap, List.of(Topics.GRANTS, Topics.OPENS, Topics.SHARE_GRANTS), List.of(), 8);
       long now = System.currentTimeMillis();
       List<Grant> all = grants(grants, now, "bench");
       List<OpenPlan.Action> plan = OpenPlan.plan(all, OpenPlan.Mix.standard(0), 3);
@@ -112,7 +112,7 @@ final class SettlementBench implements Callable<Integer> {
       String in = "delay-";
       String out = "delay-out-";
       TopicAdmin.ensure(bootstrap, List.of(Topics.named(in, Topics.GRANTS), Topics.named(in, Topics.OPENS),
-          Topics.named(out, Topics.LEDGER), Topics.named(out, Topics.WALLETS), Topics.named(out, Topics.GRANT_STATES),
+          Topics.named(in, Topics.SHARE_GRANTS), Topics.named(out, Topics.LEDGER), Topics.named(out, Topics.WALLETS), Topics.named(out, Topics.GRANT_STATES),
           Topics.named(out, Topics.OPEN_RESULTS), Topics.named(out, Topics.DEAD_LETTERS)), List.of(), 8);
       int delayGrants = Math.min(20_000, openRate * 10);
       List<Grant> delayed = grants(delayGrants, System.currentTimeMillis(), "delay");
@@ -161,7 +161,8 @@ final class SettlementBench implements Callable<Integer> {
     var grantSource = KafkaIo.source(bootstrap, Topics.named(in, Topics.GRANTS), "bench-g-" + out, bounded);
     var openSource = KafkaIo.source(bootstrap, Topics.named(in, Topics.OPENS), "bench-o-" + out, bounded);
     if (job.equals("settlement")) {
-      SettlementJob.define(env, grantSource, openSource, SettlementJob.kafkaSinks(bootstrap, out, "bench-" + out),
+      var shareGrantSource = KafkaIo.source(bootstrap, Topics.named(in, Topics.SHARE_GRANTS), "bench-s-" + out, bounded);
+      SettlementJob.define(env, grantSource, openSource, shareGrantSource, SettlementJob.kafkaSinks(bootstrap, out, "bench-" + out),
           new SettlementSettings(expiry, Duration.ofMinutes(5), Duration.ofHours(1)), UnaryOperator.identity());
       return;
     }
@@ -183,7 +184,7 @@ final class SettlementBench implements Callable<Integer> {
     List<Grant> all = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       all.add(new Grant(pool + "/" + (i % 50) + "/" + i, "s" + i, "u" + (i % (n / 2 + 1)), pool, i % 50,
-          1L + (i * 37L) % 20_000, (long) i, now, "bench"));
+          1L + (i * 37L) % 20_000, (long) i, now, "bench", 0L, 0));
     }
     return all;
   }

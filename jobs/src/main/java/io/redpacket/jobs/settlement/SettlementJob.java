@@ -6,10 +6,13 @@ import io.redpacket.avro.GrantState;
 import io.redpacket.avro.LedgerEntry;
 import io.redpacket.avro.Open;
 import io.redpacket.avro.OpenResult;
+import io.redpacket.avro.ShareGrant;
+import io.redpacket.avro.ShareMove;
 import io.redpacket.avro.Wallet;
 import io.redpacket.codec.Codecs;
 import io.redpacket.codec.Topics;
 import io.redpacket.core.Settlement;
+import io.redpacket.core.Sharing;
 import io.redpacket.jobs.common.DecodeFunction;
 import io.redpacket.jobs.common.JobArgs;
 import io.redpacket.jobs.common.JobMain;
@@ -28,13 +31,15 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * The settlement job: grants and opens in; the ledger, wallets, grant states and open results out.
+ * The settlement job: grants, opens and share grants in; the ledger, wallets, grant states and open results out.
  *
  * <pre>
  * grants -> decode-grants -> keyBy(grantId) --+
  * opens  -> decode-opens  -> keyBy(grantId) --+-> settle -> ledger
  *                                                  |-> open-results
- *                                                  +-> grant states -> keyBy(userId) -> wallet -> grant-states, wallets
+ *                                                  +-> grant states -> keyBy(userId) --+-> wallet -> grant-states, wallets
+ * share-grants -> decode-share-grants -+-> share-pieces -> keyBy(userId) -------------+
+ *                                      +-> book-share-grants -> ledger
  *           (undecodable or invalid records -> dead-letters)
  * </pre>
  */
@@ -49,7 +54,7 @@ public final class SettlementJob {
 
   /** The topology; sources and sinks come from the caller. {@code beforeSettlement} lets tests inject faults. */
   public static void define(StreamExecutionEnvironment env, Source<RawRecord, ?, ?> grantSource,
-      Source<RawRecord, ?, ?> openSource, Sinks sinks, SettlementSettings settings,
+      Source<RawRecord, ?, ?> openSource, Source<RawRecord, ?, ?> shareGrantSource, Sinks sinks, SettlementSettings settings,
       UnaryOperator<DataStream<Open>> beforeSettlement) {
     env.setMaxParallelism(io.redpacket.jobs.allocation.AllocationJob.MAX_PARALLELISM);
     env.getConfig().enableObjectReuse();
@@ -62,23 +67,35 @@ public final class SettlementJob {
         .fromSource(openSource, WatermarkStrategy.noWatermarks(), "opens-source").uid("opens-source")
         .process(new DecodeFunction<>("settlement", Codecs.OPEN, Settlement::validate), TypeInformation.of(Open.class))
         .name("decode-opens").uid("decode-opens");
+    SingleOutputStreamOperator<ShareGrant> shareMoves = env
+        .fromSource(shareGrantSource, WatermarkStrategy.noWatermarks(), "share-grants-source").uid("share-grants-source")
+        .process(new DecodeFunction<>("settlement", Codecs.SHARE_GRANT, SettlementJob::validate),
+            TypeInformation.of(ShareGrant.class))
+        .name("decode-share-grants").uid("decode-share-grants");
 
     SingleOutputStreamOperator<LedgerEntry> ledger = grants
         .keyBy(Grant::getGrantId, TypeInformation.of(String.class))
         .connect(beforeSettlement.apply(opens).keyBy(Open::getGrantId, TypeInformation.of(String.class)))
         .process(new SettleFunction(settings), TypeInformation.of(LedgerEntry.class))
         .name("settle").uid("settle");
+    // A share's money was decided by the sharing job: here it is booked, and pieces credited to friends' wallets.
+    DataStream<LedgerEntry> shareEntries = shareMoves
+        .map(Sharing::entry, TypeInformation.of(LedgerEntry.class)).name("book-share-grants").uid("book-share-grants");
+    DataStream<ShareGrant> pieces = shareMoves.filter(m -> m.getKind() == ShareMove.PIECE)
+        .name("share-pieces").uid("share-pieces");
     SingleOutputStreamOperator<GrantState> states = ledger.getSideOutput(SettleFunction.STATES)
         .keyBy(GrantState::getUserId, TypeInformation.of(String.class))
+        .connect(pieces.keyBy(ShareGrant::getUserId, TypeInformation.of(String.class)))
         .process(new WalletFunction(), TypeInformation.of(GrantState.class))
         .name("wallet").uid("wallet");
 
-    ledger.sinkTo(sinks.ledger()).name("ledger-sink").uid("ledger-sink");
+    ledger.union(shareEntries).sinkTo(sinks.ledger()).name("ledger-sink").uid("ledger-sink");
     ledger.getSideOutput(SettleFunction.RESULTS).sinkTo(sinks.openResults()).name("open-results-sink").uid("open-results-sink");
     states.sinkTo(sinks.grantStates()).name("grant-states-sink").uid("grant-states-sink");
     states.getSideOutput(WalletFunction.WALLETS).sinkTo(sinks.wallets()).name("wallets-sink").uid("wallets-sink");
     grants.getSideOutput(DecodeFunction.DEAD_LETTERS)
-        .union(opens.getSideOutput(DecodeFunction.DEAD_LETTERS), ledger.getSideOutput(DecodeFunction.DEAD_LETTERS))
+        .union(opens.getSideOutput(DecodeFunction.DEAD_LETTERS), ledger.getSideOutput(DecodeFunction.DEAD_LETTERS),
+            shareMoves.getSideOutput(DecodeFunction.DEAD_LETTERS))
         .sinkTo(sinks.deadLetters()).name("dead-letters-sink").uid("dead-letters-sink");
   }
 
@@ -96,6 +113,21 @@ public final class SettlementJob {
             DeliveryGuarantee.EXACTLY_ONCE, tx + "open-results"),
         KafkaIo.sink(bootstrap, Topics.named(topicPrefix, Topics.DEAD_LETTERS), Codecs.DEAD_LETTER,
             DeadLetter::getSourceTopic, DeliveryGuarantee.AT_LEAST_ONCE, null));
+  }
+
+  /** Why a share movement cannot be booked; empty when it can. */
+  static java.util.List<String> validate(ShareGrant m) {
+    java.util.List<String> errors = new java.util.ArrayList<>();
+    for (String field : new String[] {m.getMoveId(), m.getShareId(), m.getPoolId(), m.getSponsor(), m.getUserId()}) {
+      if (field == null || field.isEmpty() || field.length() > 256) {
+        errors.add("ids must be 1 to 256 characters");
+        break;
+      }
+    }
+    if (m.getCents() <= 0) {
+      errors.add("cents must be positive, not " + m.getCents());
+    }
+    return errors;
   }
 
   public static final Map<String, String> FLAGS = flags();
@@ -127,6 +159,7 @@ public final class SettlementJob {
     define(env,
         KafkaIo.source(bootstrap, Topics.named(prefix, Topics.GRANTS), group + "-grants", bounded),
         KafkaIo.source(bootstrap, Topics.named(prefix, Topics.OPENS), group + "-opens", bounded),
+        KafkaIo.source(bootstrap, Topics.named(prefix, Topics.SHARE_GRANTS), group + "-share-grants", bounded),
         kafkaSinks(bootstrap, prefix, args.get("transactional-id-prefix", NAME)), settings(args), UnaryOperator.identity());
   }
 }

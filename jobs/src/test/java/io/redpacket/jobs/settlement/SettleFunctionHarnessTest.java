@@ -10,7 +10,10 @@ import io.redpacket.avro.LedgerEntry;
 import io.redpacket.avro.Open;
 import io.redpacket.avro.OpenCode;
 import io.redpacket.avro.OpenResult;
+import io.redpacket.avro.ShareGrant;
+import io.redpacket.avro.ShareMove;
 import io.redpacket.avro.Wallet;
+import io.redpacket.core.Settlement;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -19,10 +22,8 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -53,7 +54,7 @@ class SettleFunctionHarnessTest {
   }
 
   static Grant grant(String id, String user, long cents) {
-    return new Grant(id, "s-" + id, user, "p1", 0, cents, 1L, T0, "acme");
+    return new Grant(id, "s-" + id, user, "p1", 0, cents, 1L, T0, "acme", 0L, 0);
   }
 
   static Open open(String openId, String grantId, String user, long ts) {
@@ -182,23 +183,26 @@ class SettleFunctionHarnessTest {
   }
 
   @Test
-  void walletsAddUpCreditsPerUserAndPassOtherStatesThrough() throws Exception {
-    try (var wallet = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new WalletFunction()),
-        GrantState::getUserId, Types.STRING)) {
+  void walletsAddUpCreditsAndSharePiecesPerUserAndPassOtherStatesThrough() throws Exception {
+    try (var wallet = new KeyedTwoInputStreamOperatorTestHarness<>(new KeyedCoProcessOperator<>(new WalletFunction()),
+        GrantState::getUserId, ShareGrant::getUserId, Types.STRING)) {
       wallet.setStateBackend(new EmbeddedRocksDBStateBackend());
       wallet.open();
-      GrantState granted = new GrantState("g1", "alice", "p1", 250L, GrantPhase.GRANTED, null, T0, null, T0);
-      wallet.processElement(new StreamRecord<>(granted));
-      wallet.processElement(new StreamRecord<>(GrantState.newBuilder(granted).setState(GrantPhase.OPENED)
+      GrantState granted = Settlement.grant(grant("g1", "alice", 250L)).state();
+      wallet.processElement1(new StreamRecord<>(granted));
+      wallet.processElement1(new StreamRecord<>(GrantState.newBuilder(granted).setState(GrantPhase.OPENED)
           .setOpenId("o1").setOpenedMillis(T0 + 5).build()));
-      wallet.processElement(new StreamRecord<>(new GrantState("g2", "alice", "p2", 50L, GrantPhase.OPENED, "o2", T0,
-          T0 + 6, T0 + 6)));
+      wallet.processElement1(new StreamRecord<>(GrantState.newBuilder(Settlement.grant(grant("g2", "alice", 50L)).state())
+          .setState(GrantPhase.OPENED).setOpenId("o2").setOpenedMillis(T0 + 6).setTimestamp(T0 + 6).build()));
+      wallet.processElement2(new StreamRecord<>(new ShareGrant("g9/piece/2", ShareMove.PIECE, "g9", "p1", "acme", "bob",
+          "alice", 2, 7L, T0 + 7)));
       assertThat(wallet.extractOutputValues()).extracting(GrantState::getState)
           .containsExactly(GrantPhase.GRANTED, GrantPhase.CREDITED, GrantPhase.CREDITED);
       List<Wallet> wallets = wallet.getSideOutput(WalletFunction.WALLETS).stream().map(StreamRecord::getValue).toList();
-      assertThat(wallets).extracting(Wallet::getBalanceCents).containsExactly(250L, 300L);
-      assertThat(wallets).extracting(Wallet::getCredits).containsExactly(1L, 2L);
+      assertThat(wallets).extracting(Wallet::getBalanceCents).containsExactly(250L, 300L, 307L);
+      assertThat(wallets).extracting(Wallet::getCredits).containsExactly(1L, 2L, 3L);
       assertThat(wallets.get(1).getLastEntryId()).isEqualTo("g2/credit");
+      assertThat(wallets.get(2).getLastEntryId()).isEqualTo("g9/piece/2");
     }
   }
 }

@@ -65,13 +65,14 @@ class SettlementJobIntegrationTest {
 
   @Test
   void aTaskFailingOnceAfterACheckpointLeavesExactlyTheLedgerAndWalletsOfACalmRun() throws Exception {
-    TopicAdmin.ensure(bootstrap, List.of(Topics.named(prefix, Topics.GRANTS), Topics.named(prefix, Topics.OPENS)), List.of(), 4);
+    TopicAdmin.ensure(bootstrap, List.of(Topics.named(prefix, Topics.GRANTS), Topics.named(prefix, Topics.OPENS),
+        Topics.named(prefix, Topics.SHARE_GRANTS)), List.of(), 4);
     long now = System.currentTimeMillis();
     List<Grant> grants = new ArrayList<>();
     for (int i = 0; i < 3_000; i++) {
       String pool = i % 3 == 0 ? "pool-b" : "pool-a";
       grants.add(new Grant(pool + "/" + (i % 7) + "/" + i, "s" + i, "u" + (i % 1_700), pool, i % 7, 1L + (i * 37L) % 5_000,
-          (long) i, now, pool.equals("pool-a") ? "acme" : "globex"));
+          (long) i, now, pool.equals("pool-a") ? "acme" : "globex", 0L, 0));
     }
     List<OpenPlan.Action> plan = OpenPlan.plan(grants, OpenPlan.Mix.standard(0), 11);
     long foreign = plan.stream().filter(a -> a.kind() == OpenPlan.Kind.FOREIGN).count();
@@ -169,6 +170,7 @@ class SettlementJobIntegrationTest {
     SettlementJob.define(env,
         KafkaIo.source(bootstrap, Topics.named(prefix, Topics.GRANTS), outputPrefix + "grants", false),
         KafkaIo.source(bootstrap, Topics.named(prefix, Topics.OPENS), outputPrefix + "opens", false),
+        KafkaIo.source(bootstrap, Topics.named(prefix, Topics.SHARE_GRANTS), outputPrefix + "share-grants", false),
         SettlementJob.kafkaSinks(bootstrap, outputPrefix, "test-settlement"),
         new SettlementSettings(EXPIRY, OPEN_WAIT, Duration.ofMinutes(10)), beforeSettlement);
     return env.executeAsync("settlement " + outputPrefix);

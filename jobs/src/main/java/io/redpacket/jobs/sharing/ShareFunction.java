@@ -1,0 +1,194 @@
+package io.redpacket.jobs.sharing;
+
+import io.redpacket.avro.GrantState;
+import io.redpacket.avro.ShareAction;
+import io.redpacket.avro.ShareCode;
+import io.redpacket.avro.ShareGrant;
+import io.redpacket.avro.ShareRequest;
+import io.redpacket.avro.ShareResult;
+import io.redpacket.avro.ShareState;
+import io.redpacket.core.Sharing;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * One share, keyed by share id (= its grant's id): a thin shell around {@link Sharing}, which
+ * holds the rules. It learns the grant from the settlement job's grant states; a share request
+ * that comes before its grant is seen opened waits, and so does a claim that comes before its
+ * share, both bounded. Expiry refunds the rest; state and timers go after the retention.
+ * Timers run on processing time; the money's own time stamps come from the records.
+ */
+public final class ShareFunction extends KeyedCoProcessFunction<String, GrantState, ShareRequest, ShareGrant> {
+  private static final long serialVersionUID = 1L;
+  public static final OutputTag<ShareState> STATES = new OutputTag<>("share-states", TypeInformation.of(ShareState.class));
+  public static final OutputTag<ShareResult> RESULTS = new OutputTag<>("share-results", TypeInformation.of(ShareResult.class));
+
+  private final SharingSettings settings;
+  private transient ValueState<GrantState> grant;
+  private transient ValueState<ShareState> share;
+  private transient ListState<ShareRequest> waiting;
+  private transient ValueState<Long> waitUntil;
+  private transient Counter shares;
+  private transient Counter pieces;
+  private transient Counter centsClaimed;
+  private transient Counter refunds;
+  private transient Counter centsRefunded;
+  private transient Counter refused;
+
+  public ShareFunction(SharingSettings settings) {
+    this.settings = settings;
+  }
+
+  @Override
+  public void open(OpenContext openContext) {
+    var ctx = getRuntimeContext();
+    grant = ctx.getState(new ValueStateDescriptor<>("grant", TypeInformation.of(GrantState.class)));
+    share = ctx.getState(new ValueStateDescriptor<>("share", TypeInformation.of(ShareState.class)));
+    waiting = ctx.getListState(new ListStateDescriptor<>("requests-waiting", TypeInformation.of(ShareRequest.class)));
+    waitUntil = ctx.getState(new ValueStateDescriptor<>("wait-until", TypeInformation.of(Long.class)));
+    var metrics = ctx.getMetricGroup().addGroup("redpacket");
+    shares = metrics.counter("sharesCreated");
+    pieces = metrics.counter("piecesClaimed");
+    centsClaimed = metrics.counter("centsClaimed");
+    refunds = metrics.counter("sharesRefunded");
+    centsRefunded = metrics.counter("shareCentsRefunded");
+    refused = metrics.counter("shareRequestsRefused");
+  }
+
+  @Override
+  public void processElement1(GrantState g, Context ctx, Collector<ShareGrant> out) throws Exception {
+    if (grant.value() == null) { // an opened grant that is never shared is forgotten after the retention
+      ctx.timerService().registerProcessingTimeTimer(g.getGrantedMillis() + settings.retention().toMillis());
+    }
+    grant.update(g);
+    drain(ctx, out);
+  }
+
+  @Override
+  public void processElement2(ShareRequest r, Context ctx, Collector<ShareGrant> out) throws Exception {
+    if (!handle(r, ctx, out)) {
+      if (waitUntil.value() == null) {
+        long until = ctx.timerService().currentProcessingTime() + settings.requestWait().toMillis();
+        waitUntil.update(until);
+        ctx.timerService().registerProcessingTimeTimer(until);
+      }
+      waiting.add(r);
+    }
+  }
+
+  /** Decides a request, or returns false when it must wait for its grant or its share. */
+  private boolean handle(ShareRequest r, Context ctx, Collector<ShareGrant> out) throws Exception {
+    ShareState current = share.value();
+    Sharing.Step step;
+    if (r.getAction() == ShareAction.SHARE) {
+      GrantState g = grant.value();
+      if (Sharing.waitsForGrant(g, current)) {
+        return false;
+      }
+      step = Sharing.share(g, current, r, settings.expiry().toMillis());
+      if (step.state() != null) {
+        shares.inc();
+        ctx.timerService().registerProcessingTimeTimer(step.state().getExpiresMillis());
+      }
+    } else {
+      if (current == null) {
+        return false;
+      }
+      step = Sharing.claim(current, r);
+      if (step.move() != null) {
+        pieces.inc();
+        centsClaimed.inc(step.move().getCents());
+      }
+    }
+    if (step.result().getResult() != ShareCode.SHARED && step.result().getResult() != ShareCode.CLAIMED) {
+      refused.inc();
+    }
+    emit(step, ctx, out);
+    return true;
+  }
+
+  /** Requests that waited and can be decided now, in the order they came. */
+  private void drain(Context ctx, Collector<ShareGrant> out) throws Exception {
+    List<ShareRequest> before = new ArrayList<>();
+    waiting.get().forEach(before::add);
+    if (before.isEmpty()) {
+      return;
+    }
+    List<ShareRequest> still = new ArrayList<>();
+    boolean decided;
+    do { // a share decided here lets the claims that waited for it through
+      decided = false;
+      still.clear();
+      for (ShareRequest r : before) {
+        if (handle(r, ctx, out)) {
+          decided = true;
+        } else {
+          still.add(r);
+        }
+      }
+      before = new ArrayList<>(still);
+    } while (decided && !still.isEmpty());
+    waiting.update(still);
+    if (still.isEmpty()) {
+      waitUntil.clear();
+    }
+  }
+
+  @Override
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<ShareGrant> out) throws Exception {
+    Long until = waitUntil.value();
+    if (until != null && timestamp >= until) {
+      for (ShareRequest r : waiting.get()) { // waited in vain: the grant never opened, or the share never came
+        ctx.output(RESULTS, Sharing.gaveUp(r));
+        refused.inc();
+      }
+      waiting.clear();
+      waitUntil.clear();
+    }
+    ShareState s = share.value();
+    if (s == null) {
+      GrantState g = grant.value();
+      if (g != null && timestamp >= g.getGrantedMillis() + settings.retention().toMillis()) {
+        grant.clear();
+      }
+      return;
+    }
+    if (timestamp >= s.getExpiresMillis() + settings.retention().toMillis()) {
+      share.clear();
+      grant.clear();
+      return;
+    }
+    if (timestamp >= s.getExpiresMillis()) {
+      Sharing.Step step = Sharing.expire(s);
+      if (step.move() != null) {
+        refunds.inc();
+        centsRefunded.inc(step.move().getCents());
+        emit(step, ctx, out);
+      }
+      ctx.timerService().registerProcessingTimeTimer(s.getExpiresMillis() + settings.retention().toMillis());
+    }
+  }
+
+  private void emit(Sharing.Step step, Context ctx, Collector<ShareGrant> out) throws Exception {
+    if (step.state() != null) {
+      share.update(step.state());
+      ctx.output(STATES, step.state());
+    }
+    if (step.move() != null) {
+      out.collect(step.move());
+    }
+    if (step.result() != null) {
+      ctx.output(RESULTS, step.result());
+    }
+  }
+}

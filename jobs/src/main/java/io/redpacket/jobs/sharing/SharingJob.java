@@ -1,0 +1,160 @@
+package io.redpacket.jobs.sharing;
+
+import io.redpacket.avro.DeadLetter;
+import io.redpacket.avro.GrantState;
+import io.redpacket.avro.ShareAction;
+import io.redpacket.avro.ShareGrant;
+import io.redpacket.avro.ShareRequest;
+import io.redpacket.avro.ShareResult;
+import io.redpacket.avro.ShareState;
+import io.redpacket.codec.Codecs;
+import io.redpacket.codec.Topics;
+import io.redpacket.core.Sharing;
+import io.redpacket.jobs.common.DecodeFunction;
+import io.redpacket.jobs.common.JobArgs;
+import io.redpacket.jobs.common.JobMain;
+import io.redpacket.jobs.common.KafkaIo;
+import io.redpacket.jobs.common.RawRecord;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The sharing job: grant states (from settlement), share requests and claims in; share grants
+ * (the money each share moves, booked by the settlement job), share states and answers out.
+ *
+ * <pre>
+ * grant-states -> decode-grant-states -> with-share-allowance -> keyBy(grantId) --+
+ * shares       -> decode-shares --+                                                +-> share -> share-grants
+ * share-claims -> decode-claims ---+-> keyBy(shareId) -----------------------------+     |-> share-states
+ *                                                                                        +-> share-results
+ *           (undecodable or invalid records -> dead-letters)
+ * </pre>
+ */
+public final class SharingJob {
+  public static final String NAME = "redpacket-sharing";
+
+  private SharingJob() {}
+
+  /** Where the job writes; tests pass their own. */
+  public record Sinks(Sink<ShareGrant> shareGrants, Sink<ShareState> shareStates, Sink<ShareResult> shareResults,
+      Sink<DeadLetter> deadLetters) {}
+
+  /** The topology; sources and sinks come from the caller. {@code beforeSharing} lets tests inject faults. */
+  public static void define(StreamExecutionEnvironment env, Source<RawRecord, ?, ?> grantStateSource,
+      Source<RawRecord, ?, ?> shareSource, Source<RawRecord, ?, ?> claimSource, Sinks sinks, SharingSettings settings,
+      UnaryOperator<DataStream<ShareRequest>> beforeSharing) {
+    env.setMaxParallelism(io.redpacket.jobs.allocation.AllocationJob.MAX_PARALLELISM);
+    env.getConfig().enableObjectReuse();
+
+    SingleOutputStreamOperator<GrantState> states = env
+        .fromSource(grantStateSource, WatermarkStrategy.noWatermarks(), "grant-states-source").uid("grant-states-source")
+        .process(new DecodeFunction<>("sharing", Codecs.GRANT_STATE, SharingJob::validate),
+            TypeInformation.of(GrantState.class))
+        .name("decode-grant-states").uid("decode-grant-states");
+    SingleOutputStreamOperator<ShareRequest> shares = env
+        .fromSource(shareSource, WatermarkStrategy.noWatermarks(), "shares-source").uid("shares-source")
+        .process(new DecodeFunction<>("sharing", Codecs.SHARE_REQUEST, SharingJob::validateShare),
+            TypeInformation.of(ShareRequest.class))
+        .name("decode-shares").uid("decode-shares");
+    SingleOutputStreamOperator<ShareRequest> claims = env
+        .fromSource(claimSource, WatermarkStrategy.noWatermarks(), "claims-source").uid("claims-source")
+        .process(new DecodeFunction<>("sharing", Codecs.SHARE_REQUEST, SharingJob::validateClaim),
+            TypeInformation.of(ShareRequest.class))
+        .name("decode-claims").uid("decode-claims");
+
+    // Only grants that can be shared take state here.
+    DataStream<GrantState> shareable = states.filter(s -> s.getShareCents() > 0 && s.getSharePieces() > 0)
+        .name("with-share-allowance").uid("with-share-allowance");
+    SingleOutputStreamOperator<ShareGrant> moves = shareable
+        .keyBy(GrantState::getGrantId, TypeInformation.of(String.class))
+        .connect(beforeSharing.apply(shares.union(claims)).keyBy(ShareRequest::getShareId, TypeInformation.of(String.class)))
+        .process(new ShareFunction(settings), TypeInformation.of(ShareGrant.class))
+        .name("share").uid("share");
+
+    moves.sinkTo(sinks.shareGrants()).name("share-grants-sink").uid("share-grants-sink");
+    moves.getSideOutput(ShareFunction.STATES).sinkTo(sinks.shareStates()).name("share-states-sink").uid("share-states-sink");
+    moves.getSideOutput(ShareFunction.RESULTS).sinkTo(sinks.shareResults()).name("share-results-sink")
+        .uid("share-results-sink");
+    states.getSideOutput(DecodeFunction.DEAD_LETTERS)
+        .union(shares.getSideOutput(DecodeFunction.DEAD_LETTERS), claims.getSideOutput(DecodeFunction.DEAD_LETTERS))
+        .sinkTo(sinks.deadLetters()).name("dead-letters-sink").uid("dead-letters-sink");
+  }
+
+  static List<String> validate(GrantState s) {
+    List<String> errors = new ArrayList<>();
+    if (s.getGrantId() == null || s.getGrantId().isEmpty() || s.getUserId() == null || s.getUserId().isEmpty()) {
+      errors.add("grantId and userId must be set");
+    }
+    if (s.getShareCents() < 0 || s.getSharePieces() < 0 || s.getSharePieces() > Sharing.MAX_PIECES
+        || (s.getShareCents() > 0 && s.getShareCents() < s.getSharePieces())) {
+      errors.add("impossible share allowance: " + s.getShareCents() + " cents in " + s.getSharePieces() + " pieces");
+    }
+    return errors;
+  }
+
+  static List<String> validateShare(ShareRequest r) {
+    return Sharing.validate(r, ShareAction.SHARE);
+  }
+
+  static List<String> validateClaim(ShareRequest r) {
+    return Sharing.validate(r, ShareAction.CLAIM);
+  }
+
+  /** The real Kafka sinks; every one that carries money or answers exactly-once with its own transactional id prefix. */
+  public static Sinks kafkaSinks(String bootstrap, String topicPrefix, String transactionalIdPrefix) {
+    String tx = transactionalIdPrefix + "-" + (topicPrefix.isEmpty() ? "" : topicPrefix);
+    return new Sinks(
+        KafkaIo.sink(bootstrap, Topics.named(topicPrefix, Topics.SHARE_GRANTS), Codecs.SHARE_GRANT, ShareGrant::getShareId,
+            DeliveryGuarantee.EXACTLY_ONCE, tx + "share-grants"),
+        KafkaIo.sink(bootstrap, Topics.named(topicPrefix, Topics.SHARE_STATES), Codecs.SHARE_STATE, ShareState::getShareId,
+            DeliveryGuarantee.EXACTLY_ONCE, tx + "share-states"),
+        KafkaIo.sink(bootstrap, Topics.named(topicPrefix, Topics.SHARE_RESULTS), Codecs.SHARE_RESULT,
+            ShareResult::getRequestId, DeliveryGuarantee.EXACTLY_ONCE, tx + "share-results"),
+        KafkaIo.sink(bootstrap, Topics.named(topicPrefix, Topics.DEAD_LETTERS), Codecs.DEAD_LETTER,
+            DeadLetter::getSourceTopic, DeliveryGuarantee.AT_LEAST_ONCE, null));
+  }
+
+  public static final Map<String, String> FLAGS = flags();
+
+  private static Map<String, String> flags() {
+    Map<String, String> f = JobMain.commonFlags(NAME);
+    f.put("expiry-seconds", "a share is open for claims this long; the rest is then refunded (default: 86400, i.e. 24 h)");
+    f.put("request-wait-seconds", "how long a share waits to see its grant opened, and a claim its share (default: 300)");
+    f.put("retention-seconds", "keep a share this long after its expiry to answer repeated claims (default: 86400)");
+    return f;
+  }
+
+  public static void main(String[] argv) throws Exception {
+    JobMain.run(NAME, argv, FLAGS, SharingJob::settings, SharingJob::build);
+  }
+
+  static SharingSettings settings(JobArgs args) {
+    return new SharingSettings(Duration.ofSeconds(args.positiveLong("expiry-seconds", 86_400, 31_536_000)),
+        Duration.ofSeconds(args.positiveLong("request-wait-seconds", 300, 86_400)),
+        Duration.ofSeconds(args.positiveLong("retention-seconds", 86_400, 31_536_000)));
+  }
+
+  /** Builds the job with real Kafka sources and sinks from its arguments. */
+  public static void build(StreamExecutionEnvironment env, JobArgs args) {
+    String bootstrap = args.required("bootstrap");
+    String prefix = args.get("topic-prefix", "");
+    String group = args.get("group", NAME);
+    boolean bounded = args.flag("bounded");
+    define(env,
+        KafkaIo.source(bootstrap, Topics.named(prefix, Topics.GRANT_STATES), group + "-grant-states", bounded),
+        KafkaIo.source(bootstrap, Topics.named(prefix, Topics.SHARES), group + "-shares", bounded),
+        KafkaIo.source(bootstrap, Topics.named(prefix, Topics.SHARE_CLAIMS), group + "-claims", bounded),
+        kafkaSinks(bootstrap, prefix, args.get("transactional-id-prefix", NAME)), settings(args), UnaryOperator.identity());
+  }
+}

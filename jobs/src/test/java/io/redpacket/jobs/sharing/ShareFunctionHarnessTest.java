@@ -1,0 +1,217 @@
+package io.redpacket.jobs.sharing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.redpacket.avro.Grant;
+import io.redpacket.avro.GrantPhase;
+import io.redpacket.avro.GrantState;
+import io.redpacket.avro.ShareAction;
+import io.redpacket.avro.ShareCode;
+import io.redpacket.avro.ShareGrant;
+import io.redpacket.avro.ShareMove;
+import io.redpacket.avro.SharePhase;
+import io.redpacket.avro.ShareRequest;
+import io.redpacket.avro.ShareResult;
+import io.redpacket.avro.ShareState;
+import io.redpacket.core.Settlement;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.KeyedStateBackend;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The sharing operator on RocksDB: races for the last piece, expiry, foreign and repeated claims, waits, restore. */
+class ShareFunctionHarnessTest {
+  static final long T0 = 1_700_000_000_000L;
+  static final Duration EXPIRY = Duration.ofMinutes(10);
+  static final Duration WAIT = Duration.ofSeconds(5);
+  static final Duration RETENTION = Duration.ofMinutes(1);
+
+  KeyedTwoInputStreamOperatorTestHarness<String, GrantState, ShareRequest, ShareGrant> share;
+
+  @BeforeEach
+  void open() throws Exception {
+    share = harness();
+    share.open();
+    share.setProcessingTime(T0);
+  }
+
+  static KeyedTwoInputStreamOperatorTestHarness<String, GrantState, ShareRequest, ShareGrant> harness() throws Exception {
+    var h = new KeyedTwoInputStreamOperatorTestHarness<>(
+        new KeyedCoProcessOperator<>(new ShareFunction(new SharingSettings(EXPIRY, WAIT, RETENTION))),
+        GrantState::getGrantId, ShareRequest::getShareId, Types.STRING, 128, 1, 0);
+    h.setStateBackend(new EmbeddedRocksDBStateBackend());
+    return h;
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    share.close();
+  }
+
+  /** Alice's opened grant g1, with a group packet of 100 cents in 3 pieces. */
+  static GrantState opened(String grantId, String owner) {
+    Grant g = new Grant(grantId, "s-" + grantId, owner, "p1", 0, 500L, 1L, T0, "acme", 100L, 3);
+    GrantState granted = Settlement.grant(g).state();
+    return GrantState.newBuilder(granted).setState(GrantPhase.OPENED).setOpenId("o").setOpenedMillis(T0 + 1).build();
+  }
+
+  static ShareRequest shareReq(String id, String user) {
+    return new ShareRequest(id, "g1", user, ShareAction.SHARE, T0 + 10);
+  }
+
+  static ShareRequest claim(String id, String user, long at) {
+    return new ShareRequest(id, "g1", user, ShareAction.CLAIM, at);
+  }
+
+  void in(GrantState s) throws Exception {
+    share.processElement1(new StreamRecord<>(s));
+  }
+
+  void in(ShareRequest r) throws Exception {
+    share.processElement2(new StreamRecord<>(r));
+  }
+
+  List<ShareGrant> moves() {
+    return share.extractOutputValues();
+  }
+
+  List<ShareResult> results() {
+    return side(ShareFunction.RESULTS);
+  }
+
+  List<ShareState> states() {
+    return side(ShareFunction.STATES);
+  }
+
+  <T> List<T> side(org.apache.flink.util.OutputTag<T> tag) {
+    var queue = share.getSideOutput(tag);
+    return queue == null ? List.of() : queue.stream().map(StreamRecord::getValue).collect(Collectors.toList());
+  }
+
+  List<ShareCode> codes() {
+    return results().stream().map(ShareResult::getResult).toList();
+  }
+
+  long keysIn(String state) throws Exception {
+    KeyedStateBackend<Object> backend = share.getOperator().getKeyedStateBackend();
+    try (Stream<Object> keys = backend.getKeys(state, VoidNamespace.INSTANCE)) {
+      return keys.count();
+    }
+  }
+
+  @Test
+  void friendsRaceForTheLastPieceAndOnlyOneWinsIt() throws Exception {
+    in(opened("g1", "alice"));
+    in(shareReq("a1", "alice"));
+    in(claim("c1", "bob", T0 + 20));
+    in(claim("c2", "carol", T0 + 21));
+    in(claim("c3", "dave", T0 + 22)); // the last piece: dave and erin tap together, dave's came first
+    in(claim("c4", "erin", T0 + 22));
+    assertThat(codes()).containsExactly(ShareCode.SHARED, ShareCode.CLAIMED, ShareCode.CLAIMED, ShareCode.CLAIMED,
+        ShareCode.ALL_CLAIMED);
+    assertThat(moves()).extracting(ShareGrant::getKind).containsExactly(ShareMove.RESERVE, ShareMove.PIECE,
+        ShareMove.PIECE, ShareMove.PIECE);
+    assertThat(moves().stream().filter(m -> m.getKind() == ShareMove.PIECE).mapToLong(ShareGrant::getCents).sum())
+        .isEqualTo(100);
+    assertThat(states().get(states().size() - 1).getPhase()).isEqualTo(SharePhase.ALL_CLAIMED);
+    share.setProcessingTime(T0 + 10 + EXPIRY.toMillis());
+    assertThat(moves()).as("nothing left to refund").hasSize(4);
+  }
+
+  @Test
+  void theSharerForeignersAndRepeatedClaimsGetClearAnswersAndNoMoney() throws Exception {
+    in(opened("g1", "alice"));
+    in(shareReq("m1", "mallory")); // not her grant
+    in(shareReq("a1", "alice"));
+    in(shareReq("a1", "alice")); // the client retried
+    in(shareReq("a2", "alice")); // a second share of the same grant
+    in(claim("c0", "alice", T0 + 20)); // the sharer
+    in(claim("c1", "bob", T0 + 21));
+    in(claim("c1", "bob", T0 + 22)); // bob's client retried
+    in(claim("c1b", "bob", T0 + 23)); // bob tapped again
+    assertThat(codes()).containsExactly(ShareCode.NOT_OWNER, ShareCode.SHARED, ShareCode.SHARED,
+        ShareCode.ALREADY_SHARED, ShareCode.OWN_SHARE, ShareCode.CLAIMED, ShareCode.CLAIMED, ShareCode.ALREADY_CLAIMED);
+    assertThat(results().get(6).getCents()).isEqualTo(results().get(5).getCents());
+    assertThat(moves()).extracting(ShareGrant::getKind).containsExactly(ShareMove.RESERVE, ShareMove.PIECE);
+  }
+
+  @Test
+  void expiryRefundsTheRestOnceAndLaterClaimsAreTurnedAwayThenStateGoes() throws Exception {
+    in(opened("g1", "alice"));
+    in(shareReq("a1", "alice"));
+    in(claim("c1", "bob", T0 + 20));
+    long piece = moves().get(1).getCents();
+    share.setProcessingTime(T0 + 10 + EXPIRY.toMillis());
+    ShareGrant refund = moves().get(2);
+    assertThat(refund.getKind()).isEqualTo(ShareMove.REFUND);
+    assertThat(refund.getCents()).isEqualTo(100 - piece);
+    assertThat(refund.getTimestamp()).as("event time: the share's expiry").isEqualTo(T0 + 10 + EXPIRY.toMillis());
+    in(claim("c2", "carol", T0 + 30));
+    in(claim("c1", "bob", T0 + 31));
+    assertThat(codes().subList(2, 4)).containsExactly(ShareCode.EXPIRED, ShareCode.CLAIMED);
+    share.setProcessingTime(T0 + 10 + EXPIRY.toMillis() + RETENTION.toMillis());
+    assertThat(moves()).as("refunded once").hasSize(3);
+    assertThat(keysIn("share") + keysIn("grant")).isZero();
+    assertThat(share.numProcessingTimeTimers()).isZero();
+  }
+
+  @Test
+  void aShareWaitsForItsGrantToBeSeenOpenedAndClaimsWaitForTheirShare() throws Exception {
+    in(claim("c1", "bob", T0 + 5)); // the friend's claim overtook everything
+    in(shareReq("a1", "alice"));
+    GrantState granted = GrantState.newBuilder(opened("g1", "alice")).setState(GrantPhase.GRANTED).build();
+    in(granted);
+    assertThat(results()).as("not opened yet: still waiting").isEmpty();
+    in(opened("g1", "alice"));
+    assertThat(codes()).containsExactly(ShareCode.SHARED, ShareCode.CLAIMED);
+    share.setProcessingTime(T0 + WAIT.toMillis() + 1);
+    assertThat(results()).hasSize(2);
+  }
+
+  @Test
+  void requestsThatWaitInVainAreAnswered() throws Exception {
+    in(shareReq("a1", "alice")); // the grant is never seen opened
+    in(new ShareRequest("c1", "g2", "bob", ShareAction.CLAIM, T0)); // no such share
+    share.setProcessingTime(T0 + WAIT.toMillis());
+    assertThat(codes()).containsExactlyInAnyOrder(ShareCode.NOT_OPENED, ShareCode.UNKNOWN_SHARE);
+    assertThat(moves()).isEmpty();
+  }
+
+  @Test
+  void anOpenedGrantNeverSharedIsForgottenAfterTheRetention() throws Exception {
+    in(opened("g1", "alice"));
+    assertThat(keysIn("grant")).isEqualTo(1);
+    share.setProcessingTime(T0 + RETENTION.toMillis());
+    assertThat(keysIn("grant")).isZero();
+  }
+
+  @Test
+  void aShareGoesOnFromASnapshot() throws Exception {
+    in(opened("g1", "alice"));
+    in(shareReq("a1", "alice"));
+    in(claim("c1", "bob", T0 + 20));
+    OperatorSubtaskState snapshot = share.snapshot(1L, T0);
+    share.close();
+    share = harness();
+    share.initializeState(snapshot);
+    share.open();
+    share.setProcessingTime(T0);
+    in(claim("c1", "bob", T0 + 30)); // the retry after the restore: same piece
+    in(claim("c2", "carol", T0 + 31));
+    assertThat(codes()).containsExactly(ShareCode.CLAIMED, ShareCode.CLAIMED);
+    assertThat(moves()).extracting(ShareGrant::getPiece).containsExactly(2);
+    share.setProcessingTime(T0 + 10 + EXPIRY.toMillis());
+    assertThat(moves()).extracting(ShareGrant::getKind).containsExactly(ShareMove.PIECE, ShareMove.REFUND);
+  }
+}
