@@ -14,8 +14,8 @@ final class IngestMetrics {
   final PrometheusRegistry registry = new PrometheusRegistry();
   final Counter requests = Counter.builder().name("redpacket_ingest_requests_total")
       .help("HTTP requests by route and status").labelNames("route", "status").register(registry);
-  final Counter answers = Counter.builder().name("redpacket_ingest_shake_answers_total")
-      .help("shakes by how they were answered: local (by reason), forwarded, shed").labelNames("path", "reason")
+  final Counter answers = Counter.builder().name("redpacket_ingest_answers_total")
+      .help("requests (shakes, opens, shares, claims) by how they were answered: local (by reason), forwarded, shed").labelNames("path", "reason")
       .register(registry);
   final Gauge loadLevel = Gauge.builder().name("redpacket_ingest_load_level")
       .help("0 normal; 1 sharing shed; 2 opening shed; 3 shakes sampled harder").register(registry);

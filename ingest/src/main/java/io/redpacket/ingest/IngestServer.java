@@ -11,14 +11,22 @@ import io.redpacket.avro.OutcomeCode;
 import io.redpacket.avro.PoolDefinition;
 import io.redpacket.avro.Shake;
 import io.redpacket.avro.ShakeOutcome;
+import io.redpacket.avro.ShareAction;
+import io.redpacket.avro.ShareClaimed;
+import io.redpacket.avro.SharePhase;
+import io.redpacket.avro.ShareRequest;
+import io.redpacket.avro.ShareResult;
+import io.redpacket.avro.ShareState;
 import io.redpacket.avro.SplitMode;
 import io.redpacket.codec.Topics;
+import io.redpacket.core.Sharing;
 import io.redpacket.core.StableHash;
 import io.redpacket.core.Table;
 import io.redpacket.core.Tokens;
 import io.redpacket.simulator.OpenPlan;
 import io.redpacket.simulator.PoolWriter;
 import io.redpacket.simulator.ShakeProducer;
+import io.redpacket.simulator.SharePlan;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -50,6 +58,7 @@ public final class IngestServer implements AutoCloseable {
   private final PoolView pools;
   private final OutcomeBoard outcomes;
   private final SettlementBoard settlement;
+  private final ShareBoard sharing;
   /** Grants whose open Kafka accepted but whose credit is not yet read back: shown as OPENED. */
   private final Cache<String, Boolean> openAccepted = Caffeine.newBuilder().maximumSize(1_000_000)
       .expireAfterWrite(Duration.ofMinutes(10)).build();
@@ -61,6 +70,8 @@ public final class IngestServer implements AutoCloseable {
   private final LoadLevel load;
   private final String shakesTopic;
   private final String opensTopic;
+  private final String sharesTopic;
+  private final String claimsTopic;
   private HttpServer server;
 
   private IngestServer(IngestConfig config) {
@@ -70,6 +81,7 @@ public final class IngestServer implements AutoCloseable {
     this.pools = new PoolView(config.bootstrap(), config.topicPrefix());
     this.outcomes = new OutcomeBoard(config.bootstrap(), config.topicPrefix());
     this.settlement = new SettlementBoard(config.bootstrap(), config.topicPrefix());
+    this.sharing = new ShareBoard(config.bootstrap(), config.topicPrefix());
     Properties p = ShakeProducer.config(config.bootstrap());
     // Never hold an event loop: fail fast when Kafka is away, and say 503.
     p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "200");
@@ -81,6 +93,8 @@ public final class IngestServer implements AutoCloseable {
     this.users = Caffeine.newBuilder().maximumSize(2_000_000).expireAfterAccess(Duration.ofMinutes(2)).build();
     this.shakesTopic = Topics.named(config.topicPrefix(), Topics.SHAKES);
     this.opensTopic = Topics.named(config.topicPrefix(), Topics.OPENS);
+    this.sharesTopic = Topics.named(config.topicPrefix(), Topics.SHARES);
+    this.claimsTopic = Topics.named(config.topicPrefix(), Topics.SHARE_CLAIMS);
     this.load = new LoadLevel(config.maxInFlight());
   }
 
@@ -103,6 +117,9 @@ public final class IngestServer implements AutoCloseable {
     router.post("/v1/admin/pools").handler(this::createPool);
     router.post("/v1/grants/:grantId/open").handler(this::openGrant);
     router.get("/v1/grants/:grantId").handler(this::getGrant);
+    router.post("/v1/grants/:grantId/share").handler(this::shareGrant);
+    router.post("/v1/shares/:shareId/claim").handler(this::claimShare);
+    router.get("/v1/shares/:shareId").handler(this::getShare);
     router.get("/health/live").handler(ctx -> json(ctx, "live", 200, new JsonObject().put("status", "live")));
     router.get("/health/ready").handler(this::ready);
     router.get("/metrics").handler(ctx -> {
@@ -345,27 +362,9 @@ public final class IngestServer implements AutoCloseable {
       return;
     }
     String grantId = ctx.pathParam("grantId");
-    String openId = ctx.request().getHeader("Idempotency-Key");
-    if (grantId == null || !ID.matcher(grantId).matches()) {
-      error(ctx, "open", 400, "invalid_field", "the grant id must be 1 to 128 of A-Z a-z 0-9 . _ : / @ -");
+    String openId = idempotentRequest(ctx, "open", grantId, "grant");
+    if (openId == null) {
       return;
-    }
-    if (openId == null || !ID.matcher(openId).matches()) {
-      error(ctx, "open", 400, "missing_idempotency_key",
-          "send an Idempotency-Key header (1 to 128 of A-Z a-z 0-9 . _ : / @ -) and the same one when retrying");
-      return;
-    }
-    if (ctx.body().length() > 0) {
-      try {
-        JsonObject body = ShakeRequest.object(ctx.body().buffer());
-        if (!body.isEmpty()) {
-          error(ctx, "open", 400, "unknown_field", "opening takes no body fields; the grant id is in the path");
-          return;
-        }
-      } catch (ShakeRequest.BadRequest e) {
-        error(ctx, "open", 400, e.code, e.getMessage());
-        return;
-      }
     }
     String key = SettlementBoard.openKey(userId, openId);
     OpenResult known = settlement.knownResult(key);
@@ -405,6 +404,214 @@ public final class IngestServer implements AutoCloseable {
         result -> openAnswer(ctx, result, "backend", t0),
         () -> json(ctx, "open", 202, new JsonObject().put("grantId", grantId).put("openId", openId)
             .put("status", "accepted").put("poll", "/v1/grants/" + grantId)));
+  }
+
+  /**
+   * Checks what every idempotent POST carries (an id in the path, an Idempotency-Key header, no
+   * body fields) and answers 400 when something is wrong. Returns the key, or null once answered.
+   */
+  private String idempotentRequest(RoutingContext ctx, String route, String id, String what) {
+    String key = ctx.request().getHeader("Idempotency-Key");
+    if (id == null || !ID.matcher(id).matches()) {
+      error(ctx, route, 400, "invalid_field", "the " + what + " id must be 1 to 128 of A-Z a-z 0-9 . _ : / @ -");
+      return null;
+    }
+    if (key == null || !ID.matcher(key).matches()) {
+      error(ctx, route, 400, "missing_idempotency_key",
+          "send an Idempotency-Key header (1 to 128 of A-Z a-z 0-9 . _ : / @ -) and the same one when retrying");
+      return null;
+    }
+    if (ctx.body().length() > 0) {
+      try {
+        JsonObject body = ShakeRequest.object(ctx.body().buffer());
+        if (!body.isEmpty()) {
+          error(ctx, route, 400, "unknown_field", "this request takes no body fields; the " + what + " id is in the path");
+          return null;
+        }
+      } catch (ShakeRequest.BadRequest e) {
+        error(ctx, route, 400, e.code, e.getMessage());
+        return null;
+      }
+    }
+    return key;
+  }
+
+  /** Sharing is the first thing shed: {@code 429} with a Retry-After, and the client tries again later. */
+  private boolean shedSharing(RoutingContext ctx, String route) {
+    if (!LoadLevel.shed(LoadLevel.Kind.SHARE, loadLevel())) {
+      return false;
+    }
+    metrics.answers.labelValues("shed", route + "_load").inc();
+    ctx.response().putHeader("Retry-After", String.valueOf(SHARE_RETRY_AFTER_SECONDS));
+    error(ctx, route, 429, "overloaded", "sharing is paused while the service is under load; nothing is lost,"
+        + " retry after " + SHARE_RETRY_AFTER_SECONDS + " s");
+    return true;
+  }
+
+  static final int SHARE_RETRY_AFTER_SECONDS = 3;
+
+  /** {@code POST /v1/grants/{grantId}/share}: the owner of an opened grant shares its group packet, once. */
+  private void shareGrant(RoutingContext ctx) {
+    long t0 = System.nanoTime();
+    String userId;
+    try {
+      userId = user(ctx);
+    } catch (Tokens.InvalidTokenException e) {
+      error(ctx, "share", 401, "unauthorized", e.getMessage());
+      return;
+    }
+    String grantId = ctx.pathParam("grantId");
+    String requestId = idempotentRequest(ctx, "share", grantId, "grant");
+    if (requestId == null) {
+      return;
+    }
+    String key = ShareBoard.key(ShareAction.SHARE, userId, requestId);
+    ShareResult known = sharing.knownResult(key);
+    if (known != null) {
+      shareAnswer(ctx, known, "known", t0);
+      return;
+    }
+    if (shedSharing(ctx, "share")) {
+      return;
+    }
+    long now = System.currentTimeMillis();
+    ShareRequest request = new ShareRequest(requestId, grantId, userId, ShareAction.SHARE, now);
+    ShareState share = sharing.share(grantId);
+    GrantState grant = settlement.grant(grantId);
+    Sharing.Step local = null;
+    if (share != null) {
+      local = Sharing.share(grant, share, request, 0);
+    } else if (grant != null && (!grant.getUserId().equals(userId) || grant.getShareCents() <= 0
+        || grant.getState() == GrantPhase.EXPIRED
+        || (grant.getState() == GrantPhase.GRANTED && openAccepted.getIfPresent(grantId) == null))) {
+      local = Sharing.share(grant, null, request, 0); // refused here: not theirs, nothing to share, or not opened
+    }
+    if (local != null) {
+      shareAnswer(ctx, local.result(), "edge", t0);
+      return;
+    }
+    if (atCapacity(ctx, "share")) {
+      return;
+    }
+    forwardAndAwait(ctx, "share", "share", SharePlan.record(sharesTopic, request), sharing.await(key),
+        () -> sharing.forget(key), () -> metrics.answers.labelValues("forwarded", "share").inc(),
+        result -> shareAnswer(ctx, result, "backend", t0),
+        () -> json(ctx, "share", 202, new JsonObject().put("shareId", grantId).put("requestId", requestId)
+            .put("status", "accepted").put("poll", "/v1/shares/" + grantId)
+            .put("hint", "send the same request with the same Idempotency-Key for its answer")));
+  }
+
+  /** {@code POST /v1/shares/{shareId}/claim}: a friend claims one piece. */
+  private void claimShare(RoutingContext ctx) {
+    long t0 = System.nanoTime();
+    String userId;
+    try {
+      userId = user(ctx);
+    } catch (Tokens.InvalidTokenException e) {
+      error(ctx, "claim", 401, "unauthorized", e.getMessage());
+      return;
+    }
+    String shareId = ctx.pathParam("shareId");
+    String requestId = idempotentRequest(ctx, "claim", shareId, "share");
+    if (requestId == null) {
+      return;
+    }
+    String key = ShareBoard.key(ShareAction.CLAIM, userId, requestId);
+    ShareResult known = sharing.knownResult(key);
+    if (known != null) {
+      shareAnswer(ctx, known, "known", t0);
+      return;
+    }
+    if (shedSharing(ctx, "claim")) {
+      return;
+    }
+    ShareRequest request = new ShareRequest(requestId, shareId, userId, ShareAction.CLAIM, System.currentTimeMillis());
+    ShareState share = sharing.share(shareId);
+    if (share != null) { // the sharer, a friend who holds a piece, a share all claimed or expired: answered here
+      Sharing.Step step = Sharing.claim(share, request);
+      if (step.move() == null) {
+        shareAnswer(ctx, step.result(), "edge", t0);
+        return;
+      }
+    }
+    if (atCapacity(ctx, "claim")) {
+      return;
+    }
+    forwardAndAwait(ctx, "claim", "claim", SharePlan.record(claimsTopic, request), sharing.await(key),
+        () -> sharing.forget(key), () -> metrics.answers.labelValues("forwarded", "claim").inc(),
+        result -> shareAnswer(ctx, result, "backend", t0),
+        () -> json(ctx, "claim", 202, new JsonObject().put("shareId", shareId).put("requestId", requestId)
+            .put("status", "accepted").put("poll", "/v1/shares/" + shareId)
+            .put("hint", "send the same request with the same Idempotency-Key for its answer")));
+  }
+
+  private void shareAnswer(RoutingContext ctx, ShareResult r, String by, long t0) {
+    int status = switch (r.getResult()) {
+      case SHARED, ALREADY_SHARED, CLAIMED, ALREADY_CLAIMED -> 200;
+      case NOT_OWNER, OWN_SHARE -> 403;
+      case NOT_OPENED, NO_ALLOWANCE -> 409;
+      case ALL_CLAIMED, EXPIRED -> 410;
+      case UNKNOWN_SHARE -> 404;
+    };
+    String route = r.getAction() == ShareAction.SHARE ? "share" : "claim";
+    if (!by.equals("backend")) {
+      metrics.answers.labelValues("local", route + "_" + r.getResult().name().toLowerCase(java.util.Locale.ROOT)).inc();
+    }
+    metrics.latency.labelValues(route + "_" + by).observe((System.nanoTime() - t0) / 1e9);
+    JsonObject body = new JsonObject().put("shareId", r.getShareId()).put("requestId", r.getRequestId())
+        .put("result", r.getResult().toString()).put("answeredBy", by).put("message", shareMessage(r));
+    if (r.getCents() != null) {
+      body.put("cents", r.getCents()).put("amount", Table.money(r.getCents()));
+    }
+    if (r.getPiece() != null) {
+      body.put("piece", r.getPiece());
+    }
+    json(ctx, route, status, body);
+  }
+
+  private static String shareMessage(ShareResult r) {
+    return switch (r.getResult()) {
+      case SHARED -> "shared: friends can claim at /v1/shares/" + r.getShareId() + "/claim";
+      case ALREADY_SHARED -> "this packet was already shared; friends claim at /v1/shares/" + r.getShareId() + "/claim";
+      case NOT_OWNER -> "only the packet's owner can share it";
+      case NOT_OPENED -> "open the packet first (POST /v1/grants/" + r.getShareId() + "/open), then share it";
+      case NO_ALLOWANCE -> "this packet's pool has no group packet to share";
+      case CLAIMED -> "claimed: the piece is credited to your wallet";
+      case ALREADY_CLAIMED -> "you already hold a piece of this share: one piece per friend";
+      case OWN_SHARE -> "the sharer cannot claim their own share";
+      case ALL_CLAIMED -> "every piece is claimed; better luck with the next one";
+      case EXPIRED -> "this share has expired; what was left went back to the sponsor";
+      case UNKNOWN_SHARE -> "no such share; check the link";
+    };
+  }
+
+  /** {@code GET /v1/shares/{shareId}}: who claimed which piece, and what is left; for any signed-in user. */
+  private void getShare(RoutingContext ctx) {
+    try {
+      user(ctx);
+    } catch (Tokens.InvalidTokenException e) {
+      error(ctx, "share_status", 401, "unauthorized", e.getMessage());
+      return;
+    }
+    String shareId = ctx.pathParam("shareId");
+    ShareState s = shareId == null || !ID.matcher(shareId).matches() ? null : sharing.share(shareId);
+    if (s == null) {
+      error(ctx, "share_status", 404, "not_known", "no share with this id is known yet; poll again shortly");
+      return;
+    }
+    io.vertx.core.json.JsonArray claims = new io.vertx.core.json.JsonArray();
+    for (ShareClaimed c : s.getClaims()) {
+      claims.add(new JsonObject().put("piece", c.getPiece()).put("userId", c.getUserId()).put("cents", c.getCents())
+          .put("amount", Table.money(c.getCents())));
+    }
+    long left = s.getValueCents() - s.getClaimedCents() - s.getRefundedCents();
+    json(ctx, "share_status", 200, new JsonObject().put("shareId", s.getShareId()).put("poolId", s.getPoolId())
+        .put("sharer", s.getSharer()).put("state", s.getPhase().toString())
+        .put("valueCents", s.getValueCents()).put("value", Table.money(s.getValueCents()))
+        .put("pieces", s.getPieces()).put("claimedPieces", s.getClaims().size())
+        .put("piecesLeft", s.getPhase() == SharePhase.OPEN ? s.getPieces() - s.getClaims().size() : 0)
+        .put("claimedCents", s.getClaimedCents()).put("refundedCents", s.getRefundedCents())
+        .put("centsLeft", left).put("expiresMillis", s.getExpiresMillis()).put("claims", claims));
   }
 
   private void openAnswer(RoutingContext ctx, OpenResult r, String by, long t0) {
@@ -480,7 +687,7 @@ public final class IngestServer implements AutoCloseable {
 
   static PoolDefinition poolFrom(JsonObject j) {
     java.util.Set<String> allowed = java.util.Set.of("poolId", "sponsor", "totalCents", "totalCount", "sets",
-        "minCents", "maxCents", "startMillis", "endMillis", "splitMode", "perUserLimit", "pacing");
+        "minCents", "maxCents", "startMillis", "endMillis", "splitMode", "perUserLimit", "pacing", "shareCents", "sharePieces");
     for (String f : j.fieldNames()) {
       if (!allowed.contains(f)) {
         throw new ShakeRequest.BadRequest("unknown_field", "unknown field '" + ShakeRequest.clip(f) + "'; allowed: " + allowed);
@@ -493,7 +700,10 @@ public final class IngestServer implements AutoCloseable {
           .setMaxCents(num(j, "maxCents")).setStartMillis(num(j, "startMillis")).setEndMillis(num(j, "endMillis"))
           .setSplitMode(SplitMode.valueOf(str(j, "splitMode")))
           .setPerUserLimit((int) Math.min(Integer.MAX_VALUE, num(j, "perUserLimit")))
-          .setPacing(Boolean.TRUE.equals(j.getValue("pacing"))).setCreatedMillis(System.currentTimeMillis()).build();
+          .setPacing(Boolean.TRUE.equals(j.getValue("pacing"))).setCreatedMillis(System.currentTimeMillis())
+          .setShareCents(j.containsKey("shareCents") ? num(j, "shareCents") : 0L)
+          .setSharePieces(j.containsKey("sharePieces") ? (int) Math.max(-1, Math.min(Integer.MAX_VALUE, num(j, "sharePieces"))) : 0)
+          .build();
     } catch (IllegalArgumentException e) {
       throw new ShakeRequest.BadRequest("invalid_field", "splitMode must be LUCKY or FIXED");
     }
@@ -517,8 +727,10 @@ public final class IngestServer implements AutoCloseable {
   private void ready(RoutingContext ctx) {
     boolean poolsLoaded = pools.ready();
     boolean grantsLoaded = settlement.ready();
-    boolean kafka = outcomes.ready() && poolsLoaded && grantsLoaded;
-    JsonObject body = new JsonObject().put("poolsLoaded", poolsLoaded).put("grantsLoaded", grantsLoaded).put("kafka", kafka);
+    boolean sharesLoaded = sharing.ready();
+    boolean kafka = outcomes.ready() && poolsLoaded && grantsLoaded && sharesLoaded;
+    JsonObject body = new JsonObject().put("poolsLoaded", poolsLoaded).put("grantsLoaded", grantsLoaded)
+        .put("sharesLoaded", sharesLoaded).put("kafka", kafka);
     json(ctx, "ready", kafka ? 200 : 503, body.put("status", kafka ? "ready" : "not ready"));
   }
 
@@ -546,6 +758,7 @@ public final class IngestServer implements AutoCloseable {
     pools.close();
     outcomes.close();
     settlement.close();
+    sharing.close();
     vertx.close();
   }
 }

@@ -38,6 +38,10 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import io.redpacket.avro.ShareAction;
+import io.redpacket.avro.ShareRequest;
+import io.redpacket.avro.ShareState;
+import io.redpacket.core.Sharing;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -66,7 +70,8 @@ class IngestServerTest {
     long now = System.currentTimeMillis();
     pool = PoolDefinition.newBuilder().setPoolId("wave").setSponsor("acme").setTotalCents(10_000).setTotalCount(5)
         .setSets(2).setMinCents(1).setMaxCents(10_000).setStartMillis(now - 1000).setEndMillis(now + 600_000)
-        .setSplitMode(SplitMode.LUCKY).setPerUserLimit(1).setPacing(false).setCreatedMillis(now).build();
+        .setSplitMode(SplitMode.LUCKY).setPerUserLimit(1).setPacing(false).setCreatedMillis(now)
+        .setShareCents(90L).setSharePieces(2).build();
     PoolWriter.create(bootstrap, Topics.named(prefix, Topics.POOLS), pool);
     server = IngestServer.start(IngestConfig.defaults(bootstrap, SECRET, ADMIN).withPort(0).withTopicPrefix(prefix)
         .withAdmission(1000, 1, 1000));
@@ -91,15 +96,31 @@ class IngestServerTest {
       consumer.assign(parts);
       consumer.seekToBeginning(parts);
       String opens = Topics.named(prefix, Topics.OPENS);
+      String shareTopics = Topics.named(prefix, Topics.SHARES) + Topics.named(prefix, Topics.SHARE_CLAIMS);
       List<TopicPartition> all = new java.util.ArrayList<>(parts);
-      all.add(new TopicPartition(opens, 0));
-      all.add(new TopicPartition(opens, 1));
+      for (String t : List.of(opens, Topics.named(prefix, Topics.SHARES), Topics.named(prefix, Topics.SHARE_CLAIMS))) {
+        all.add(new TopicPartition(t, 0));
+        all.add(new TopicPartition(t, 1));
+      }
       consumer.assign(all);
       consumer.seekToBeginning(all);
       Map<String, Grant> grants = new HashMap<>();
       Map<String, GrantState> states = new HashMap<>();
+      Map<String, ShareState> shares = new HashMap<>();
       while (backendRunning.get()) {
         for (var r : consumer.poll(Duration.ofMillis(50))) {
+          if (shareTopics.contains(r.topic())) { // the sharing job's rules, without its bounded waits
+            ShareRequest q = Codecs.SHARE_REQUEST.decode(r.value());
+            Sharing.Step step = q.getAction() == ShareAction.SHARE
+                ? Sharing.share(states.get(q.getShareId()), shares.get(q.getShareId()), q, 600_000)
+                : Sharing.claim(shares.get(q.getShareId()), q);
+            if (step.state() != null) {
+              shares.put(q.getShareId(), step.state());
+              send(producer, Topics.SHARE_STATES, q.getShareId(), Codecs.SHARE_STATE.encode(step.state()));
+            }
+            send(producer, Topics.SHARE_RESULTS, q.getRequestId(), Codecs.SHARE_RESULT.encode(step.result()));
+            continue;
+          }
           if (r.topic().equals(opens)) { // settlement's rules, as the settlement job applies them
             Open o = Codecs.OPEN.decode(r.value());
             Grant g = grants.get(o.getGrantId());
@@ -230,6 +251,112 @@ class IngestServerTest {
     assertThat(written).extracting(Open::getOpenId).contains("k-1", "k-2");
   }
 
+  HttpResponse<String> postShare(String path, String user, String idempotencyKey) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+        .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + token(user))
+        .header("Idempotency-Key", idempotencyKey).POST(HttpRequest.BodyPublishers.noBody()).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  JsonObject share(String grantId, String user, String key) throws Exception {
+    HttpResponse<String> r = postShare("/v1/grants/" + java.net.URLEncoder.encode(grantId, StandardCharsets.UTF_8)
+        + "/share", user, key);
+    return new JsonObject(r.body()).put("_status", r.statusCode());
+  }
+
+  JsonObject claim(String shareId, String user, String key) throws Exception {
+    HttpResponse<String> r = postShare("/v1/shares/" + java.net.URLEncoder.encode(shareId, StandardCharsets.UTF_8)
+        + "/claim", user, key);
+    return new JsonObject(r.body()).put("_status", r.statusCode());
+  }
+
+  JsonObject shareStatus(String shareId, String user) throws Exception {
+    HttpResponse<String> r = get("/v1/shares/" + java.net.URLEncoder.encode(shareId, StandardCharsets.UTF_8), token(user));
+    return new JsonObject(r.body()).put("_status", r.statusCode());
+  }
+
+  @Test
+  void theOwnerSharesAnOpenedPacketOnceAndFriendsClaimOnePieceEachUntilAllAreClaimed() throws Exception {
+    String grantId = shake("alice", "s-1", "wave").getString("grantId");
+    Await.until("the grant is known to the ingest", Duration.ofSeconds(20), () -> grant(grantId, "alice").statusCode() == 200);
+    JsonObject early = share(grantId, "alice", "sh-0");
+    assertThat(early.getInteger("_status")).as(early.encode()).isEqualTo(409);
+    assertThat(early.getString("result")).isEqualTo("NOT_OPENED");
+    assertThat(early.getString("message")).contains("open the packet first");
+    open(grantId, "alice", "k-1");
+    Await.until("the grant is credited", Duration.ofSeconds(20),
+        () -> new JsonObject(grant(grantId, "alice").body()).getString("state").equals("CREDITED"));
+    assertThat(share(grantId, "bob", "sh-bob").getInteger("_status")).as("not bob's to share").isEqualTo(403);
+
+    JsonObject shared = share(grantId, "alice", "sh-1");
+    assertThat(shared.getInteger("_status")).as(shared.encode()).isIn(200, 202);
+    Await.until("the share is known", Duration.ofSeconds(20), () -> shareStatus(grantId, "bob").getInteger("_status") == 200);
+    assertThat(share(grantId, "alice", "sh-1").getString("result")).as("a retry: the same answer").isEqualTo("SHARED");
+    JsonObject again = share(grantId, "alice", "sh-2");
+    assertThat(again.getString("result")).as("shared once").isEqualTo("ALREADY_SHARED");
+    assertThat(again.getLong("cents")).isEqualTo(90);
+
+    assertThat(claim(grantId, "alice", "c-a").getString("result")).as("not the sharer").isEqualTo("OWN_SHARE");
+    JsonObject bob = claim(grantId, "bob", "c-b");
+    assertThat(bob.getString("result")).as(bob.encode()).isEqualTo("CLAIMED");
+    JsonObject carol = claim(grantId, "carol", "c-c");
+    assertThat(carol.getString("result")).as(carol.encode()).isEqualTo("CLAIMED");
+    assertThat(bob.getLong("cents") + carol.getLong("cents")).isEqualTo(90);
+    Await.until("both pieces are shown", Duration.ofSeconds(20),
+        () -> shareStatus(grantId, "dave").getInteger("claimedPieces") == 2);
+    JsonObject dave = claim(grantId, "dave", "c-d");
+    assertThat(dave.getInteger("_status")).isEqualTo(410);
+    assertThat(dave.getString("result")).isEqualTo("ALL_CLAIMED");
+    assertThat(claim(grantId, "bob", "c-b2").getString("result")).as("one piece per friend").isEqualTo("ALREADY_CLAIMED");
+    JsonObject status = shareStatus(grantId, "erin");
+    assertThat(status.getString("state")).isEqualTo("ALL_CLAIMED");
+    assertThat(status.getInteger("piecesLeft")).isZero();
+    assertThat(status.getJsonArray("claims")).hasSize(2);
+    assertThat(claim("wave/9/9", "bob", "c-x").getString("result")).isEqualTo("UNKNOWN_SHARE");
+    assertThat(shareStatus("wave/9/9", "bob").getInteger("_status")).isEqualTo(404);
+    assertThat(postShare("/v1/shares/x/claim", "bob", "bad key!").statusCode()).isEqualTo(400);
+
+    List<ShareRequest> written = TopicReader.readAll(bootstrap, Topics.named(prefix, Topics.SHARE_CLAIMS), true).stream()
+        .map(r -> Codecs.SHARE_REQUEST.decode(r.value())).toList();
+    assertThat(written).extracting(ShareRequest::getUserId).as("refused at the edge: never on the topic")
+        .doesNotContain("dave");
+  }
+
+  @Test
+  void underLoadSharingIsShedFirstWhileOpensAndShakesGoOn() throws Exception {
+    backendRunning.set(false); // nothing answers: forwarded shakes stay in flight for the whole outcome wait
+    backend.join(5000);
+    server.close();
+    server = IngestServer.start(IngestConfig.defaults(bootstrap, SECRET, ADMIN).withPort(0).withTopicPrefix(prefix)
+        .withAdmission(1000, 100, 4));
+    awaitReady();
+    List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> inFlight = new java.util.ArrayList<>();
+    for (int i = 0; i < 2; i++) { // 2 of 4: load level 1
+      inFlight.add(http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/v1/shakes"))
+          .header("Authorization", "Bearer " + token("u" + i)).POST(HttpRequest.BodyPublishers.ofString(
+              "{\"shakeId\":\"load-" + i + "\",\"poolId\":\"wave\"}")).build(), HttpResponse.BodyHandlers.ofString()));
+    }
+    Await.until("two shakes in flight", Duration.ofSeconds(5),
+        () -> get("/metrics", null).body().contains("redpacket_ingest_forwarded_in_flight 2.0"));
+    JsonObject shedShare = share("wave/0/1", "alice", "sh-load");
+    assertThat(shedShare.getInteger("_status")).as(shedShare.encode()).isEqualTo(429);
+    assertThat(shedShare.getString("message")).contains("sharing is paused");
+    HttpResponse<String> shedClaim = postShare("/v1/shares/wave%2F0%2F1/claim", "bob", "cl-load");
+    assertThat(shedClaim.statusCode()).isEqualTo(429);
+    assertThat(shedClaim.headers().firstValue("Retry-After")).isPresent();
+    HttpResponse<String> opening = open("wave/0/1", "alice", "k-open");
+    assertThat(opening.statusCode()).as("opening still goes through at level 1: " + opening.body()).isEqualTo(202);
+    JsonObject stillShaking = shake("zoe", "load-3", "wave");
+    assertThat(stillShaking.getInteger("_status")).as("shakes still go through: " + stillShaking).isEqualTo(202);
+    for (var f : inFlight) {
+      assertThat(f.get(10, java.util.concurrent.TimeUnit.SECONDS).statusCode()).isEqualTo(202);
+    }
+    assertThat(get("/metrics", null).body()).contains("redpacket_ingest_answers_total{path=\"shed\",reason=\"share_load\"} 1.0",
+        "reason=\"claim_load\"} 1.0");
+    Await.until("load gone: sharing resumes", Duration.ofSeconds(10),
+        () -> share("wave/0/1", "alice", "sh-load").getInteger("_status") != 429);
+  }
+
   @Test
   void underLoadOpeningIsShedBeforeShakes() throws Exception {
     backendRunning.set(false); // nothing answers: forwarded shakes stay in flight for the whole outcome wait
@@ -283,8 +410,8 @@ class IngestServerTest {
       }
     }
     assertThat(tooFast).as("a burst of 15 from one user allowed 1/s, bursts of 2").isGreaterThanOrEqualTo(10);
-    assertThat(get("/metrics", null).body()).contains("redpacket_ingest_shake_answers_total{path=\"local\",reason=\"unknown_pool\"}")
-        .contains("redpacket_ingest_shake_answers_total{path=\"shed\",reason=\"user_rate\"}");
+    assertThat(get("/metrics", null).body()).contains("redpacket_ingest_answers_total{path=\"local\",reason=\"unknown_pool\"}")
+        .contains("redpacket_ingest_answers_total{path=\"shed\",reason=\"user_rate\"}");
   }
 
   @Test

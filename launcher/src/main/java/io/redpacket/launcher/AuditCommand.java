@@ -2,6 +2,7 @@ package io.redpacket.launcher;
 
 import io.redpacket.core.Audit;
 import io.redpacket.core.SettlementAudit;
+import io.redpacket.core.SharingAudit;
 import io.redpacket.simulator.AuditRunner;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -9,7 +10,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "audit", mixinStandardHelpOptions = true,
-    description = "Read the committed output topics and check the invariants of allocation and settlement to the cent;"
+    description = "Read the committed output topics and check the invariants of allocation, settlement and sharing to the cent;"
         + " exit 1 on any violation.")
 final class AuditCommand implements Callable<Integer> {
   @Mixin StackOptions stack;
@@ -30,6 +31,13 @@ final class AuditCommand implements Callable<Integer> {
       System.out.println("SETTLEMENT AUDIT FAILED. If the wave has just ended, settlement may still be catching up"
           + " (grants not yet reserved, or not yet past their expiry): run the audit again in a minute.");
     }
-    return report.clean() && settled.clean() ? 0 : 1;
+    SharingAudit.Report sharing = AuditRunner.sharing(stack.bootstrap, stack.topicPrefix, stack.topicPrefix,
+        stack.topicPrefix);
+    System.out.print(sharing.render());
+    if (!sharing.clean()) {
+      System.out.println("SHARING AUDIT FAILED. If shares were just made or claimed, the settlement job may not have"
+          + " booked them yet: run the audit again in a minute.");
+    }
+    return report.clean() && settled.clean() && sharing.clean() ? 0 : 1;
   }
 }

@@ -10,6 +10,11 @@ import io.redpacket.core.SettlementAudit;
 import io.redpacket.simulator.AuditRunner;
 import io.redpacket.simulator.GrantFollower;
 import io.redpacket.simulator.HttpOpens;
+import io.redpacket.simulator.HttpShares;
+import io.redpacket.simulator.SharePlan;
+import io.redpacket.simulator.SocialGraph;
+import io.redpacket.core.SharingAudit;
+import java.util.List;
 import io.redpacket.simulator.OpenPlan;
 import io.redpacket.stack.TopicReader;
 import io.redpacket.simulator.HttpWave;
@@ -83,24 +88,37 @@ final class DemoCommand implements Callable<Integer> {
       + " learn of their grant (default: ${DEFAULT-VALUE})")
   long openDelayMs;
 
+  @Option(names = "--share-cents", defaultValue = "600", description = "each opened packet may share a group packet"
+      + " of this many cents, 0 for no sharing (default: ${DEFAULT-VALUE})")
+  long shareCents;
+
+  @Option(names = "--share-pieces", defaultValue = "5", description = "pieces of each group packet (default: ${DEFAULT-VALUE})")
+  int sharePieces;
+
+  @Option(names = "--share-expiry-seconds", defaultValue = "30", description = "a share is open for claims this long,"
+      + " then the rest is refunded (default: ${DEFAULT-VALUE}; 24 h in production)")
+  long shareExpirySeconds;
+
   @Override
   public Integer call() throws Exception {
     Checks.range("--shakes", shakes, 1, 1_000_000_000L);
     Checks.range("--expiry-seconds", expirySeconds, 1, 86_400);
     Checks.range("--open-delay-ms", openDelayMs, 0, 3_600_000);
+    Checks.range("--share-expiry-seconds", shareExpirySeconds, 1, 86_400);
     Checks.range("--users", users, 1, 1_000_000_000L);
     Checks.range("--rate", rate, 0, 10_000_000L);
     Checks.range("--partitions", partitions, 1, 256);
     Checks.range("--parallelism", parallelism, 1, 64);
     long t0 = System.nanoTime();
     try (LocalStack stack = LocalStack.start(dataDir, keep, partitions, parallelism, uiPort, Duration.ofSeconds(1),
-        Duration.ofSeconds(expirySeconds), System.out)) {
+        Duration.ofSeconds(expirySeconds), Duration.ofSeconds(shareExpirySeconds), System.out)) {
       long now = System.currentTimeMillis();
       PoolDefinition pool = PoolDefinition.newBuilder().setPoolId("new-year-eve-" + (now / 1000) % 100000)
           .setSponsor("demo-sponsor").setTotalCents(budgetCents).setTotalCount(packets).setSets(sets)
           .setMinCents(1).setMaxCents(PoolCommand.defaultMax(budgetCents, packets, 1))
           .setStartMillis(now).setEndMillis(now + (pacing ? 60_000 : 3_600_000)).setSplitMode(SplitMode.LUCKY)
-          .setPerUserLimit(1).setPacing(pacing).setCreatedMillis(now).build();
+          .setPerUserLimit(1).setPacing(pacing).setCreatedMillis(now)
+          .setShareCents(shareCents).setSharePieces(shareCents == 0 ? 0 : sharePieces).build();
       try {
         PoolWriter.create(stack.bootstrap(), Topics.POOLS, pool);
       } catch (PoolWriter.RefusedException e) {
@@ -122,8 +140,24 @@ final class DemoCommand implements Callable<Integer> {
         HttpOpens opens = new HttpOpens(url, secret, 64, Duration.ofSeconds(60));
         OpenPlan openPlan = new OpenPlan(OpenPlan.Mix.standard(openDelayMs), 2016);
         java.util.SplittableRandom someone = new java.util.SplittableRandom(7);
-        try (GrantFollower winners = new GrantFollower(stack.bootstrap(), Topics.GRANTS,
-            g -> openPlan.actionsFor(g, "u" + someone.nextInt(users)).forEach(a -> opens.submit(a, a.atMillis())))) {
+        // Once credited, some owners share their group packet and their friends claim the pieces.
+        HttpShares shares = new HttpShares(url, secret, 64, Duration.ofMinutes(2));
+        SharePlan sharePlan = new SharePlan(SharePlan.Mix.standard(2000), new SocialGraph(Math.max(2, users), 20, 2017), 2018);
+        java.util.Map<String, io.redpacket.avro.Grant> granted = new java.util.concurrent.ConcurrentHashMap<>();
+        opens.onCredited(a -> {
+          io.redpacket.avro.Grant g = granted.remove(a.grantId());
+          if (g != null) {
+            List<SharePlan.Action> actions;
+            synchronized (sharePlan) {
+              actions = sharePlan.actionsFor(g);
+            }
+            shares.submit(actions);
+          }
+        });
+        try (GrantFollower winners = new GrantFollower(stack.bootstrap(), Topics.GRANTS, g -> {
+          granted.put(g.getGrantId(), g);
+          openPlan.actionsFor(g, "u" + someone.nextInt(users)).forEach(a -> opens.submit(a, a.atMillis()));
+        })) {
           try (Progress progress = new Progress(stack.bootstrap(), "", pool, offered::get, System.out)) {
             if (!direct) {
               forwarded = overHttp(url, secret, stack.bootstrap(), pool, offered);
@@ -142,13 +176,16 @@ final class DemoCommand implements Callable<Integer> {
             }
           }
           System.out.printf("all %,d outcomes committed, %.1f s after start%n", forwarded, (System.nanoTime() - t0) / 1e9);
-          if (!awaitSettlement(stack, winners, opens)) {
+          if (!awaitSettlement(stack, winners, opens, shares)) {
             return 1;
           }
           System.out.println("opens through the ingest (" + url + "):");
           System.out.print(opens.result().render());
+          System.out.println("shares and claims through the ingest (sharing is shed first under load; clients retry):");
+          System.out.print(shares.result().render());
         } finally {
           opens.close();
+          shares.close();
         }
       }
       System.out.println("auditing what was committed (read_committed) ...");
@@ -156,8 +193,11 @@ final class DemoCommand implements Callable<Integer> {
       System.out.print(report.render());
       SettlementAudit.Report settled = AuditRunner.settlement(stack.bootstrap(), "", "");
       System.out.print(settled.render());
-      boolean clean = report.clean() && settled.clean();
-      System.out.println(clean ? "AUDIT CLEAN: allocation and settlement, to the cent" : "AUDIT FAILED: see the checks above");
+      SharingAudit.Report sharing = AuditRunner.sharing(stack.bootstrap(), "", "", "");
+      System.out.print(sharing.render());
+      boolean clean = report.clean() && settled.clean() && sharing.clean();
+      System.out.println(clean ? "AUDIT CLEAN: allocation, settlement and sharing, to the cent"
+          : "AUDIT FAILED: see the checks above");
       System.out.printf("demo took %.1f s%n", (System.nanoTime() - t0) / 1e9);
       if (keep) {
         System.out.println("--keep: the stack stays up. Kafka " + stack.bootstrap() + ", Flink web UI " + stack.flink.webUi()
@@ -174,23 +214,35 @@ final class DemoCommand implements Callable<Integer> {
    * Waits, bounded, until every grant was seen by its winner, every open answered, and every
    * grant settled: credited, or refunded at expiry (two ledger entries per grant).
    */
-  private boolean awaitSettlement(LocalStack stack, GrantFollower winners, HttpOpens opens) {
+  private boolean awaitSettlement(LocalStack stack, GrantFollower winners, HttpOpens opens, HttpShares shares) {
     long grants = TopicReader.forEach(stack.bootstrap(), Topics.GRANTS, true, r -> {});
-    Duration bound = Duration.ofSeconds(expirySeconds).plus(Duration.ofMillis(openDelayMs)).plusMinutes(2);
-    System.out.printf("settling %,d grants: winners open theirs, the rest are refunded %d s after they were granted ...%n",
-        grants, expirySeconds);
+    Duration bound = Duration.ofSeconds(Math.max(expirySeconds, shareExpirySeconds)).plus(Duration.ofMillis(openDelayMs))
+        .plusMinutes(3);
+    System.out.printf("settling %,d grants: winners open theirs, the rest are refunded %d s after they were granted;"
+        + " shares are claimed, or refunded %d s after they were made ...%n", grants, expirySeconds, shareExpirySeconds);
     long[] lastRead = {0};
     long[] entries = {0};
+    long[] moves = {0};
+    long[] openShares = {0};
     try {
-      io.redpacket.stack.Await.until("every grant settled", bound, () -> {
+      io.redpacket.stack.Await.until("every grant and share settled", bound, () -> {
         // Counting the ledger reads it from the start: once every 2 s, with a progress line, is enough.
         if (System.nanoTime() - lastRead[0] > 2_000_000_000L) {
           lastRead[0] = System.nanoTime();
           entries[0] = TopicReader.forEach(stack.bootstrap(), Topics.LEDGER, true, r -> {});
-          System.out.printf("  grants seen by winners %,d/%,d | opens waiting %,d | ledger entries %,d/%,d%n",
-              winners.seen(), grants, opens.pending(), entries[0], 2 * grants);
+          moves[0] = TopicReader.forEach(stack.bootstrap(), Topics.SHARE_GRANTS, true, r -> {});
+          java.util.Map<String, io.redpacket.avro.SharePhase> phases = new java.util.HashMap<>();
+          TopicReader.forEach(stack.bootstrap(), Topics.SHARE_STATES, true, r -> {
+            var st = io.redpacket.codec.Codecs.SHARE_STATE.decode(r.value());
+            phases.put(st.getShareId(), st.getPhase());
+          });
+          openShares[0] = phases.values().stream().filter(p -> p == io.redpacket.avro.SharePhase.OPEN).count();
+          System.out.printf("  grants seen by winners %,d/%,d | opens waiting %,d | share requests waiting %,d"
+                  + " | shares open %,d | ledger entries %,d/%,d%n", winners.seen(), grants, opens.pending(),
+              shares.pending(), openShares[0], entries[0], 2 * grants + moves[0]);
         }
-        return winners.seen() >= grants && opens.pending() == 0 && entries[0] >= 2 * grants;
+        return winners.seen() >= grants && opens.pending() == 0 && shares.pending() == 0 && openShares[0] == 0
+            && entries[0] >= 2 * grants + moves[0];
       });
       return true;
     } catch (RuntimeException e) {

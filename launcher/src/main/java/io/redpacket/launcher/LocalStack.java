@@ -4,13 +4,14 @@ import io.redpacket.codec.Topics;
 import io.redpacket.jobs.allocation.AllocationJob;
 import io.redpacket.jobs.common.JobArgs;
 import io.redpacket.jobs.settlement.SettlementJob;
+import io.redpacket.jobs.sharing.SharingJob;
 import io.redpacket.stack.LocalKafka;
 import io.redpacket.stack.TopicAdmin;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 
-/** The whole local pipeline: a real broker, the topics, and the allocation and settlement jobs on one MiniCluster. */
+/** The whole local pipeline: a real broker, the topics, and the allocation, settlement and sharing jobs on one MiniCluster. */
 final class LocalStack implements AutoCloseable {
   final LocalKafka kafka;
   final LocalFlink flink;
@@ -28,7 +29,7 @@ final class LocalStack implements AutoCloseable {
   }
 
   static LocalStack start(Path dataDir, boolean keepData, int partitions, int parallelism, int uiPort,
-      Duration checkpointInterval, Duration expiry, PrintStream out) throws Exception {
+      Duration checkpointInterval, Duration expiry, Duration shareExpiry, PrintStream out) throws Exception {
     long t0 = System.nanoTime();
     out.println("starting Kafka (KRaft, from the Maven jars) in " + dataDir.resolve("kafka") + " ...");
     LocalKafka kafka = LocalKafka.start(dataDir.resolve("kafka"), keepData);
@@ -37,7 +38,7 @@ final class LocalStack implements AutoCloseable {
       out.printf("Kafka ready on %s after %.1f s; topics %s (%d partitions)%n", kafka.bootstrapServers(),
           (System.nanoTime() - t0) / 1e9, Topics.ALL, partitions);
       var conf = LocalFlink.configuration(dataDir.resolve("flink"), uiPort, parallelism, checkpointInterval);
-      LocalFlink flink = LocalFlink.start(conf, dataDir.resolve("flink"), 2 * parallelism);
+      LocalFlink flink = LocalFlink.start(conf, dataDir.resolve("flink"), 3 * parallelism);
       try {
         // With kept topics, each job goes on from where it stopped instead of reading them again from the start.
         String[] args = {"--bootstrap", kafka.bootstrapServers()};
@@ -46,12 +47,15 @@ final class LocalStack implements AutoCloseable {
             String.valueOf(Math.max(1, expiry.toSeconds()))};
         flink.submit(SettlementJob.NAME, env -> SettlementJob.build(env, new JobArgs(settlementArgs, SettlementJob.FLAGS)),
             keepData, out);
+        String[] sharingArgs = {"--bootstrap", kafka.bootstrapServers(), "--expiry-seconds",
+            String.valueOf(Math.max(1, shareExpiry.toSeconds()))};
+        flink.submit(SharingJob.NAME, env -> SharingJob.build(env, new JobArgs(sharingArgs, SharingJob.FLAGS)), keepData, out);
       } catch (Exception e) {
         flink.close();
         throw e;
       }
-      out.printf("allocation and settlement jobs running at parallelism %d (unopened grants expire after %s); Flink web UI %s%n",
-          parallelism, expiry.toSeconds() + " s", flink.webUi());
+      out.printf("allocation, settlement and sharing jobs running at parallelism %d (unopened grants expire after %d s,"
+          + " shares after %d s); Flink web UI %s%n", parallelism, expiry.toSeconds(), shareExpiry.toSeconds(), flink.webUi());
       return new LocalStack(kafka, flink, dataDir, keepData);
     } catch (Exception e) {
       kafka.close();

@@ -31,15 +31,20 @@ final class StackCommand {
     @Option(names = "--expiry-seconds", defaultValue = "86400", description = "refund grants left unopened this long (default: ${DEFAULT-VALUE}, i.e. 24 h)")
     long expirySeconds;
 
+    @Option(names = "--share-expiry-seconds", defaultValue = "86400", description = "a share is open for claims this long,"
+        + " then what is left is refunded (default: ${DEFAULT-VALUE}, i.e. 24 h)")
+    long shareExpirySeconds;
+
     @Override
     public Integer call() throws Exception {
       Checks.range("--expiry-seconds", expirySeconds, 1, 31_536_000);
+      Checks.range("--share-expiry-seconds", shareExpirySeconds, 1, 31_536_000);
       Checks.range("--partitions", partitions, 1, 256);
       Checks.range("--parallelism", parallelism, 1, 64);
       Checks.range("--ui-port", uiPort, 1024, 65535);
       CountDownLatch stopped = new CountDownLatch(1);
       try (LocalStack stack = LocalStack.start(dataDir, keepData, partitions, parallelism, uiPort, Duration.ofSeconds(1),
-          Duration.ofSeconds(expirySeconds), System.out)) {
+          Duration.ofSeconds(expirySeconds), Duration.ofSeconds(shareExpirySeconds), System.out)) {
         System.out.println();
         System.out.println("The stack is up. In another terminal:");
         System.out.println("  ./redpacket pool create --bootstrap " + stack.bootstrap() + " --id wave-1 --total-cents 100000000 --count 100000");

@@ -30,7 +30,7 @@ class KeptStackResumeTest {
   void aKeptStackResumesFromItsLastCheckpointAndTheAuditStaysClean() throws Exception {
     Path dir = Files.createTempDirectory("kept-stack");
     PoolDefinition pool;
-    try (LocalStack stack = LocalStack.start(dir, true, 4, 2, 0, Duration.ofMillis(500), Duration.ofHours(1), quiet)) {
+    try (LocalStack stack = LocalStack.start(dir, true, 4, 2, 0, Duration.ofMillis(500), Duration.ofHours(1), Duration.ofHours(1), quiet)) {
       long now = System.currentTimeMillis();
       pool = PoolDefinition.newBuilder().setPoolId("kept").setSponsor("acme").setTotalCents(100_000).setTotalCount(500)
           .setSets(5).setMinCents(1).setMaxCents(10_000).setStartMillis(now - 1000).setEndMillis(now + 600_000)
@@ -42,7 +42,7 @@ class KeptStackResumeTest {
       awaitOutcomes(stack.bootstrap(), 5_000);
     }
     assertThat(LocalFlink.latestCheckpoint(dir.resolve("flink").resolve("checkpoints").resolve(io.redpacket.jobs.allocation.AllocationJob.NAME))).isPresent();
-    try (LocalStack stack = LocalStack.start(dir, true, 4, 2, 0, Duration.ofMillis(500), Duration.ofHours(1), quiet)) {
+    try (LocalStack stack = LocalStack.start(dir, true, 4, 2, 0, Duration.ofMillis(500), Duration.ofHours(1), Duration.ofHours(1), quiet)) {
       ShakeProducer.run(stack.bootstrap(), Topics.SHAKES, pool, WavePlan.standard(pool, 2_000, 2), 3_000, 0,
           Duration.ofMinutes(1), n -> {});
       awaitOutcomes(stack.bootstrap(), 8_000);

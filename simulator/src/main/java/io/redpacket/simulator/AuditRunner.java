@@ -6,6 +6,11 @@ import io.redpacket.avro.LedgerEntry;
 import io.redpacket.avro.Open;
 import io.redpacket.avro.OpenResult;
 import io.redpacket.avro.PoolDefinition;
+import io.redpacket.avro.ShareAction;
+import io.redpacket.avro.ShareGrant;
+import io.redpacket.avro.ShareRequest;
+import io.redpacket.avro.ShareResult;
+import io.redpacket.avro.ShareState;
 import io.redpacket.avro.Wallet;
 import io.redpacket.avro.Shake;
 import io.redpacket.avro.ShakeOutcome;
@@ -15,6 +20,8 @@ import io.redpacket.core.Audit;
 import io.redpacket.core.Settlement;
 import io.redpacket.core.SettlementAudit;
 import io.redpacket.core.ShakeRules;
+import io.redpacket.core.Sharing;
+import io.redpacket.core.SharingAudit;
 import io.redpacket.stack.TopicReader;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -75,6 +82,45 @@ public final class AuditRunner {
       states.put(s.getGrantId(), s);
     });
     return SettlementAudit.run(new SettlementAudit.Input(grants, opens, results, ledger, wallets, states));
+  }
+
+  /**
+   * The sharing audit over committed topics: grants, share requests and claims from {@code inputPrefix}; share
+   * grants, states and answers from {@code sharingPrefix}; the ledger from {@code ledgerPrefix}.
+   */
+  public static SharingAudit.Report sharing(String bootstrap, String inputPrefix, String sharingPrefix,
+      String ledgerPrefix) {
+    List<Grant> grants = new ArrayList<>();
+    TopicReader.forEach(bootstrap, Topics.named(inputPrefix, Topics.GRANTS), true, r -> {
+      Grant g = decodeOrNull(Codecs.GRANT, r.value());
+      if (g != null) {
+        grants.add(g);
+      }
+    });
+    List<ShareRequest> requests = new ArrayList<>();
+    for (var topic : List.of(Map.entry(Topics.SHARES, ShareAction.SHARE), Map.entry(Topics.SHARE_CLAIMS, ShareAction.CLAIM))) {
+      TopicReader.forEach(bootstrap, Topics.named(inputPrefix, topic.getKey()), true, r -> {
+        ShareRequest q = decodeOrNull(Codecs.SHARE_REQUEST, r.value());
+        if (q != null && Sharing.validate(q, topic.getValue()).isEmpty()) { // the others are dead letters
+          requests.add(q);
+        }
+      });
+    }
+    List<ShareResult> results = new ArrayList<>();
+    TopicReader.forEach(bootstrap, Topics.named(sharingPrefix, Topics.SHARE_RESULTS), true,
+        r -> results.add(Codecs.SHARE_RESULT.decode(r.value())));
+    List<ShareGrant> moves = new ArrayList<>();
+    TopicReader.forEach(bootstrap, Topics.named(sharingPrefix, Topics.SHARE_GRANTS), true,
+        r -> moves.add(Codecs.SHARE_GRANT.decode(r.value())));
+    Map<String, ShareState> states = new HashMap<>();
+    TopicReader.forEach(bootstrap, Topics.named(sharingPrefix, Topics.SHARE_STATES), true, r -> {
+      ShareState s = Codecs.SHARE_STATE.decode(r.value());
+      states.put(s.getShareId(), s);
+    });
+    List<LedgerEntry> ledger = new ArrayList<>();
+    TopicReader.forEach(bootstrap, Topics.named(ledgerPrefix, Topics.LEDGER), true,
+        r -> ledger.add(Codecs.LEDGER.decode(r.value())));
+    return SharingAudit.run(new SharingAudit.Input(grants, requests, results, moves, ledger, states));
   }
 
   /** The record, or null for bytes that do not decode (the job dead-letters those). */

@@ -75,6 +75,12 @@ public final class HttpOpens {
   }
 
   private final Result result = new Result();
+  private volatile java.util.function.Consumer<OpenPlan.Action> onCredited = a -> {};
+
+  /** Called once per owner's open when its credit is seen: the owner may now share the packet. */
+  public void onCredited(java.util.function.Consumer<OpenPlan.Action> listener) {
+    this.onCredited = listener;
+  }
   private final AtomicLong pending = new AtomicLong();
   private final long start = System.nanoTime();
 
@@ -151,6 +157,9 @@ public final class HttpOpens {
                 String state = new JsonObject((Buffer) ar.result()[1]).getString("state");
                 if ("CREDITED".equals(state)) {
                   r.openToCredited.recordValue(System.nanoTime() - t0);
+                  if (a.kind() == OpenPlan.Kind.OWNER) {
+                    onCredited.accept(a);
+                  }
                   return Future.succeededFuture();
                 }
                 if ("EXPIRED".equals(state)) {

@@ -76,7 +76,11 @@ public final class ShareFunction extends KeyedCoProcessFunction<String, GrantSta
 
   @Override
   public void processElement2(ShareRequest r, Context ctx, Collector<ShareGrant> out) throws Exception {
-    if (!handle(r, ctx, out)) {
+    if (handle(r, ctx, out)) {
+      if (r.getAction() == ShareAction.SHARE) {
+        drain(ctx, out); // claims that came before their share
+      }
+    } else {
       if (waitUntil.value() == null) {
         long until = ctx.timerService().currentProcessingTime() + settings.requestWait().toMillis();
         waitUntil.update(until);

@@ -34,6 +34,11 @@ public final class FailOnceAfterCheckpoint<T> extends RichMapFunction<T, T> impl
     threshold = n;
   }
 
+  /** Whether a checkpoint completed since the last {@link #reset}: a test may then send the rest of its input. */
+  public static boolean checkpointed() {
+    return CHECKPOINTED.get();
+  }
+
   @Override
   public T map(T record) {
     if (!FAILED.get()) {

@@ -180,6 +180,18 @@ class ShareFunctionHarnessTest {
   }
 
   @Test
+  void claimsThatCameBeforeTheirShareAreDecidedWhenTheShareIsMade() throws Exception {
+    in(opened("g1", "alice")); // the grant is known before anything else
+    in(claim("c1", "bob", T0 + 5));
+    in(claim("c2", "carol", T0 + 6));
+    assertThat(results()).isEmpty();
+    in(shareReq("a1", "alice"));
+    assertThat(codes()).containsExactly(ShareCode.SHARED, ShareCode.CLAIMED, ShareCode.CLAIMED);
+    share.setProcessingTime(T0 + WAIT.toMillis() + 1);
+    assertThat(results()).as("the wait timer finds nothing left").hasSize(3);
+  }
+
+  @Test
   void requestsThatWaitInVainAreAnswered() throws Exception {
     in(shareReq("a1", "alice")); // the grant is never seen opened
     in(new ShareRequest("c1", "g2", "bob", ShareAction.CLAIM, T0)); // no such share

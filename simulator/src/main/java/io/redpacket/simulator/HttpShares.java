@@ -1,0 +1,190 @@
+package io.redpacket.simulator;
+
+import io.redpacket.core.Table;
+import io.redpacket.core.Tokens;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+import io.redpacket.avro.ShareAction;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.Recorder;
+
+/**
+ * Sharers and their friends through the HTTP ingest, following a {@link SharePlan}: the sharer
+ * shares once the packet is opened, and only once the share is answered SHARED do the friends
+ * get the link and claim. Sharing is the first thing the ingest sheds, so {@code 429} and
+ * {@code 503} are retried after {@code Retry-After} with jitter and the same key for longer than
+ * opens are, and an accepted ({@code 202}) request is sent again with the same key until it is
+ * answered. Claim-to-answer time goes into an HdrHistogram.
+ */
+public final class HttpShares {
+  private static final int MAX_ATTEMPTS = 30;
+
+  public static final class Result {
+    public final AtomicLong sent = new AtomicLong();
+    public final Map<String, AtomicLong> answers = new ConcurrentHashMap<>();
+    public final AtomicLong shed = new AtomicLong();
+    public final AtomicLong gaveUp = new AtomicLong();
+    public final AtomicLong timedOut = new AtomicLong();
+    public final AtomicLong claimsAnswered = new AtomicLong();
+    public final Recorder claimToAnswer = new Recorder(3);
+    volatile long firstClaimNanos;
+    volatile long lastClaimNanos;
+
+    void count(ShareAction action, String answer) {
+      answers.computeIfAbsent(action.name().toLowerCase(java.util.Locale.ROOT) + " " + answer, k -> new AtomicLong())
+          .incrementAndGet();
+    }
+
+    /** Claims answered per second, from the first claim sent to the last answered. */
+    public double claimsPerSecond() {
+      double s = (lastClaimNanos - firstClaimNanos) / 1e9;
+      return s <= 0 ? 0 : claimsAnswered.get() / s;
+    }
+
+    public String render() {
+      var h = claimToAnswer.getIntervalHistogram();
+      Table t = new Table("share requests and claims", "answers", "shed (429) and retried", "gave up", "timed out",
+          "claims/s", "claim to answer p50 ms", "p99 ms");
+      t.row(String.format("%,d", sent.get()), new TreeMap<>(answers).toString().replace("=", " "),
+          String.format("%,d", shed.get()), String.format("%,d", gaveUp.get()), String.format("%,d", timedOut.get()),
+          String.format("%,.0f", claimsPerSecond()),
+          h.getTotalCount() == 0 ? "-" : String.format("%.0f", h.getValueAtPercentile(50) / 1e6),
+          h.getTotalCount() == 0 ? "-" : String.format("%.0f", h.getValueAtPercentile(99) / 1e6));
+      return t.render();
+    }
+  }
+
+  private final Vertx vertx = Vertx.vertx();
+  private final HttpClient client;
+  private final String host;
+  private final int port;
+  private final Tokens tokens;
+  private final Map<String, String> tokenOf = new ConcurrentHashMap<>();
+  private final Duration timeout;
+  private final Result result = new Result();
+  private final AtomicLong pending = new AtomicLong();
+
+  public HttpShares(String baseUrl, String tokenSecret, int connections, Duration timeout) {
+    URI uri = URI.create(baseUrl);
+    this.host = uri.getHost();
+    this.port = uri.getPort();
+    this.tokens = new Tokens(tokenSecret);
+    this.timeout = timeout;
+    this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
+        new PoolOptions().setHttp1MaxSize(connections));
+  }
+
+  /**
+   * One opened grant's share actions, from {@link SharePlan#actionsFor}: the share (and its retry)
+   * now, someone else's attempt now, and the friends' claims once the share is answered SHARED.
+   */
+  public void submit(List<SharePlan.Action> actions) {
+    SharePlan.Action share = null;
+    for (SharePlan.Action a : actions) {
+      if (a.kind() == SharePlan.Kind.SHARE) {
+        share = a;
+      } else if (a.kind() == SharePlan.Kind.FOREIGN_SHARE) {
+        send(a, a.atMillis());
+      }
+    }
+    if (share == null) {
+      return;
+    }
+    pending.incrementAndGet();
+    result.sent.incrementAndGet();
+    request(share, 1, System.nanoTime()).onComplete(answer -> {
+      pending.decrementAndGet();
+      if (!"SHARED".equals(answer.result())) {
+        return; // never shared: the friends never get a link
+      }
+      for (SharePlan.Action a : actions) {
+        if (a.kind() != SharePlan.Kind.SHARE && a.kind() != SharePlan.Kind.FOREIGN_SHARE) {
+          send(a, a.atMillis());
+        }
+      }
+    });
+  }
+
+  private void send(SharePlan.Action a, long delayMillis) {
+    pending.incrementAndGet();
+    vertx.setTimer(Math.max(1, delayMillis), id -> {
+      result.sent.incrementAndGet();
+      long t0 = System.nanoTime();
+      if (a.action() == ShareAction.CLAIM && result.firstClaimNanos == 0) {
+        result.firstClaimNanos = t0;
+      }
+      request(a, 1, t0).onComplete(x -> {
+        if (a.action() == ShareAction.CLAIM && x.result() != null) {
+          result.claimToAnswer.recordValue(System.nanoTime() - t0);
+          result.claimsAnswered.incrementAndGet();
+          result.lastClaimNanos = System.nanoTime();
+        }
+        pending.decrementAndGet();
+      });
+    });
+  }
+
+  /** Requests submitted and not yet answered, given up or timed out. */
+  public long pending() {
+    return pending.get();
+  }
+
+  public Result result() {
+    return result;
+  }
+
+  private String token(String user) {
+    return tokenOf.computeIfAbsent(user, u -> tokens.mint(u, System.currentTimeMillis() + 86_400_000L));
+  }
+
+  /** The request's answer (its result code), or null when there was none in time. */
+  private Future<String> request(SharePlan.Action a, int attempt, long t0) {
+    String uri = a.action() == ShareAction.SHARE ? "/v1/grants/" + HttpOpens.encoded(a.shareId()) + "/share"
+        : "/v1/shares/" + HttpOpens.encoded(a.shareId()) + "/claim";
+    RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setHost(host).setPort(port).setURI(uri)
+        .setIdleTimeout(timeout.toMillis()).putHeader("Authorization", "Bearer " + token(a.userId()))
+        .putHeader("Idempotency-Key", a.requestId());
+    return client.request(options).compose(req -> req.send())
+        .compose(resp -> resp.body().map(b -> new Object[] {resp.statusCode(), resp.getHeader("Retry-After"), b}))
+        .transform(ar -> {
+          if (ar.failed() || System.nanoTime() - t0 > timeout.toNanos()) {
+            result.timedOut.incrementAndGet();
+            return Future.succeededFuture(null);
+          }
+          int status = (Integer) ar.result()[0];
+          if (status == 429 || status == 503) {
+            if (attempt >= MAX_ATTEMPTS) {
+              result.gaveUp.incrementAndGet();
+              return Future.succeededFuture(null);
+            }
+            result.shed.incrementAndGet();
+            return Backoff.after(vertx, (String) ar.result()[1], attempt).compose(v -> request(a, attempt + 1, t0));
+          }
+          if (status == 202) { // accepted, answer not yet read back: ask again with the same key
+            return Future.<Void>future(p -> vertx.setTimer(300, id -> p.complete()))
+                .compose(v -> request(a, attempt, t0));
+          }
+          String code = new JsonObject((Buffer) ar.result()[2]).getString("result", "HTTP " + status);
+          result.count(a.action(), code);
+          return Future.succeededFuture(code);
+        });
+  }
+
+  public void close() {
+    client.close();
+    vertx.close();
+  }
+}
