@@ -139,6 +139,7 @@ public final class IngestServer implements AutoCloseable {
     vertx.setPeriodic(50, id -> {
       long now = System.nanoTime();
       load.loopDelay(Math.max(0, now - due[0]) / 1e6);
+      load.tick();
       due[0] = now + 50_000_000L;
       loadLevel();
     });

@@ -18,6 +18,7 @@ final class LoadLevel {
 
   private final int maxInFlight;
   private volatile double ackMillis;
+  private volatile boolean acked;
   private volatile double loopDelayMillis;
 
   LoadLevel(int maxInFlight) {
@@ -27,6 +28,19 @@ final class LoadLevel {
   /** A Kafka acknowledgement took this long (smoothed: a moving average over about 20 samples). */
   void ackLatency(double millis) {
     ackMillis = ackMillis * 0.95 + millis * 0.05;
+    acked = true;
+  }
+
+  /**
+   * Called every 50 ms. Without acknowledgements since the last tick the ack time fades (by a
+   * tenth per tick): when everything is shed nothing is sent, and a stale slow ack must not keep
+   * the level up for ever. Requests let through again then measure Kafka afresh.
+   */
+  void tick() {
+    if (!acked) {
+      ackMillis = ackMillis * 0.9;
+    }
+    acked = false;
   }
 
   /** A timer on the event loop fired this late (smoothed). */

@@ -29,6 +29,20 @@ class LoadLevelTest {
   }
 
   @Test
+  void aSlowAckFadesWhenNothingIsSentSoSheddingDoesNotLastForEver() {
+    LoadLevel l = new LoadLevel(1000);
+    for (int i = 0; i < 200; i++) {
+      l.ackLatency(600);
+    }
+    l.tick();
+    assertThat(l.level(0)).as("acks came in this tick: it stands").isEqualTo(2);
+    for (int i = 0; i < 20; i++) { // one second without a single send
+      l.tick();
+    }
+    assertThat(l.level(0)).as("no evidence of a slow Kafka any more").isZero();
+  }
+
+  @Test
   void sharingIsShedFirstThenOpeningAndShakesAreOnlySampledHarder() {
     assertThat(LoadLevel.shed(LoadLevel.Kind.SHARE, 0)).isFalse();
     assertThat(LoadLevel.shed(LoadLevel.Kind.SHARE, 1)).isTrue();

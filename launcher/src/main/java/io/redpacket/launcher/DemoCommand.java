@@ -137,11 +137,12 @@ final class DemoCommand implements Callable<Integer> {
         IngestReady.await(ingest.port());
         String url = "http://127.0.0.1:" + ingest.port();
         // Winners open their packets as they learn of them (most do, some twice, some never; some try others').
-        HttpOpens opens = new HttpOpens(url, secret, 64, Duration.ofSeconds(60));
+        // Owners wait about a checkpoint for an answer: the clients need many connections, not a queue behind 64.
+        HttpOpens opens = new HttpOpens(url, secret, 512, Duration.ofSeconds(60));
         OpenPlan openPlan = new OpenPlan(OpenPlan.Mix.standard(openDelayMs), 2016);
         java.util.SplittableRandom someone = new java.util.SplittableRandom(7);
         // Once credited, some owners share their group packet and their friends claim the pieces.
-        HttpShares shares = new HttpShares(url, secret, 64, Duration.ofMinutes(2));
+        HttpShares shares = new HttpShares(url, secret, 512, Duration.ofMinutes(2));
         SharePlan sharePlan = new SharePlan(SharePlan.Mix.standard(2000), new SocialGraph(Math.max(2, users), 20, 2017), 2018);
         java.util.Map<String, io.redpacket.avro.Grant> granted = new java.util.concurrent.ConcurrentHashMap<>();
         opens.onCredited(a -> {

@@ -26,7 +26,8 @@ import org.HdrHistogram.Recorder;
  * HdrHistogram.
  */
 public final class HttpOpens {
-  private static final int MAX_ATTEMPTS = 8;
+  /** Opening is shed before shakes under load, and can always be retried: clients keep at it for a while. */
+  private static final int MAX_ATTEMPTS = 30;
 
   public static final class Result {
     public final AtomicLong sent = new AtomicLong();
@@ -141,13 +142,20 @@ public final class HttpOpens {
         });
   }
 
-  /** Polls the grant until its credit is visible, for the open-to-credited time. */
   private Future<Void> poll(OpenPlan.Action a, long t0, Result r) {
+    return poll(a, t0, r, 250);
+  }
+
+  /**
+   * Polls the grant until its credit is visible, for the open-to-credited time. The wait grows by
+   * half each time, up to 3 s: thousands of owners polling every 200 ms would be a load of their own.
+   */
+  private Future<Void> poll(OpenPlan.Action a, long t0, Result r, long waitMillis) {
     if (System.nanoTime() - t0 > timeout.toNanos()) {
       r.timedOut.incrementAndGet();
       return Future.succeededFuture();
     }
-    return Future.<Void>future(p -> vertx.setTimer(200, id -> p.complete())).compose(v ->
+    return Future.<Void>future(p -> vertx.setTimer(waitMillis, id -> p.complete())).compose(v ->
         client.request(new RequestOptions().setMethod(HttpMethod.GET).setHost(host).setPort(port)
                 .setURI("/v1/grants/" + encoded(a.grantId())).putHeader("Authorization", "Bearer " + token(a.userId())))
             .compose(req -> req.send())
@@ -166,7 +174,7 @@ public final class HttpOpens {
                   return Future.succeededFuture();
                 }
               }
-              return poll(a, t0, r);
+              return poll(a, t0, r, Math.min(3000, waitMillis * 3 / 2));
             }));
   }
 

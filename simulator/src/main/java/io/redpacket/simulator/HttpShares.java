@@ -152,6 +152,11 @@ public final class HttpShares {
 
   /** The request's answer (its result code), or null when there was none in time. */
   private Future<String> request(SharePlan.Action a, int attempt, long t0) {
+    return request(a, attempt, t0, 0);
+  }
+
+  /** @param accepted how many times the request was already answered 202 */
+  private Future<String> request(SharePlan.Action a, int attempt, long t0, int accepted) {
     String uri = a.action() == ShareAction.SHARE ? "/v1/grants/" + HttpOpens.encoded(a.shareId()) + "/share"
         : "/v1/shares/" + HttpOpens.encoded(a.shareId()) + "/claim";
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setHost(host).setPort(port).setURI(uri)
@@ -171,11 +176,13 @@ public final class HttpShares {
               return Future.succeededFuture(null);
             }
             result.shed.incrementAndGet();
-            return Backoff.after(vertx, (String) ar.result()[1], attempt).compose(v -> request(a, attempt + 1, t0));
+            return Backoff.after(vertx, (String) ar.result()[1], attempt)
+                .compose(v -> request(a, attempt + 1, t0, accepted));
           }
-          if (status == 202) { // accepted, answer not yet read back: ask again with the same key
-            return Future.<Void>future(p -> vertx.setTimer(300, id -> p.complete()))
-                .compose(v -> request(a, attempt, t0));
+          if (status == 202) { // accepted, answer not yet read back: ask again with the same key, less and less often
+            long wait = Math.min(3000, 500L << Math.min(3, accepted));
+            return Future.<Void>future(p -> vertx.setTimer(wait, id -> p.complete()))
+                .compose(v -> request(a, attempt, t0, accepted + 1));
           }
           String code = new JsonObject((Buffer) ar.result()[2]).getString("result", "HTTP " + status);
           result.count(a.action(), code);
