@@ -37,7 +37,8 @@ import org.apache.flink.util.Collector;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "bench", description = "Benchmarks that print figures.", subcommands = {BenchCommand.Allocation.class, IngestBench.class, SettlementBench.class})
+@Command(name = "bench", description = "Benchmarks that print figures.", subcommands = {BenchCommand.Allocation.class, IngestBench.class, SettlementBench.class,
+    SharingBench.class})
 final class BenchCommand {
 
   @Command(name = "allocation", mixinStandardHelpOptions = true,

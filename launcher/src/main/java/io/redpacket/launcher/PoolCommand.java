@@ -57,6 +57,14 @@ final class PoolCommand {
     @Option(names = "--pacing", description = "release each set's packets evenly over the window")
     boolean pacing;
 
+    @Option(names = "--share-cents", defaultValue = "0", description = "each opened packet may share a group packet of"
+        + " this many cents, paid by the sponsor on top of the budget; 0: no sharing (default: ${DEFAULT-VALUE})")
+    long shareCents;
+
+    @Option(names = "--share-pieces", defaultValue = "0", description = "pieces of that group packet, one per friend,"
+        + " 1 to 100 (default: ${DEFAULT-VALUE})")
+    int sharePieces;
+
     @Override
     public Integer call() {
       PoolDefinition pool;
@@ -93,7 +101,8 @@ final class PoolCommand {
       return PoolDefinition.newBuilder().setPoolId(id).setSponsor(sponsor).setTotalCents(totalCents)
           .setTotalCount(count).setSets(sets).setMinCents(minCents).setMaxCents(max).setStartMillis(startMillis)
           .setEndMillis(startMillis + durationMillis).setSplitMode(mode).setPerUserLimit(perUserLimit)
-          .setPacing(pacing).setCreatedMillis(System.currentTimeMillis()).build();
+          .setPacing(pacing).setCreatedMillis(System.currentTimeMillis()).setShareCents(shareCents)
+          .setSharePieces(sharePieces).build();
     }
   }
 
@@ -106,10 +115,12 @@ final class PoolCommand {
   }
 
   static String describe(PoolDefinition p) {
-    return new Table("pool", "sponsor", "packets", "budget", "sets", "min", "max", "mode", "per user", "pacing", "window")
+    return new Table("pool", "sponsor", "packets", "budget", "sets", "min", "max", "mode", "per user", "pacing",
+        "share", "window")
         .row(p.getPoolId(), p.getSponsor(), String.format("%,d", p.getTotalCount()), Table.money(p.getTotalCents()),
             p.getSets(), Table.money(p.getMinCents()), Table.money(p.getMaxCents()), p.getSplitMode(),
             p.getPerUserLimit(), p.getPacing() ? "yes" : "no",
+            p.getShareCents() == 0 ? "no" : Table.money(p.getShareCents()) + " in " + p.getSharePieces(),
             Instant.ofEpochMilli(p.getStartMillis()) + " .. " + Instant.ofEpochMilli(p.getEndMillis()))
         .render();
   }
