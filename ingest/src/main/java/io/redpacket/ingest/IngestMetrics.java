@@ -25,9 +25,36 @@ final class IngestMetrics {
       .help("smoothed time for Kafka to acknowledge a forwarded shake").register(registry);
   final Gauge loopDelay = Gauge.builder().name("redpacket_ingest_event_loop_delay_seconds")
       .help("smoothed lateness of a 50 ms event-loop timer").register(registry);
-  final Histogram latency = Histogram.builder().name("redpacket_ingest_shake_latency_seconds")
-      .help("time to answer POST /v1/shakes, by path").labelNames("path")
+  final Histogram latency = Histogram.builder().name("redpacket_ingest_answer_seconds")
+      .help("time to answer a request, by route (shakes, open, share, claim) and path: edge, backend (the job's"
+          + " answer), known (a retry answered from memory), accepted (202: the answer took longer than the wait)")
+      .labelNames("route", "path")
       .classicUpperBounds(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5).register(registry);
+
+  /** The Kafka producer's own figures, read when scraped. */
+  void watch(org.apache.kafka.clients.producer.Producer<?, ?> producer) {
+    producerGauge(producer, "redpacket_ingest_kafka_producer_records_per_second", "record-send-rate", 1,
+        "records the producer sends per second (Kafka's moving rate)");
+    producerGauge(producer, "redpacket_ingest_kafka_producer_errors_per_second", "record-error-rate", 1,
+        "records per second that Kafka did not accept");
+    producerGauge(producer, "redpacket_ingest_kafka_producer_request_latency_seconds", "request-latency-avg", 0.001,
+        "average time of a produce request");
+    producerGauge(producer, "redpacket_ingest_kafka_producer_buffer_available_bytes", "buffer-available-bytes", 1,
+        "free bytes in the producer's buffer (0: sends block, then fail as 503)");
+  }
+
+  private void producerGauge(org.apache.kafka.clients.producer.Producer<?, ?> producer, String name, String kafkaName,
+      double scale, String help) {
+    io.prometheus.metrics.core.metrics.GaugeWithCallback.builder().name(name).help(help).callback(cb -> {
+      for (var e : producer.metrics().entrySet()) {
+        if (e.getKey().name().equals(kafkaName) && e.getKey().group().equals("producer-metrics")
+            && e.getValue().metricValue() instanceof Double d && !d.isNaN()) {
+          cb.call(d * scale);
+          return;
+        }
+      }
+    }).register(registry);
+  }
 
   String scrape() {
     ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -89,6 +89,7 @@ public final class IngestServer implements AutoCloseable {
     p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "4000");
     p.put(ProducerConfig.LINGER_MS_CONFIG, "2");
     this.producer = new KafkaProducer<>(p);
+    metrics.watch(producer);
     this.admission = new TokenBucket(config.admissionPerSecond(), Math.max(1, config.admissionPerSecond() / 10.0), System.nanoTime());
     this.users = Caffeine.newBuilder().maximumSize(2_000_000).expireAfterAccess(Duration.ofMinutes(2)).build();
     this.shakesTopic = Topics.named(config.topicPrefix(), Topics.SHAKES);
@@ -228,7 +229,7 @@ public final class IngestServer implements AutoCloseable {
         () -> metrics.answers.labelValues("forwarded", "admitted").inc(),
         outcome -> answer(ctx, outcome, false, "backend", t0),
         () -> {
-          metrics.latency.labelValues("accepted").observe((System.nanoTime() - t0) / 1e9);
+          metrics.latency.labelValues("shakes", "accepted").observe((System.nanoTime() - t0) / 1e9);
           json(ctx, "shakes", 202, new JsonObject().put("shakeId", req.shakeId()).put("status", "accepted")
               .put("poll", "/v1/shakes/" + req.shakeId() + "?poolId=" + req.poolId()));
         });
@@ -313,7 +314,7 @@ public final class IngestServer implements AutoCloseable {
   }
 
   private void answer(RoutingContext ctx, ShakeOutcome o, boolean retry, String by, long t0) {
-    metrics.latency.labelValues(by).observe((System.nanoTime() - t0) / 1e9);
+    metrics.latency.labelValues("shakes", by).observe((System.nanoTime() - t0) / 1e9);
     json(ctx, "shakes", 200, outcomeJson(o, retry).put("answeredBy", by));
   }
 
@@ -558,7 +559,7 @@ public final class IngestServer implements AutoCloseable {
     if (!by.equals("backend")) {
       metrics.answers.labelValues("local", route + "_" + r.getResult().name().toLowerCase(java.util.Locale.ROOT)).inc();
     }
-    metrics.latency.labelValues(route + "_" + by).observe((System.nanoTime() - t0) / 1e9);
+    metrics.latency.labelValues(route, by).observe((System.nanoTime() - t0) / 1e9);
     JsonObject body = new JsonObject().put("shareId", r.getShareId()).put("requestId", r.getRequestId())
         .put("result", r.getResult().toString()).put("answeredBy", by).put("message", shareMessage(r));
     if (r.getCents() != null) {
@@ -625,7 +626,7 @@ public final class IngestServer implements AutoCloseable {
     if (!by.equals("backend")) {
       metrics.answers.labelValues("local", "open_" + r.getResult().name().toLowerCase(java.util.Locale.ROOT)).inc();
     }
-    metrics.latency.labelValues("open_" + by).observe((System.nanoTime() - t0) / 1e9);
+    metrics.latency.labelValues("open", by).observe((System.nanoTime() - t0) / 1e9);
     JsonObject body = new JsonObject().put("grantId", r.getGrantId()).put("openId", r.getOpenId())
         .put("result", r.getResult().toString()).put("answeredBy", by);
     if (r.getCents() != null) {

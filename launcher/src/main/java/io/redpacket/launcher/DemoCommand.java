@@ -6,6 +6,7 @@ import io.redpacket.codec.Topics;
 import io.redpacket.core.Audit;
 import io.redpacket.ingest.IngestConfig;
 import io.redpacket.ingest.IngestServer;
+import io.redpacket.live.LiveServer;
 import io.redpacket.core.SettlementAudit;
 import io.redpacket.simulator.AuditRunner;
 import io.redpacket.simulator.GrantFollower;
@@ -99,6 +100,10 @@ final class DemoCommand implements Callable<Integer> {
       + " then the rest is refunded (default: ${DEFAULT-VALUE}; 24 h in production)")
   long shareExpirySeconds;
 
+  @Option(names = "--live-port", defaultValue = "8090", description = "port of the live page, 0 for any free one"
+      + " (default: ${DEFAULT-VALUE})")
+  int livePort;
+
   @Override
   public Integer call() throws Exception {
     Checks.range("--shakes", shakes, 1, 1_000_000_000L);
@@ -128,6 +133,8 @@ final class DemoCommand implements Callable<Integer> {
       System.out.print(PoolCommand.describe(pool));
       System.out.printf("wave: %,d shakes from %,d users at %s%n", shakes, users, rate == 0 ? "full speed" : String.format("%,d/s", rate));
 
+      LiveServer live = LiveServer.start(stack.bootstrap(), "", livePort);
+      System.out.println("live page of the wave: " + live.url() + " (numbers and charts update as it happens)");
       AtomicLong offered = new AtomicLong();
       long forwarded;
       String secret = "demo-" + java.util.UUID.randomUUID();
@@ -201,12 +208,13 @@ final class DemoCommand implements Callable<Integer> {
           : "AUDIT FAILED: see the checks above");
       System.out.printf("demo took %.1f s%n", (System.nanoTime() - t0) / 1e9);
       if (keep) {
-        System.out.println("--keep: the stack stays up. Kafka " + stack.bootstrap() + ", Flink web UI " + stack.flink.webUi()
-            + ". Ctrl-C to stop.");
+        System.out.println("--keep: the stack stays up. Live page " + live.url() + ", Kafka " + stack.bootstrap()
+            + ", Flink web UI " + stack.flink.webUi() + ". Ctrl-C to stop.");
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
         stop.await();
       }
+      live.close();
       return clean ? 0 : 1;
     }
   }

@@ -73,7 +73,11 @@ public final class AllocateFunction extends KeyedBroadcastProcessFunction<String
   private transient ValueState<Long> pendingSince;
   private transient Counter won;
   private transient Counter centsGranted;
-  private transient Counter answered;
+  private transient org.apache.flink.metrics.MetricGroup metrics;
+  /** Shakes answered, by outcome: a bounded label (the outcome codes). */
+  private transient java.util.EnumMap<OutcomeCode, Counter> byOutcome;
+  /** Per pool (few: one per campaign wave): grants and cents, and the pool's budget as a gauge. */
+  private transient java.util.Map<String, Counter[]> byPool;
 
   public AllocateFunction(AllocationSettings settings) {
     this.settings = settings;
@@ -87,10 +91,14 @@ public final class AllocateFunction extends KeyedBroadcastProcessFunction<String
         knownUsers);
     pending = ctx.getListState(new ListStateDescriptor<>("waiting-for-pool", TypeInformation.of(Shake.class)));
     pendingSince = ctx.getState(new ValueStateDescriptor<>("waiting-since", Types.LONG));
-    var metrics = ctx.getMetricGroup().addGroup("redpacket");
-    won = metrics.counter("grants");
-    centsGranted = metrics.counter("centsGranted");
-    answered = metrics.counter("shakesAnswered");
+    metrics = ctx.getMetricGroup().addGroup("redpacket");
+    byOutcome = new java.util.EnumMap<>(OutcomeCode.class);
+    byPool = new java.util.HashMap<>();
+    won = metrics.counter("grants_total");
+    centsGranted = metrics.counter("granted_cents_total");
+    for (OutcomeCode code : OutcomeCode.values()) {
+      byOutcome.put(code, metrics.addGroup("outcome", code.name()).counter("shakes_total"));
+    }
     waitingKeys = 0;
     checkWaitsUntil = restored ? System.currentTimeMillis() + settings.unknownPoolWait().toMillis() + 5_000 : 0;
   }
@@ -153,15 +161,33 @@ public final class AllocateFunction extends KeyedBroadcastProcessFunction<String
       ctx.timerService().registerEventTimeTimer(retireAt(pool));
     }
     out.collect(d.outcome());
-    answered.inc();
+    byOutcome.get(d.outcome().getOutcome()).inc();
     if (d.grant() != null) {
       ctx.output(GRANTS, d.grant());
       won.inc();
       centsGranted.inc(d.grant().getCents());
+      Counter[] pool1 = poolMetrics(pool);
+      pool1[0].inc();
+      pool1[1].inc(d.grant().getCents());
     }
     if (d.status() != null) {
       ctx.output(STATUS, d.status());
     }
+  }
+
+  /**
+   * A pool's grants and cents granted on this subtask, and its budget (the same on every subtask:
+   * take the max across them, the sum of the granted): remaining = budget - granted.
+   */
+  private Counter[] poolMetrics(PoolDefinition pool) {
+    return byPool.computeIfAbsent(pool.getPoolId(), id -> {
+      org.apache.flink.metrics.MetricGroup g = metrics.addGroup("pool", id);
+      long budget = pool.getTotalCents();
+      long packets = pool.getTotalCount();
+      g.gauge("budget_cents", () -> budget);
+      g.gauge("budget_packets", () -> packets);
+      return new Counter[] {g.counter("grants_total"), g.counter("granted_cents_total")};
+    });
   }
 
   private long retireAt(PoolDefinition pool) {
@@ -203,7 +229,7 @@ public final class AllocateFunction extends KeyedBroadcastProcessFunction<String
       if (pool == null) {
         out.collect(SetAllocator.refused(s, OutcomeCode.UNKNOWN_POOL,
             "no pool " + s.getPoolId() + " was defined within " + settings.unknownPoolWait().toSeconds() + " s"));
-        answered.inc();
+        byOutcome.get(OutcomeCode.UNKNOWN_POOL).inc();
       } else {
         allocate(pool, s, out, ctx);
       }
@@ -215,6 +241,7 @@ public final class AllocateFunction extends KeyedBroadcastProcessFunction<String
     PoolDefinition known = ctx.getBroadcastState(POOLS).get(pool.getPoolId());
     if (known == null) {
       ctx.getBroadcastState(POOLS).put(pool.getPoolId(), pool);
+      poolMetrics(pool);
     } else if (!sameTerms(known, pool) && getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0) {
       // Pools are immutable once defined: changing a live budget would break the audit.
       ctx.output(DecodeFunction.DEAD_LETTERS, DeadLetter.newBuilder()

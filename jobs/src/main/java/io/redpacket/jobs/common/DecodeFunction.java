@@ -36,7 +36,7 @@ public final class DecodeFunction<T extends SpecificRecord> extends ProcessFunct
 
   @Override
   public void open(OpenContext openContext) {
-    deadLetters = getRuntimeContext().getMetricGroup().counter("deadLetters");
+    deadLetters = getRuntimeContext().getMetricGroup().addGroup("redpacket").counter("dead_letters_total");
   }
 
   @Override

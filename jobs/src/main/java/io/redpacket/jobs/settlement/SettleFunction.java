@@ -59,12 +59,12 @@ public final class SettleFunction extends KeyedCoProcessFunction<String, Grant, 
     state = ctx.getState(new ValueStateDescriptor<>("state", TypeInformation.of(GrantState.class)));
     waiting = ctx.getListState(new ListStateDescriptor<>("opens-waiting-for-grant", TypeInformation.of(Open.class)));
     var metrics = ctx.getMetricGroup().addGroup("redpacket");
-    reserved = metrics.counter("grantsReserved");
-    credited = metrics.counter("grantsCredited");
-    centsCredited = metrics.counter("centsCredited");
-    refunded = metrics.counter("grantsRefunded");
-    centsRefunded = metrics.counter("centsRefunded");
-    refused = metrics.counter("opensRefused");
+    reserved = metrics.counter("grants_reserved_total");
+    credited = metrics.counter("grants_credited_total");
+    centsCredited = metrics.counter("credited_cents_total");
+    refunded = metrics.counter("grants_refunded_total");
+    centsRefunded = metrics.counter("refunded_cents_total");
+    refused = metrics.counter("opens_refused_total");
   }
 
   @Override

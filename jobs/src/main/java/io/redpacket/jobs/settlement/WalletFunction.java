@@ -33,8 +33,8 @@ public final class WalletFunction extends KeyedCoProcessFunction<String, GrantSt
   public void open(OpenContext openContext) {
     wallet = getRuntimeContext().getState(new ValueStateDescriptor<>("wallet", TypeInformation.of(Wallet.class)));
     var metrics = getRuntimeContext().getMetricGroup().addGroup("redpacket");
-    credits = metrics.counter("walletCredits");
-    openToCredit = metrics.histogram("openToCreditMillis", new DescriptiveStatisticsHistogram(1000));
+    credits = metrics.counter("wallet_credits_total");
+    openToCredit = metrics.histogram("open_to_credit_milliseconds", new DescriptiveStatisticsHistogram(1000));
   }
 
   @Override

@@ -57,12 +57,12 @@ public final class ShareFunction extends KeyedCoProcessFunction<String, GrantSta
     waiting = ctx.getListState(new ListStateDescriptor<>("requests-waiting", TypeInformation.of(ShareRequest.class)));
     waitUntil = ctx.getState(new ValueStateDescriptor<>("wait-until", TypeInformation.of(Long.class)));
     var metrics = ctx.getMetricGroup().addGroup("redpacket");
-    shares = metrics.counter("sharesCreated");
-    pieces = metrics.counter("piecesClaimed");
-    centsClaimed = metrics.counter("centsClaimed");
-    refunds = metrics.counter("sharesRefunded");
-    centsRefunded = metrics.counter("shareCentsRefunded");
-    refused = metrics.counter("shareRequestsRefused");
+    shares = metrics.counter("shares_total");
+    pieces = metrics.counter("pieces_claimed_total");
+    centsClaimed = metrics.counter("claimed_cents_total");
+    refunds = metrics.counter("shares_refunded_total");
+    centsRefunded = metrics.counter("share_refunded_cents_total");
+    refused = metrics.counter("share_requests_refused_total");
   }
 
   @Override
