@@ -43,6 +43,7 @@ public final class LiveServer implements AutoCloseable {
   private final Thread reader;
   private final String page;
   private volatile boolean running = true;
+  private volatile java.util.function.Supplier<String> metrics = () -> "";
   private HttpServer server;
 
   private LiveServer(String bootstrap, String prefix) {
@@ -63,6 +64,8 @@ public final class LiveServer implements AutoCloseable {
     router.get("/").handler(ctx -> ctx.response().putHeader("Content-Type", "text/html; charset=utf-8").end(s.page));
     router.get("/api/live").handler(ctx -> ctx.response().putHeader("Content-Type", "application/json")
         .end(s.snapshot().encode()));
+    router.get("/metrics").handler(ctx -> ctx.response()
+        .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(s.metrics.get()));
     router.get("/events").handler(ctx -> {
       HttpServerResponse r = ctx.response().setChunked(true).putHeader("Content-Type", "text/event-stream")
           .putHeader("Cache-Control", "no-cache");
@@ -86,6 +89,11 @@ public final class LiveServer implements AutoCloseable {
       }
     });
     return s;
+  }
+
+  /** What {@code GET /metrics} serves: the demo's simulated clients put theirs here. */
+  public void serveMetrics(java.util.function.Supplier<String> scrape) {
+    this.metrics = scrape;
   }
 
   public int port() {

@@ -152,6 +152,8 @@ final class DemoCommand implements Callable<Integer> {
         HttpShares shares = new HttpShares(url, secret, 512, Duration.ofMinutes(2));
         SharePlan sharePlan = new SharePlan(SharePlan.Mix.standard(2000), new SocialGraph(Math.max(2, users), 20, 2017), 2018);
         java.util.Map<String, io.redpacket.avro.Grant> granted = new java.util.concurrent.ConcurrentHashMap<>();
+        SimulatorMetrics clients = new SimulatorMetrics(offered, opens, shares);
+        live.serveMetrics(clients::scrape);
         opens.onCredited(a -> {
           io.redpacket.avro.Grant g = granted.remove(a.grantId());
           if (g != null) {
@@ -168,7 +170,7 @@ final class DemoCommand implements Callable<Integer> {
         })) {
           try (Progress progress = new Progress(stack.bootstrap(), "", pool, offered::get, System.out)) {
             if (!direct) {
-              forwarded = overHttp(url, secret, stack.bootstrap(), pool, offered);
+              forwarded = overHttp(url, secret, stack.bootstrap(), pool, offered, clients);
             } else {
               ShakeProducer.Result sent = ShakeProducer.run(stack.bootstrap(), Topics.SHAKES, pool,
                   WavePlan.standard(pool, users, 2015), shakes, rate, Duration.ofMinutes(10), offered::set);
@@ -262,13 +264,17 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   /** Sends the wave through the ingest; returns how many shakes it forwarded to Kafka. */
-  private long overHttp(String url, String secret, String bootstrap, PoolDefinition pool, AtomicLong offered)
-      throws Exception {
+  private long overHttp(String url, String secret, String bootstrap, PoolDefinition pool, AtomicLong offered,
+      SimulatorMetrics clients) throws Exception {
     System.out.printf("ingest on %s: admission %,d/s; %,d virtual users shaking, %d at a time%n",
         url, admission, users, concurrency);
     HttpWave wave = new HttpWave(url, secret, concurrency, Duration.ofSeconds(10));
     try {
-      HttpWave.Result r = wave.run(WavePlan.standard(pool, users, 2015), shakes, concurrency, x -> offered.set(x.sent.get()));
+      HttpWave.Result r = wave.run(WavePlan.standard(pool, users, 2015), shakes, concurrency, x -> {
+        offered.set(x.sent.get());
+        clients.wave.set(x);
+      });
+      clients.wave.set(r);
       offered.set(r.sent.get());
       System.out.printf("wave over HTTP: %,d shakes in %.1f s (%,.0f/s), shake to outcome:%n", r.sent.get(),
           r.elapsed.toMillis() / 1000.0, r.sent.get() / Math.max(0.001, r.elapsed.toMillis() / 1000.0));
