@@ -322,22 +322,31 @@ class IngestServerTest {
         .doesNotContain("dave");
   }
 
-  @Test
-  void underLoadSharingIsShedFirstWhileOpensAndShakesGoOn() throws Exception {
-    backendRunning.set(false); // nothing answers: forwarded shakes stay in flight for the whole outcome wait
+  /**
+   * Restarts the ingest with 4 in-flight slots and no backend, and holds {@code n} of them with
+   * shakes that stay forwarded for the whole outcome wait: load level 1 at 2, level 2 at 3.
+   */
+  List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> holdInFlight(int n) throws Exception {
+    backendRunning.set(false);
     backend.join(5000);
     server.close();
     server = IngestServer.start(IngestConfig.defaults(bootstrap, SECRET, ADMIN).withPort(0).withTopicPrefix(prefix)
         .withAdmission(1000, 100, 4));
     awaitReady();
     List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> inFlight = new java.util.ArrayList<>();
-    for (int i = 0; i < 2; i++) { // 2 of 4: load level 1
+    for (int i = 0; i < n; i++) {
       inFlight.add(http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/v1/shakes"))
           .header("Authorization", "Bearer " + token("u" + i)).POST(HttpRequest.BodyPublishers.ofString(
               "{\"shakeId\":\"load-" + i + "\",\"poolId\":\"wave\"}")).build(), HttpResponse.BodyHandlers.ofString()));
     }
-    Await.until("two shakes in flight", Duration.ofSeconds(5),
-        () -> get("/metrics", null).body().contains("redpacket_ingest_forwarded_in_flight 2.0"));
+    Await.until(n + " shakes in flight", Duration.ofSeconds(5),
+        () -> get("/metrics", null).body().contains("redpacket_ingest_forwarded_in_flight " + n + ".0"));
+    return inFlight;
+  }
+
+  @Test
+  void underLoadSharingIsShedFirstWhileOpensAndShakesGoOn() throws Exception {
+    var inFlight = holdInFlight(2); // 2 of 4: load level 1
     JsonObject shedShare = share("wave/0/1", "alice", "sh-load");
     assertThat(shedShare.getInteger("_status")).as(shedShare.encode()).isEqualTo(429);
     assertThat(shedShare.getString("message")).contains("sharing is paused");
@@ -359,20 +368,7 @@ class IngestServerTest {
 
   @Test
   void underLoadOpeningIsShedBeforeShakes() throws Exception {
-    backendRunning.set(false); // nothing answers: forwarded shakes stay in flight for the whole outcome wait
-    backend.join(5000);
-    server.close();
-    server = IngestServer.start(IngestConfig.defaults(bootstrap, SECRET, ADMIN).withPort(0).withTopicPrefix(prefix)
-        .withAdmission(1000, 100, 4));
-    awaitReady();
-    List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> inFlight = new java.util.ArrayList<>();
-    for (int i = 0; i < 3; i++) { // 3 of 4: load level 2
-      inFlight.add(http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/v1/shakes"))
-          .header("Authorization", "Bearer " + token("u" + i)).POST(HttpRequest.BodyPublishers.ofString(
-              "{\"shakeId\":\"load-" + i + "\",\"poolId\":\"wave\"}")).build(), HttpResponse.BodyHandlers.ofString()));
-    }
-    Await.until("three shakes in flight", Duration.ofSeconds(5),
-        () -> get("/metrics", null).body().contains("redpacket_ingest_forwarded_in_flight 3.0"));
+    var inFlight = holdInFlight(3); // 3 of 4: load level 2
     HttpResponse<String> shed = open("wave/0/1", "alice", "k-load");
     assertThat(shed.statusCode()).as(shed.body()).isEqualTo(429);
     assertThat(shed.headers().firstValue("Retry-After")).isPresent();

@@ -1,5 +1,7 @@
 package io.redpacket.jobs.settlement;
 
+import static io.redpacket.jobs.common.RunComparison.differences;
+import static io.redpacket.jobs.common.RunComparison.records;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.redpacket.avro.DeadLetter;
@@ -12,6 +14,7 @@ import io.redpacket.codec.Codecs;
 import io.redpacket.codec.Topics;
 import io.redpacket.core.SettlementAudit;
 import io.redpacket.jobs.common.FailOnceAfterCheckpoint;
+import io.redpacket.jobs.common.RunComparison;
 import io.redpacket.jobs.common.KafkaIo;
 import io.redpacket.simulator.AuditRunner;
 import io.redpacket.simulator.OpenPlan;
@@ -22,7 +25,6 @@ import io.redpacket.stack.TopicReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -56,11 +58,7 @@ class SettlementJobIntegrationTest {
 
   @AfterEach
   void dropTopics() {
-    try (var admin = TopicAdmin.admin(bootstrap)) {
-      TopicAdmin.delete(bootstrap, admin.listTopics().names().get().stream().filter(n -> n.startsWith(prefix)).toList());
-    } catch (Exception e) {
-      // best effort: the broker is thrown away after the run
-    }
+    RunComparison.dropTopics(bootstrap, prefix);
   }
 
   @Test
@@ -122,12 +120,12 @@ class SettlementJobIntegrationTest {
     }
     assertThat(FailOnceAfterCheckpoint.FAILED.get()).as("the failure was injected after a checkpoint").isTrue();
 
-    assertThat(differences(records(failing, Topics.LEDGER, r -> Codecs.LEDGER.decode(r).getEntryId()),
-        records(calm, Topics.LEDGER, r -> Codecs.LEDGER.decode(r).getEntryId())))
+    assertThat(differences(records(bootstrap, failing, Topics.LEDGER, r -> Codecs.LEDGER.decode(r).getEntryId()),
+        records(bootstrap, calm, Topics.LEDGER, r -> Codecs.LEDGER.decode(r).getEntryId())))
         .as("ledger entries that differ, byte for byte, after a failure").isEmpty();
     assertThat(differences(latestWallets(failing), latestWallets(calm))).as("wallets that differ after a failure").isEmpty();
-    assertThat(differences(records(failing, Topics.OPEN_RESULTS, r -> Codecs.OPEN_RESULT.decode(r).getOpenId()),
-        records(calm, Topics.OPEN_RESULTS, r -> Codecs.OPEN_RESULT.decode(r).getOpenId())))
+    assertThat(differences(records(bootstrap, failing, Topics.OPEN_RESULTS, r -> Codecs.OPEN_RESULT.decode(r).getOpenId()),
+        records(bootstrap, calm, Topics.OPEN_RESULTS, r -> Codecs.OPEN_RESULT.decode(r).getOpenId())))
         .as("open answers that differ after a failure").isEmpty();
     assertThat(TopicReader.forEach(bootstrap, Topics.named(failing, Topics.LEDGER), true, r -> {}))
         .as("no entry twice").isEqualTo(expectedEntries);
@@ -176,26 +174,7 @@ class SettlementJobIntegrationTest {
     return env.executeAsync("settlement " + outputPrefix);
   }
 
-  /** Committed records of a topic: id to the record's bytes (base64), duplicates marked. */
-  Map<String, String> records(String run, String topic, java.util.function.Function<byte[], String> id) {
-    Map<String, String> out = new TreeMap<>();
-    for (var r : TopicReader.readAll(bootstrap, Topics.named(run, topic), true)) {
-      String k = id.apply(r.value());
-      String bytes = Base64.getEncoder().encodeToString(r.value());
-      while (out.containsKey(k)) {
-        k = k + "#again"; // a repeated openId is answered again: keep each answer
-      }
-      out.put(k, bytes);
-    }
-    return out;
-  }
 
-  /** Keys whose values differ or that only one side has. */
-  static <V> List<String> differences(Map<String, V> actual, Map<String, V> expected) {
-    java.util.TreeSet<String> keys = new java.util.TreeSet<>(actual.keySet());
-    keys.addAll(expected.keySet());
-    return keys.stream().filter(k -> !java.util.Objects.equals(actual.get(k), expected.get(k))).limit(20).toList();
-  }
 
   Map<String, Long> latestWallets(String run) {
     Map<String, Long> out = new TreeMap<>();

@@ -1,5 +1,7 @@
 package io.redpacket.jobs.sharing;
 
+import static io.redpacket.jobs.common.RunComparison.differences;
+import static io.redpacket.jobs.common.RunComparison.records;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.redpacket.avro.DeadLetter;
@@ -19,6 +21,7 @@ import io.redpacket.core.SettlementAudit;
 import io.redpacket.core.Sharing;
 import io.redpacket.core.SharingAudit;
 import io.redpacket.jobs.common.FailOnceAfterCheckpoint;
+import io.redpacket.jobs.common.RunComparison;
 import io.redpacket.jobs.common.KafkaIo;
 import io.redpacket.jobs.settlement.SettlementJob;
 import io.redpacket.jobs.settlement.SettlementSettings;
@@ -32,18 +35,14 @@ import io.redpacket.stack.TopicReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -73,11 +72,7 @@ class SharingJobIntegrationTest {
 
   @AfterEach
   void dropTopics() {
-    try (var admin = TopicAdmin.admin(bootstrap)) {
-      TopicAdmin.delete(bootstrap, admin.listTopics().names().get().stream().filter(n -> n.startsWith(prefix)).toList());
-    } catch (Exception e) {
-      // best effort: the broker is thrown away after the run
-    }
+    RunComparison.dropTopics(bootstrap, prefix);
   }
 
   @Test
@@ -179,11 +174,11 @@ class SharingJobIntegrationTest {
     }
     assertThat(FailOnceAfterCheckpoint.FAILED.get()).as("the failure was injected after a checkpoint").isTrue();
 
-    assertThat(differences(records(failing, Topics.SHARE_GRANTS, b -> Codecs.SHARE_GRANT.decode(b).getMoveId()),
-        records(calm, Topics.SHARE_GRANTS, b -> Codecs.SHARE_GRANT.decode(b).getMoveId())))
+    assertThat(differences(records(bootstrap, failing, Topics.SHARE_GRANTS, b -> Codecs.SHARE_GRANT.decode(b).getMoveId()),
+        records(bootstrap, calm, Topics.SHARE_GRANTS, b -> Codecs.SHARE_GRANT.decode(b).getMoveId())))
         .as("share grants that differ, byte for byte, after a failure").isEmpty();
-    assertThat(differences(records(failing, Topics.SHARE_RESULTS, b -> Codecs.SHARE_RESULT.decode(b).getRequestId()),
-        records(calm, Topics.SHARE_RESULTS, b -> Codecs.SHARE_RESULT.decode(b).getRequestId())))
+    assertThat(differences(records(bootstrap, failing, Topics.SHARE_RESULTS, b -> Codecs.SHARE_RESULT.decode(b).getRequestId()),
+        records(bootstrap, calm, Topics.SHARE_RESULTS, b -> Codecs.SHARE_RESULT.decode(b).getRequestId())))
         .as("answers that differ after a failure").isEmpty();
     assertThat(TopicReader.forEach(bootstrap, Topics.named(failing, Topics.SHARE_GRANTS), true, r -> {}))
         .as("no movement twice").isEqualTo(expected.moves());
@@ -320,24 +315,5 @@ class SharingJobIntegrationTest {
       p.send(new ProducerRecord<>(Topics.named(prefix, Topics.OPENS), null, now,
           g.getGrantId().getBytes(StandardCharsets.UTF_8), Codecs.OPEN.encode(o)));
     }
-  }
-
-  /** Committed records of a topic: id to the record's bytes (base64), repeats kept apart. */
-  Map<String, String> records(String run, String topic, Function<byte[], String> id) {
-    Map<String, String> out = new TreeMap<>();
-    for (var r : TopicReader.readAll(bootstrap, Topics.named(run, topic), true)) {
-      String k = id.apply(r.value());
-      while (out.containsKey(k)) {
-        k = k + "#again";
-      }
-      out.put(k, Base64.getEncoder().encodeToString(r.value()));
-    }
-    return out;
-  }
-
-  static <V> List<String> differences(Map<String, V> actual, Map<String, V> expected) {
-    TreeSet<String> keys = new TreeSet<>(actual.keySet());
-    keys.addAll(expected.keySet());
-    return keys.stream().filter(k -> !Objects.equals(actual.get(k), expected.get(k))).limit(20).toList();
   }
 }

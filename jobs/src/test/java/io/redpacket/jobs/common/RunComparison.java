@@ -1,0 +1,46 @@
+package io.redpacket.jobs.common;
+
+import io.redpacket.codec.Topics;
+import io.redpacket.stack.TopicAdmin;
+import io.redpacket.stack.TopicReader;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Function;
+
+/** What the exactly-once tests compare between a calm run and a failing one, and how they clean up. */
+public final class RunComparison {
+  private RunComparison() {}
+
+  /** Committed records of a run's topic: id to the record's bytes (base64); a repeated id is kept apart. */
+  public static Map<String, String> records(String bootstrap, String runPrefix, String topic, Function<byte[], String> id) {
+    Map<String, String> out = new TreeMap<>();
+    for (var r : TopicReader.readAll(bootstrap, Topics.named(runPrefix, topic), true)) {
+      String k = id.apply(r.value());
+      while (out.containsKey(k)) {
+        k = k + "#again"; // a repeated request is answered again: keep each answer
+      }
+      out.put(k, Base64.getEncoder().encodeToString(r.value()));
+    }
+    return out;
+  }
+
+  /** Keys whose values differ or that only one side has (the first 20). */
+  public static <V> List<String> differences(Map<String, V> actual, Map<String, V> expected) {
+    TreeSet<String> keys = new TreeSet<>(actual.keySet());
+    keys.addAll(expected.keySet());
+    return keys.stream().filter(k -> !Objects.equals(actual.get(k), expected.get(k))).limit(20).toList();
+  }
+
+  /** Deletes a test's topics; best effort, as the broker is thrown away after the run. */
+  public static void dropTopics(String bootstrap, String prefix) {
+    try (var admin = TopicAdmin.admin(bootstrap)) {
+      TopicAdmin.delete(bootstrap, admin.listTopics().names().get().stream().filter(n -> n.startsWith(prefix)).toList());
+    } catch (Exception e) {
+      // best effort
+    }
+  }
+}
