@@ -118,7 +118,8 @@ public final class Sharing {
         return answer(r, same ? ShareCode.CLAIMED : ShareCode.ALREADY_CLAIMED, c.getCents(), c.getPiece());
       }
     }
-    if (s.getPhase() == SharePhase.EXPIRED) {
+    // By the claim's own time stamp, not by when it reaches the job: a replay decides the same.
+    if (s.getPhase() == SharePhase.EXPIRED || r.getTimestamp() >= s.getExpiresMillis()) {
       return answer(r, ShareCode.EXPIRED, null, null);
     }
     if (s.getPhase() == SharePhase.ALL_CLAIMED) {
@@ -137,7 +138,10 @@ public final class Sharing {
         answer(r, ShareCode.CLAIMED, cents, piece).result());
   }
 
-  /** The share's expiry has come: a share with pieces left gives the rest back to the sponsor. */
+  /**
+   * The share's expiry has come (and the grace for claims stamped before it to arrive has passed):
+   * a share with pieces left gives the rest back to the sponsor.
+   */
   public static Step expire(ShareState s) {
     if (s.getPhase() != SharePhase.OPEN) {
       return new Step(null, null, null);

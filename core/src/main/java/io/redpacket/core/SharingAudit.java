@@ -205,7 +205,7 @@ public final class SharingAudit {
     Map<String, ShareResult> first = new HashMap<>();
     List<String> differently = new ArrayList<>();
     for (ShareResult r : in.results()) {
-      ShareResult before = first.putIfAbsent(r.getAction() + "|" + r.getRequestId() + "|" + r.getUserId(), r);
+      ShareResult before = first.putIfAbsent(requestKey(r.getAction(), r.getShareId(), r.getRequestId(), r.getUserId()), r);
       if (before == null) {
         Grant g = grants.get(r.getShareId());
         rows.computeIfAbsent(g == null ? "(unknown share)" : g.getPoolId(), PoolRow::new).answers
@@ -216,7 +216,7 @@ public final class SharingAudit {
     }
     List<String> unanswered = new ArrayList<>();
     for (ShareRequest q : in.requests()) {
-      if (!first.containsKey(q.getAction() + "|" + q.getRequestId() + "|" + q.getUserId())) {
+      if (!first.containsKey(requestKey(q.getAction(), q.getShareId(), q.getRequestId(), q.getUserId()))) {
         unanswered.add(q.getAction() + " " + q.getRequestId());
       }
     }
@@ -255,6 +255,11 @@ public final class SharingAudit {
     checks.add(new Check("5", "each share's published state matches its movements", statesOff.size(),
         samples(statesOff, "")));
     return new Report(rows, checks);
+  }
+
+  /** A request is its action, share, key and user: the same key on another share is another request. */
+  private static String requestKey(ShareAction action, String shareId, String requestId, String userId) {
+    return action + "|" + shareId + "|" + requestId + "|" + userId;
   }
 
   private static String samples(List<String> items, String otherwise) {

@@ -133,6 +133,15 @@ class SharingTest {
   }
 
   @Test
+  void aClaimStampedAtOrAfterTheExpiryIsExpiredWhateverThePhase() {
+    share(bobs, "b1", "bob");
+    ShareRequest late = req("late", "p/0/2", "carol", ShareAction.CLAIM, 3000L + EXPIRY);
+    assertThat(Sharing.claim(states.get("p/0/2"), late).result().getResult()).isEqualTo(ShareCode.EXPIRED);
+    ShareRequest justInTime = req("ok", "p/0/2", "carol", ShareAction.CLAIM, 3000L + EXPIRY - 1);
+    assertThat(Sharing.claim(states.get("p/0/2"), justInTime).result().getResult()).isEqualTo(ShareCode.CLAIMED);
+  }
+
+  @Test
   void theSameClaimsDrawTheSamePieces() {
     share(alices, "a1", "alice");
     List<Long> first = new ArrayList<>();

@@ -467,7 +467,7 @@ public final class IngestServer implements AutoCloseable {
     if (requestId == null) {
       return;
     }
-    String key = ShareBoard.key(ShareAction.SHARE, userId, requestId);
+    String key = ShareBoard.key(ShareAction.SHARE, grantId, userId, requestId);
     ShareResult known = sharing.knownResult(key);
     if (known != null) {
       shareAnswer(ctx, known, "known", t0);
@@ -518,7 +518,7 @@ public final class IngestServer implements AutoCloseable {
     if (requestId == null) {
       return;
     }
-    String key = ShareBoard.key(ShareAction.CLAIM, userId, requestId);
+    String key = ShareBoard.key(ShareAction.CLAIM, shareId, userId, requestId);
     ShareResult known = sharing.knownResult(key);
     if (known != null) {
       shareAnswer(ctx, known, "known", t0);

@@ -23,8 +23,9 @@ final class ShareBoard extends CommittedBoard {
     super(bootstrap, Topics.named(prefix, Topics.SHARE_STATES), Topics.named(prefix, Topics.SHARE_RESULTS), "share-board");
   }
 
-  static String key(ShareAction action, String userId, String requestId) {
-    return action + "|" + userId + "|" + requestId;
+  /** An answer is the one to this user's request with this key on this share: a key reused elsewhere is another request. */
+  static String key(ShareAction action, String shareId, String userId, String requestId) {
+    return action + "|" + shareId + "|" + userId + "|" + requestId;
   }
 
   @Override
@@ -36,7 +37,7 @@ final class ShareBoard extends CommittedBoard {
   @Override
   void onAnswer(byte[] value) {
     ShareResult r = Codecs.SHARE_RESULT.decode(value);
-    results.publish(key(r.getAction(), r.getUserId(), r.getRequestId()), r);
+    results.publish(key(r.getAction(), r.getShareId(), r.getUserId(), r.getRequestId()), r);
   }
 
   /** Registers interest before the request is sent, so its answer cannot slip by. */

@@ -38,7 +38,9 @@ import org.slf4j.LoggerFactory;
 public final class LiveServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LiveServer.class);
   private final Vertx vertx = Vertx.vertx();
-  private final LiveView view = new LiveView();
+  /** Guards {@link #view}: the reader thread folds into it, the HTTP threads take snapshots. */
+  private final Object lock = new Object();
+  private LiveView view = new LiveView();
   private final Set<HttpServerResponse> listeners = new CopyOnWriteArraySet<>();
   private final Thread reader;
   private final String page;
@@ -117,10 +119,13 @@ public final class LiveServer implements AutoCloseable {
         }
         consumer.assign(all);
         consumer.seekToBeginning(all);
+        synchronized (lock) { // read again from the start after losing Kafka: fold from nothing again
+          view = new LiveView();
+        }
         while (running) {
           var records = consumer.poll(Duration.ofMillis(200));
           long now = System.currentTimeMillis();
-          synchronized (view) {
+          synchronized (lock) {
             for (ConsumerRecord<byte[], byte[]> r : records) {
               try {
                 if (r.topic().equals(grants)) {
@@ -151,7 +156,7 @@ public final class LiveServer implements AutoCloseable {
 
   /** The numbers on the page: money in cents and as text, so the page shows exactly what the audit prints. */
   public JsonObject snapshot() {
-    synchronized (view) {
+    synchronized (lock) {
       long now = System.currentTimeMillis();
       JsonArray pools = new JsonArray();
       view.pools.forEach((id, row) -> {

@@ -47,8 +47,10 @@ final class LocalStack implements AutoCloseable {
             String.valueOf(Math.max(1, expiry.toSeconds()))};
         flink.submit(SettlementJob.NAME, env -> SettlementJob.build(env, new JobArgs(settlementArgs, SettlementJob.FLAGS)),
             keepData, out);
+        // A short demo expiry gets a short grace for late claims (the refund waits for it).
         String[] sharingArgs = {"--bootstrap", kafka.bootstrapServers(), "--expiry-seconds",
-            String.valueOf(Math.max(1, shareExpiry.toSeconds()))};
+            String.valueOf(Math.max(1, shareExpiry.toSeconds())), "--claim-grace-seconds",
+            shareExpiry.toHours() >= 1 ? "60" : "5"};
         flink.submit(SharingJob.NAME, env -> SharingJob.build(env, new JobArgs(sharingArgs, SharingJob.FLAGS)), keepData, out);
       } catch (Exception e) {
         flink.close();

@@ -136,7 +136,7 @@ final class SharingBench implements Callable<Integer> {
     if (job.equals("sharing")) {
       // Expiry beyond the run: the bench measures answers, not refunds.
       SharingJob.define(env, states, shares, claims, SharingJob.kafkaSinks(bootstrap, out, "bench-" + out),
-          new SharingSettings(Duration.ofHours(1), Duration.ofMinutes(5), Duration.ofHours(1)), UnaryOperator.identity());
+          new SharingSettings(Duration.ofHours(1), Duration.ofMinutes(5), Duration.ofHours(1), Duration.ofMinutes(1)), UnaryOperator.identity());
       return;
     }
     env.getConfig().enableObjectReuse();

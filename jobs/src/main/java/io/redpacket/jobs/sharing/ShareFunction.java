@@ -37,6 +37,11 @@ public final class ShareFunction extends KeyedCoProcessFunction<String, GrantSta
   private transient ValueState<GrantState> grant;
   private transient ValueState<ShareState> share;
   private transient ListState<ShareRequest> waiting;
+  /**
+   * When the waiting requests give up (processing time): the request wait after the latest one came,
+   * so none is given up the moment it arrives, and a backlog replayed after a restart still meets
+   * the shares and grants behind it.
+   */
   private transient ValueState<Long> waitUntil;
   private transient Counter shares;
   private transient Counter pieces;
@@ -67,9 +72,8 @@ public final class ShareFunction extends KeyedCoProcessFunction<String, GrantSta
 
   @Override
   public void processElement1(GrantState g, Context ctx, Collector<ShareGrant> out) throws Exception {
-    if (grant.value() == null) { // an opened grant that is never shared is forgotten after the retention
-      ctx.timerService().registerProcessingTimeTimer(g.getGrantedMillis() + settings.retention().toMillis());
-    }
+    // A grant that is never shared is forgotten the retention after its latest state (its open, say).
+    ctx.timerService().registerProcessingTimeTimer(g.getTimestamp() + settings.retention().toMillis());
     grant.update(g);
     drain(ctx, out);
   }
@@ -81,12 +85,10 @@ public final class ShareFunction extends KeyedCoProcessFunction<String, GrantSta
         drain(ctx, out); // claims that came before their share
       }
     } else {
-      if (waitUntil.value() == null) {
-        long until = ctx.timerService().currentProcessingTime() + settings.requestWait().toMillis();
-        waitUntil.update(until);
-        ctx.timerService().registerProcessingTimeTimer(until);
-      }
       waiting.add(r);
+      long until = ctx.timerService().currentProcessingTime() + settings.requestWait().toMillis();
+      waitUntil.update(until);
+      ctx.timerService().registerProcessingTimeTimer(until);
     }
   }
 
@@ -102,7 +104,7 @@ public final class ShareFunction extends KeyedCoProcessFunction<String, GrantSta
       step = Sharing.share(g, current, r, settings.expiry().toMillis());
       if (step.state() != null) {
         shares.inc();
-        ctx.timerService().registerProcessingTimeTimer(step.state().getExpiresMillis());
+        ctx.timerService().registerProcessingTimeTimer(refundAt(step.state()));
       }
     } else {
       if (current == null) {
@@ -148,6 +150,11 @@ public final class ShareFunction extends KeyedCoProcessFunction<String, GrantSta
     }
   }
 
+  /** The refund waits for claims stamped before the expiry that are still on their way. */
+  private long refundAt(ShareState s) {
+    return s.getExpiresMillis() + settings.claimGrace().toMillis();
+  }
+
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<ShareGrant> out) throws Exception {
     Long until = waitUntil.value();
@@ -162,24 +169,24 @@ public final class ShareFunction extends KeyedCoProcessFunction<String, GrantSta
     ShareState s = share.value();
     if (s == null) {
       GrantState g = grant.value();
-      if (g != null && timestamp >= g.getGrantedMillis() + settings.retention().toMillis()) {
+      if (g != null && timestamp >= g.getTimestamp() + settings.retention().toMillis()) {
         grant.clear();
       }
       return;
     }
-    if (timestamp >= s.getExpiresMillis() + settings.retention().toMillis()) {
+    if (timestamp >= refundAt(s) + settings.retention().toMillis()) {
       share.clear();
       grant.clear();
       return;
     }
-    if (timestamp >= s.getExpiresMillis()) {
+    if (timestamp >= refundAt(s)) {
       Sharing.Step step = Sharing.expire(s);
       if (step.move() != null) {
         refunds.inc();
         centsRefunded.inc(step.move().getCents());
         emit(step, ctx, out);
       }
-      ctx.timerService().registerProcessingTimeTimer(s.getExpiresMillis() + settings.retention().toMillis());
+      ctx.timerService().registerProcessingTimeTimer(refundAt(s) + settings.retention().toMillis());
     }
   }
 

@@ -132,6 +132,8 @@ public final class SharingJob {
     f.put("expiry-seconds", "a share is open for claims this long; the rest is then refunded (default: 86400, i.e. 24 h)");
     f.put("request-wait-seconds", "how long a share waits to see its grant opened, and a claim its share (default: 300)");
     f.put("retention-seconds", "keep a share this long after its expiry to answer repeated claims (default: 86400)");
+    f.put("claim-grace-seconds", "a claim stamped before the expiry that arrives this long after it still counts;"
+        + " the refund waits for it (default: 60)");
     return f;
   }
 
@@ -142,7 +144,8 @@ public final class SharingJob {
   static SharingSettings settings(JobArgs args) {
     return new SharingSettings(Duration.ofSeconds(args.positiveLong("expiry-seconds", 86_400, 31_536_000)),
         Duration.ofSeconds(args.positiveLong("request-wait-seconds", 300, 86_400)),
-        Duration.ofSeconds(args.positiveLong("retention-seconds", 86_400, 31_536_000)));
+        Duration.ofSeconds(args.positiveLong("retention-seconds", 86_400, 31_536_000)),
+        Duration.ofSeconds(args.positiveLong("claim-grace-seconds", 60, 86_400)));
   }
 
   /** Builds the job with real Kafka sources and sinks from its arguments. */

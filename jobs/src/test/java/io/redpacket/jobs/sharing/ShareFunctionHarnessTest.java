@@ -36,6 +36,8 @@ class ShareFunctionHarnessTest {
   static final Duration EXPIRY = Duration.ofMinutes(10);
   static final Duration WAIT = Duration.ofSeconds(5);
   static final Duration RETENTION = Duration.ofMinutes(1);
+  static final Duration GRACE = Duration.ofSeconds(30);
+  static final long REFUND = T0 + 10 + EXPIRY.toMillis() + GRACE.toMillis();
 
   KeyedTwoInputStreamOperatorTestHarness<String, GrantState, ShareRequest, ShareGrant> share;
 
@@ -48,7 +50,7 @@ class ShareFunctionHarnessTest {
 
   static KeyedTwoInputStreamOperatorTestHarness<String, GrantState, ShareRequest, ShareGrant> harness() throws Exception {
     var h = new KeyedTwoInputStreamOperatorTestHarness<>(
-        new KeyedCoProcessOperator<>(new ShareFunction(new SharingSettings(EXPIRY, WAIT, RETENTION))),
+        new KeyedCoProcessOperator<>(new ShareFunction(new SharingSettings(EXPIRY, WAIT, RETENTION, GRACE))),
         GrantState::getGrantId, ShareRequest::getShareId, Types.STRING, 128, 1, 0);
     h.setStateBackend(new EmbeddedRocksDBStateBackend());
     return h;
@@ -152,7 +154,7 @@ class ShareFunctionHarnessTest {
     in(shareReq("a1", "alice"));
     in(claim("c1", "bob", T0 + 20));
     long piece = moves().get(1).getCents();
-    share.setProcessingTime(T0 + 10 + EXPIRY.toMillis());
+    share.setProcessingTime(REFUND);
     ShareGrant refund = moves().get(2);
     assertThat(refund.getKind()).isEqualTo(ShareMove.REFUND);
     assertThat(refund.getCents()).isEqualTo(100 - piece);
@@ -160,10 +162,26 @@ class ShareFunctionHarnessTest {
     in(claim("c2", "carol", T0 + 30));
     in(claim("c1", "bob", T0 + 31));
     assertThat(codes().subList(2, 4)).containsExactly(ShareCode.EXPIRED, ShareCode.CLAIMED);
-    share.setProcessingTime(T0 + 10 + EXPIRY.toMillis() + RETENTION.toMillis());
+    share.setProcessingTime(REFUND + RETENTION.toMillis());
     assertThat(moves()).as("refunded once").hasSize(3);
     assertThat(keysIn("share") + keysIn("grant")).isZero();
     assertThat(share.numProcessingTimeTimers()).isZero();
+  }
+
+  @Test
+  void claimsAreDecidedByTheirOwnTimeStampAndTheRefundWaitsForTheGrace() throws Exception {
+    in(opened("g1", "alice"));
+    in(shareReq("a1", "alice"));
+    long expires = T0 + 10 + EXPIRY.toMillis();
+    share.setProcessingTime(expires + 1_000); // past the expiry, within the grace: no refund yet
+    in(claim("late", "bob", expires)); // stamped at the expiry: too late, whenever it arrives
+    in(claim("slow", "carol", expires - 1)); // stamped before it, arriving during the grace: it counts
+    assertThat(codes()).containsExactly(ShareCode.SHARED, ShareCode.EXPIRED, ShareCode.CLAIMED);
+    assertThat(moves()).extracting(ShareGrant::getKind).containsExactly(ShareMove.RESERVE, ShareMove.PIECE);
+    share.setProcessingTime(REFUND);
+    assertThat(moves()).extracting(ShareGrant::getKind).containsExactly(ShareMove.RESERVE, ShareMove.PIECE,
+        ShareMove.REFUND);
+    assertThat(moves().get(2).getCents()).isEqualTo(100 - moves().get(1).getCents());
   }
 
   @Test
@@ -213,6 +231,7 @@ class ShareFunctionHarnessTest {
     in(opened("g1", "alice"));
     in(shareReq("a1", "alice"));
     in(claim("c1", "bob", T0 + 20));
+    long bobs = moves().get(1).getCents();
     OperatorSubtaskState snapshot = share.snapshot(1L, T0);
     share.close();
     share = harness();
@@ -222,8 +241,9 @@ class ShareFunctionHarnessTest {
     in(claim("c1", "bob", T0 + 30)); // the retry after the restore: same piece
     in(claim("c2", "carol", T0 + 31));
     assertThat(codes()).containsExactly(ShareCode.CLAIMED, ShareCode.CLAIMED);
+    assertThat(results().get(0).getCents()).as("the same piece, the same cents").isEqualTo(bobs);
     assertThat(moves()).extracting(ShareGrant::getPiece).containsExactly(2);
-    share.setProcessingTime(T0 + 10 + EXPIRY.toMillis());
+    share.setProcessingTime(REFUND);
     assertThat(moves()).extracting(ShareGrant::getKind).containsExactly(ShareMove.PIECE, ShareMove.REFUND);
   }
 }

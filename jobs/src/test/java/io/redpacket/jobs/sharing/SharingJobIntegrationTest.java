@@ -262,7 +262,7 @@ class SharingJobIntegrationTest {
             moves++;
             value += step.move().getKind() == ShareMove.RESERVE ? step.move().getCents() : 0;
           }
-          if (answered.add(r.getAction() + "|" + r.getRequestId() + "|" + r.getUserId())) {
+          if (answered.add(r.getAction() + "|" + r.getShareId() + "|" + r.getRequestId() + "|" + r.getUserId())) {
             answers.merge(step.result().getResult(), 1L, Long::sum);
           }
         }
@@ -291,7 +291,7 @@ class SharingJobIntegrationTest {
         KafkaIo.source(bootstrap, Topics.named(prefix, Topics.SHARES), outputPrefix + "shares", false),
         KafkaIo.source(bootstrap, Topics.named(prefix, Topics.SHARE_CLAIMS), outputPrefix + "claims", false),
         SharingJob.kafkaSinks(bootstrap, outputPrefix, "test-sharing"),
-        new SharingSettings(EXPIRY, WAIT, Duration.ofMinutes(10)), beforeSharing);
+        new SharingSettings(EXPIRY, WAIT, Duration.ofMinutes(10), Duration.ofSeconds(5)), beforeSharing);
     return env.executeAsync("sharing " + outputPrefix);
   }
 
