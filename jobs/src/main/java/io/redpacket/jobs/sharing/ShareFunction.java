@@ -26,7 +26,8 @@ import org.apache.flink.util.OutputTag;
  * holds the rules. It learns the grant from the settlement job's grant states; a share request
  * that comes before its grant is seen opened waits, and so does a claim that comes before its
  * share, both bounded. Expiry refunds the rest; state and timers go after the retention.
- * Timers run on processing time; the money's own time stamps come from the records.
+ * Timers run on processing time; the money's own time stamps come from the records, and a claim is
+ * judged against the expiry by its own time stamp (the refund waits a grace for late arrivals).
  */
 public final class ShareFunction extends KeyedCoProcessFunction<String, GrantState, ShareRequest, ShareGrant> {
   private static final long serialVersionUID = 1L;
