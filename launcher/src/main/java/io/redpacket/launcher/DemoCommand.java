@@ -35,16 +35,16 @@ import picocli.CommandLine.Option;
         + " with live progress, audit it, stop."
         + " Exits 0 only if every invariant holds.")
 final class DemoCommand implements Callable<Integer> {
-  @Option(names = "--shakes", defaultValue = "400000", description = "shakes in the wave (default: ${DEFAULT-VALUE})")
+  @Option(names = "--shakes", defaultValue = "200000", description = "shakes in the wave (default: ${DEFAULT-VALUE})")
   long shakes;
 
-  @Option(names = "--users", defaultValue = "150000", description = "distinct users (default: ${DEFAULT-VALUE})")
+  @Option(names = "--users", defaultValue = "80000", description = "distinct users (default: ${DEFAULT-VALUE})")
   int users;
 
-  @Option(names = "--packets", defaultValue = "20000", description = "packets in the pool (default: ${DEFAULT-VALUE})")
+  @Option(names = "--packets", defaultValue = "8000", description = "packets in the pool (default: ${DEFAULT-VALUE})")
   int packets;
 
-  @Option(names = "--budget-cents", defaultValue = "20000000", description = "the pool's budget in cents (default: ${DEFAULT-VALUE}, i.e. 200,000.00)")
+  @Option(names = "--budget-cents", defaultValue = "8000000", description = "the pool's budget in cents (default: ${DEFAULT-VALUE}, i.e. 80,000.00)")
   long budgetCents;
 
   @Option(names = "--sets", defaultValue = "50", description = "sets of the pool (default: ${DEFAULT-VALUE})")
@@ -78,7 +78,7 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--admission", defaultValue = "20000", description = "shakes/s the ingest forwards to the backend (default: ${DEFAULT-VALUE})")
   int admission;
 
-  @Option(names = "--concurrency", defaultValue = "128", description = "HTTP shakes in flight at once (default: ${DEFAULT-VALUE})")
+  @Option(names = "--concurrency", defaultValue = "256", description = "HTTP shakes in flight at once (default: ${DEFAULT-VALUE})")
   int concurrency;
 
   @Option(names = "--expiry-seconds", defaultValue = "45", description = "refund grants left unopened this long after"
