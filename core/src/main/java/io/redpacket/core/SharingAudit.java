@@ -171,6 +171,8 @@ public final class SharingAudit {
       Grant g = grants.get(shareId);
       if (g == null || !g.getUserId().equals(reserve.getSharer())) {
         foreign.add(shareId + " shared by " + reserve.getSharer() + (g == null ? ", no such grant" : ", owner " + g.getUserId()));
+      } else if (g.getShareCents() != reserve.getCents()) {
+        sharesOff.add(shareId + ": reserved " + reserve.getCents() + ", the grant's allowance is " + g.getShareCents());
       }
       ShareState state = in.states().get(shareId);
       int pieceCount = state == null ? -1 : state.getPieces();

@@ -211,6 +211,16 @@ class SharingTest {
   }
 
   @Test
+  void theAuditCatchesAShareReservedForMoreThanItsGrantsAllowance() {
+    wave();
+    int i = moves.indexOf(moves.stream().filter(m -> m.getKind() == ShareMove.RESERVE).findFirst().orElseThrow());
+    ShareGrant inflated = ShareGrant.newBuilder(moves.get(i)).setCents(moves.get(i).getCents() + 1).build();
+    moves.set(i, inflated);
+    ledger.replaceAll(e -> e.getEntryId().equals(inflated.getMoveId()) ? Sharing.entry(inflated) : e);
+    assertThat(failed()).contains("per share: claimed + refunded + outstanding = value");
+  }
+
+  @Test
   void theAuditCatchesAForeignShareAndAnUnansweredClaim() {
     wave();
     results.replaceAll(r -> r.getResult() == ShareCode.SHARED && r.getUserId().equals("bob")
