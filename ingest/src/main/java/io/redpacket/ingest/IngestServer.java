@@ -405,7 +405,7 @@ public final class IngestServer implements AutoCloseable {
         },
         result -> openAnswer(ctx, result, "backend", t0),
         () -> json(ctx, "open", 202, new JsonObject().put("grantId", grantId).put("openId", openId)
-            .put("status", "accepted").put("poll", "/v1/grants/" + grantId)));
+            .put("status", "accepted").put("poll", "/v1/grants/" + segment(grantId))));
   }
 
   /**
@@ -499,7 +499,7 @@ public final class IngestServer implements AutoCloseable {
         () -> sharing.forget(key), () -> metrics.answers.labelValues("forwarded", "share").inc(),
         result -> shareAnswer(ctx, result, "backend", t0),
         () -> json(ctx, "share", 202, new JsonObject().put("shareId", grantId).put("requestId", requestId)
-            .put("status", "accepted").put("poll", "/v1/shares/" + grantId)
+            .put("status", "accepted").put("poll", "/v1/shares/" + segment(grantId))
             .put("hint", "send the same request with the same Idempotency-Key for its answer")));
   }
 
@@ -543,7 +543,7 @@ public final class IngestServer implements AutoCloseable {
         () -> sharing.forget(key), () -> metrics.answers.labelValues("forwarded", "claim").inc(),
         result -> shareAnswer(ctx, result, "backend", t0),
         () -> json(ctx, "claim", 202, new JsonObject().put("shareId", shareId).put("requestId", requestId)
-            .put("status", "accepted").put("poll", "/v1/shares/" + shareId)
+            .put("status", "accepted").put("poll", "/v1/shares/" + segment(shareId))
             .put("hint", "send the same request with the same Idempotency-Key for its answer")));
   }
 
@@ -571,12 +571,18 @@ public final class IngestServer implements AutoCloseable {
     json(ctx, route, status, body);
   }
 
+  /** Ids hold slashes (pool/set/sequence): in a URL they are one percent-encoded path segment. */
+  private static String segment(String id) {
+    return java.net.URLEncoder.encode(id, java.nio.charset.StandardCharsets.UTF_8);
+  }
+
   private static String shareMessage(ShareResult r) {
     return switch (r.getResult()) {
-      case SHARED -> "shared: friends can claim at /v1/shares/" + r.getShareId() + "/claim";
-      case ALREADY_SHARED -> "this packet was already shared; friends claim at /v1/shares/" + r.getShareId() + "/claim";
+      case SHARED -> "shared: friends can claim at /v1/shares/" + segment(r.getShareId()) + "/claim";
+      case ALREADY_SHARED -> "this packet was already shared; friends claim at /v1/shares/" + segment(r.getShareId())
+          + "/claim";
       case NOT_OWNER -> "only the packet's owner can share it";
-      case NOT_OPENED -> "open the packet first (POST /v1/grants/" + r.getShareId() + "/open), then share it";
+      case NOT_OPENED -> "open the packet first (POST /v1/grants/" + segment(r.getShareId()) + "/open), then share it";
       case NO_ALLOWANCE -> "this packet's pool has no group packet to share";
       case CLAIMED -> "claimed: the piece is credited to your wallet";
       case ALREADY_CLAIMED -> "you already hold a piece of this share: one piece per friend";
