@@ -7,12 +7,10 @@ import io.redpacket.avro.LedgerEntry;
 import io.redpacket.avro.Open;
 import io.redpacket.avro.OpenResult;
 import io.redpacket.avro.ShareGrant;
-import io.redpacket.avro.ShareMove;
 import io.redpacket.avro.Wallet;
 import io.redpacket.codec.Codecs;
 import io.redpacket.codec.Topics;
 import io.redpacket.core.Settlement;
-import io.redpacket.core.Sharing;
 import io.redpacket.jobs.common.DecodeFunction;
 import io.redpacket.jobs.common.JobArgs;
 import io.redpacket.jobs.common.JobMain;
@@ -38,8 +36,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * opens  -> decode-opens  -> keyBy(grantId) --+-> settle -> ledger
  *                                                  |-> open-results
  *                                                  +-> grant states -> keyBy(userId) --+-> wallet -> grant-states, wallets
- * share-grants -> decode-share-grants -+-> share-pieces -> keyBy(userId) -------------+
- *                                      +-> book-share-grants -> ledger
+ * share-grants -> decode-share-grants -> keyBy(shareId) -> book-share-grants -> ledger
+ *                                                     +-> pieces -> keyBy(userId) ----+
  *           (undecodable or invalid records -> dead-letters)
  * </pre>
  */
@@ -78,11 +76,12 @@ public final class SettlementJob {
         .connect(beforeSettlement.apply(opens).keyBy(Open::getGrantId, TypeInformation.of(String.class)))
         .process(new SettleFunction(settings), TypeInformation.of(LedgerEntry.class))
         .name("settle").uid("settle");
-    // A share's money was decided by the sharing job: here it is booked, and pieces credited to friends' wallets.
-    DataStream<LedgerEntry> shareEntries = shareMoves
-        .map(Sharing::entry, TypeInformation.of(LedgerEntry.class)).name("book-share-grants").uid("book-share-grants");
-    DataStream<ShareGrant> pieces = shareMoves.filter(m -> m.getKind() == ShareMove.PIECE)
-        .name("share-pieces").uid("share-pieces");
+    // A share's money was decided by the sharing job: here it is booked once, and pieces credited to friends' wallets.
+    SingleOutputStreamOperator<LedgerEntry> shareEntries = shareMoves
+        .keyBy(ShareGrant::getShareId, TypeInformation.of(String.class))
+        .process(new BookShareFunction(settings.retention().plus(settings.expiry())), TypeInformation.of(LedgerEntry.class))
+        .name("book-share-grants").uid("book-share-grants");
+    DataStream<ShareGrant> pieces = shareEntries.getSideOutput(BookShareFunction.PIECES);
     SingleOutputStreamOperator<GrantState> states = ledger.getSideOutput(SettleFunction.STATES)
         .keyBy(GrantState::getUserId, TypeInformation.of(String.class))
         .connect(pieces.keyBy(ShareGrant::getUserId, TypeInformation.of(String.class)))

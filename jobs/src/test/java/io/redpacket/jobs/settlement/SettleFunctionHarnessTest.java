@@ -205,4 +205,26 @@ class SettleFunctionHarnessTest {
       assertThat(wallets.get(2).getLastEntryId()).isEqualTo("g9/piece/2");
     }
   }
+
+  @Test
+  void aShareMovementIsBookedOnceEvenIfItComesTwiceAndPiecesGoToTheWallets() throws Exception {
+    try (var book = new org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness<>(
+        new org.apache.flink.streaming.api.operators.KeyedProcessOperator<>(new BookShareFunction(RETENTION)),
+        ShareGrant::getShareId, Types.STRING)) {
+      book.setStateBackend(new EmbeddedRocksDBStateBackend());
+      book.open();
+      book.setProcessingTime(T0);
+      ShareGrant reserve = new ShareGrant("g9/reserve", ShareMove.RESERVE, "g9", "p1", "acme", "bob", "bob", 0, 100L, T0);
+      ShareGrant piece = new ShareGrant("g9/piece/1", ShareMove.PIECE, "g9", "p1", "acme", "bob", "alice", 1, 30L, T0);
+      for (ShareGrant m : List.of(reserve, piece, reserve, piece)) { // the topic read twice
+        book.processElement(new StreamRecord<>(m));
+      }
+      assertThat(book.extractOutputValues()).extracting(LedgerEntry::getKind)
+          .containsExactly(EntryKind.SHARE_RESERVE, EntryKind.SHARE_CREDIT);
+      assertThat(book.extractOutputValues().get(1).getCreditAccount()).isEqualTo("wallet:alice");
+      assertThat(book.getSideOutput(BookShareFunction.PIECES)).hasSize(1);
+      book.setProcessingTime(T0 + RETENTION.toMillis());
+      assertThat(book.numProcessingTimeTimers()).as("forgotten after the retention").isZero();
+    }
+  }
 }
