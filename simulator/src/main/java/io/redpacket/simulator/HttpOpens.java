@@ -1,17 +1,11 @@
 package io.redpacket.simulator;
 
 import io.redpacket.core.Table;
-import io.redpacket.core.Tokens;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -57,23 +51,12 @@ public final class HttpOpens {
     }
   }
 
-  private final Vertx vertx = Vertx.vertx();
-  private final HttpClient client;
-  private final String host;
-  private final int port;
-  private final Tokens tokens;
-  private final Map<String, String> tokenOf = new ConcurrentHashMap<>();
-  private final Duration timeout;
+  private final VirtualUsers users;
 
   public HttpOpens(String baseUrl, String tokenSecret, int connections, Duration timeout) {
-    URI uri = URI.create(baseUrl);
-    this.host = uri.getHost();
-    this.port = uri.getPort();
-    this.tokens = new Tokens(tokenSecret);
-    this.timeout = timeout;
-    this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
-        new PoolOptions().setHttp1MaxSize(connections));
+    this.users = new VirtualUsers(baseUrl, tokenSecret, connections, timeout);
   }
+
 
   private final Result result = new Result();
   private volatile java.util.function.Consumer<OpenPlan.Action> onCredited = a -> {};
@@ -88,7 +71,7 @@ public final class HttpOpens {
   /** Sends the open after {@code delayMillis}; returns at once. */
   public void submit(OpenPlan.Action a, long delayMillis) {
     pending.incrementAndGet();
-    vertx.setTimer(Math.max(1, delayMillis), id -> {
+    users.vertx.setTimer(Math.max(1, delayMillis), id -> {
       result.sent.incrementAndGet();
       open(a, 1, System.nanoTime(), result).onComplete(x -> pending.decrementAndGet());
     });
@@ -104,15 +87,10 @@ public final class HttpOpens {
     return result;
   }
 
-  private String token(String user) {
-    return tokenOf.computeIfAbsent(user, u -> tokens.mint(u, System.currentTimeMillis() + 86_400_000L));
-  }
-
   private Future<Void> open(OpenPlan.Action a, int attempt, long t0, Result r) {
-    RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setHost(host).setPort(port)
-        .setURI("/v1/grants/" + encoded(a.grantId()) + "/open").setIdleTimeout(timeout.toMillis())
-        .putHeader("Authorization", "Bearer " + token(a.userId())).putHeader("Idempotency-Key", a.openId());
-    return client.request(options).compose(req -> req.send())
+    RequestOptions options = users.request(HttpMethod.POST, "/v1/grants/" + encoded(a.grantId()) + "/open", a.userId())
+        .setIdleTimeout(users.timeout.toMillis()).putHeader("Idempotency-Key", a.openId());
+    return users.client.request(options).compose(req -> req.send())
         .compose(resp -> resp.body().map(b -> new Object[] {resp.statusCode(), resp.getHeader("Retry-After"), b}))
         .transform(ar -> {
           if (ar.failed()) {
@@ -122,7 +100,7 @@ public final class HttpOpens {
           int status = (Integer) ar.result()[0];
           if ((status == 429 || status == 503) && attempt < MAX_ATTEMPTS) {
             r.retried.incrementAndGet();
-            return Backoff.after(vertx, (String) ar.result()[1], attempt).compose(v -> open(a, attempt + 1, t0, r));
+            return Backoff.after(users.vertx, (String) ar.result()[1], attempt).compose(v -> open(a, attempt + 1, t0, r));
           }
           if (status == 429 || status == 503) {
             r.gaveUp.incrementAndGet();
@@ -151,13 +129,12 @@ public final class HttpOpens {
    * half each time, up to 3 s: thousands of owners polling every 200 ms would be a load of their own.
    */
   private Future<Void> poll(OpenPlan.Action a, long t0, Result r, long waitMillis) {
-    if (System.nanoTime() - t0 > timeout.toNanos()) {
+    if (System.nanoTime() - t0 > users.timeout.toNanos()) {
       r.timedOut.incrementAndGet();
       return Future.succeededFuture();
     }
-    return Future.<Void>future(p -> vertx.setTimer(waitMillis, id -> p.complete())).compose(v ->
-        client.request(new RequestOptions().setMethod(HttpMethod.GET).setHost(host).setPort(port)
-                .setURI("/v1/grants/" + encoded(a.grantId())).putHeader("Authorization", "Bearer " + token(a.userId())))
+    return Future.<Void>future(p -> users.vertx.setTimer(waitMillis, id -> p.complete())).compose(v ->
+        users.client.request(users.request(HttpMethod.GET, "/v1/grants/" + encoded(a.grantId()), a.userId()))
             .compose(req -> req.send())
             .compose(resp -> resp.body().map(b -> new Object[] {resp.statusCode(), b}))
             .transform(ar -> {
@@ -185,7 +162,6 @@ public final class HttpOpens {
 
 
   public void close() {
-    client.close();
-    vertx.close();
+    users.close();
   }
 }

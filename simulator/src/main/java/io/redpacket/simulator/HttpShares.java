@@ -1,18 +1,12 @@
 package io.redpacket.simulator;
 
 import io.redpacket.core.Table;
-import io.redpacket.core.Tokens;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import io.redpacket.avro.ShareAction;
-import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -67,25 +61,14 @@ public final class HttpShares {
     }
   }
 
-  private final Vertx vertx = Vertx.vertx();
-  private final HttpClient client;
-  private final String host;
-  private final int port;
-  private final Tokens tokens;
-  private final Map<String, String> tokenOf = new ConcurrentHashMap<>();
-  private final Duration timeout;
+  private final VirtualUsers users;
   private final Result result = new Result();
   private final AtomicLong pending = new AtomicLong();
 
   public HttpShares(String baseUrl, String tokenSecret, int connections, Duration timeout) {
-    URI uri = URI.create(baseUrl);
-    this.host = uri.getHost();
-    this.port = uri.getPort();
-    this.tokens = new Tokens(tokenSecret);
-    this.timeout = timeout;
-    this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
-        new PoolOptions().setHttp1MaxSize(connections));
+    this.users = new VirtualUsers(baseUrl, tokenSecret, connections, timeout);
   }
+
 
   /**
    * One opened grant's share actions, from {@link SharePlan#actionsFor}: the share (and its retry)
@@ -120,7 +103,7 @@ public final class HttpShares {
 
   private void send(SharePlan.Action a, long delayMillis) {
     pending.incrementAndGet();
-    vertx.setTimer(Math.max(1, delayMillis), id -> {
+    users.vertx.setTimer(Math.max(1, delayMillis), id -> {
       result.sent.incrementAndGet();
       long t0 = System.nanoTime();
       if (a.action() == ShareAction.CLAIM && result.firstClaimNanos == 0) {
@@ -146,10 +129,6 @@ public final class HttpShares {
     return result;
   }
 
-  private String token(String user) {
-    return tokenOf.computeIfAbsent(user, u -> tokens.mint(u, System.currentTimeMillis() + 86_400_000L));
-  }
-
   /** The request's answer (its result code), or null when there was none in time. */
   private Future<String> request(SharePlan.Action a, int attempt, long t0) {
     return request(a, attempt, t0, 0);
@@ -159,13 +138,12 @@ public final class HttpShares {
   private Future<String> request(SharePlan.Action a, int attempt, long t0, int accepted) {
     String uri = a.action() == ShareAction.SHARE ? "/v1/grants/" + HttpOpens.encoded(a.shareId()) + "/share"
         : "/v1/shares/" + HttpOpens.encoded(a.shareId()) + "/claim";
-    RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setHost(host).setPort(port).setURI(uri)
-        .setIdleTimeout(timeout.toMillis()).putHeader("Authorization", "Bearer " + token(a.userId()))
+    RequestOptions options = users.request(HttpMethod.POST, uri, a.userId()).setIdleTimeout(users.timeout.toMillis())
         .putHeader("Idempotency-Key", a.requestId());
-    return client.request(options).compose(req -> req.send())
+    return users.client.request(options).compose(req -> req.send())
         .compose(resp -> resp.body().map(b -> new Object[] {resp.statusCode(), resp.getHeader("Retry-After"), b}))
         .transform(ar -> {
-          if (ar.failed() || System.nanoTime() - t0 > timeout.toNanos()) {
+          if (ar.failed() || System.nanoTime() - t0 > users.timeout.toNanos()) {
             result.timedOut.incrementAndGet();
             return Future.succeededFuture(null);
           }
@@ -176,12 +154,12 @@ public final class HttpShares {
               return Future.succeededFuture(null);
             }
             result.shed.incrementAndGet();
-            return Backoff.after(vertx, (String) ar.result()[1], attempt)
+            return Backoff.after(users.vertx, (String) ar.result()[1], attempt)
                 .compose(v -> request(a, attempt + 1, t0, accepted));
           }
           if (status == 202) { // accepted, answer not yet read back: ask again with the same key, less and less often
             long wait = Math.min(3000, 500L << Math.min(3, accepted));
-            return Future.<Void>future(p -> vertx.setTimer(wait, id -> p.complete()))
+            return Future.<Void>future(p -> users.vertx.setTimer(wait, id -> p.complete()))
                 .compose(v -> request(a, attempt, t0, accepted + 1));
           }
           String code = new JsonObject((Buffer) ar.result()[2]).getString("result", "HTTP " + status);
@@ -191,7 +169,6 @@ public final class HttpShares {
   }
 
   public void close() {
-    client.close();
-    vertx.close();
+    users.close();
   }
 }

@@ -2,19 +2,12 @@ package io.redpacket.simulator;
 
 import io.redpacket.avro.Shake;
 import io.redpacket.core.Table;
-import io.redpacket.core.Tokens;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -67,23 +60,12 @@ public final class HttpWave {
     }
   }
 
-  private final Vertx vertx = Vertx.vertx();
-  private final HttpClient client;
-  private final String host;
-  private final int port;
-  private final Tokens tokens;
-  private final Map<String, String> tokenOf = new HashMap<>();
-  private final Duration timeout;
+  private final VirtualUsers users;
 
   public HttpWave(String baseUrl, String tokenSecret, int connections, Duration timeout) {
-    URI uri = URI.create(baseUrl);
-    this.host = uri.getHost();
-    this.port = uri.getPort();
-    this.tokens = new Tokens(tokenSecret);
-    this.timeout = timeout;
-    this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
-        new PoolOptions().setHttp1MaxSize(connections));
+    this.users = new VirtualUsers(baseUrl, tokenSecret, connections, timeout);
   }
+
 
   /** Runs {@code count} shakes from {@code plan} with {@code concurrency} users shaking at once; blocks until done. */
   public Result run(WavePlan plan, long count, int concurrency, Consumer<Result> progress) throws InterruptedException {
@@ -106,7 +88,7 @@ public final class HttpWave {
     reporter.setDaemon(true);
     reporter.start();
     for (int i = 0; i < concurrency; i++) {
-      vertx.runOnContext(v -> next(plan, left, r, done));
+      users.vertx.runOnContext(v -> next(plan, left, r, done));
     }
     done.await();
     r.elapsed = Duration.ofNanos(System.nanoTime() - start);
@@ -119,22 +101,19 @@ public final class HttpWave {
       return;
     }
     Shake s;
-    String token;
     synchronized (plan) {
       s = plan.next();
-      token = tokenOf.computeIfAbsent(s.getUserId(), u -> tokens.mint(u, System.currentTimeMillis() + 86_400_000L));
     }
     r.sent.incrementAndGet();
-    shake(s, token, 1, System.nanoTime(), r).onComplete(x -> next(plan, left, r, done));
+    shake(s, 1, System.nanoTime(), r).onComplete(x -> next(plan, left, r, done));
   }
 
-  private Future<Void> shake(Shake s, String token, int attempt, long t0, Result r) {
+  private Future<Void> shake(Shake s, int attempt, long t0, Result r) {
     Buffer body = Buffer.buffer(new JsonObject().put("shakeId", s.getShakeId()).put("poolId", s.getPoolId())
         .put("device", s.getDevice()).encode());
-    RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setHost(host).setPort(port)
-        .setURI("/v1/shakes").setIdleTimeout(timeout.toMillis()).putHeader("Authorization", "Bearer " + token)
-        .putHeader("Content-Type", "application/json");
-    return client.request(options).compose(req -> req.send(body))
+    RequestOptions options = users.request(HttpMethod.POST, "/v1/shakes", s.getUserId())
+        .setIdleTimeout(users.timeout.toMillis()).putHeader("Content-Type", "application/json");
+    return users.client.request(options).compose(req -> req.send(body))
         .compose(resp -> resp.body().map(b -> new Object[] {resp.statusCode(), resp.getHeader("Retry-After"), b}))
         .transform(ar -> {
           if (ar.failed()) {
@@ -149,11 +128,11 @@ public final class HttpWave {
           }
           if (status == 202) {
             r.polled.incrementAndGet();
-            return poll(s, token, t0, r);
+            return poll(s, t0, r);
           }
           if ((status == 429 || status == 503) && attempt < MAX_ATTEMPTS) {
             (status == 429 ? r.retriedAfter429 : r.retriedAfter503).incrementAndGet();
-            return Backoff.after(vertx, (String) ar.result()[1], attempt).compose(v -> shake(s, token, attempt + 1, t0, r));
+            return Backoff.after(users.vertx, (String) ar.result()[1], attempt).compose(v -> shake(s, attempt + 1, t0, r));
           }
           if (status == 429 || status == 503) {
             r.gaveUp.incrementAndGet();
@@ -165,15 +144,14 @@ public final class HttpWave {
   }
 
 
-  private Future<Void> poll(Shake s, String token, long t0, Result r) {
-    if (System.nanoTime() - t0 > timeout.toNanos()) {
+  private Future<Void> poll(Shake s, long t0, Result r) {
+    if (System.nanoTime() - t0 > users.timeout.toNanos()) {
       r.timedOut.incrementAndGet();
       return Future.succeededFuture();
     }
-    return Future.<Void>future(p -> vertx.setTimer(100, id -> p.complete())).compose(v ->
-        client.request(new RequestOptions().setMethod(HttpMethod.GET).setHost(host).setPort(port)
-                .setURI("/v1/shakes/" + s.getShakeId() + "?poolId=" + s.getPoolId())
-                .putHeader("Authorization", "Bearer " + token))
+    return Future.<Void>future(p -> users.vertx.setTimer(100, id -> p.complete())).compose(v ->
+        users.client.request(users.request(HttpMethod.GET, "/v1/shakes/" + s.getShakeId() + "?poolId=" + s.getPoolId(),
+                s.getUserId()))
             .compose(req -> req.send())
             .compose(resp -> resp.body().map(b -> new Object[] {resp.statusCode(), b}))
             .transform(ar -> {
@@ -181,7 +159,7 @@ public final class HttpWave {
                 record(new JsonObject((Buffer) ar.result()[1]).put("answeredBy", "backend"), t0, r);
                 return Future.succeededFuture();
               }
-              return poll(s, token, t0, r);
+              return poll(s, t0, r);
             }));
   }
 
@@ -192,7 +170,6 @@ public final class HttpWave {
   }
 
   public void close() {
-    client.close();
-    vertx.close();
+    users.close();
   }
 }

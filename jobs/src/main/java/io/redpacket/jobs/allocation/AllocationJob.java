@@ -118,8 +118,7 @@ public final class AllocationJob {
         // Status is a latest-value-per-key topic: a replayed older value is overwritten by the replay itself.
         KafkaIo.sink(bootstrap, Topics.named(topicPrefix, Topics.POOL_STATUS), Codecs.POOL_STATUS,
             s -> Keys.set(s.getPoolId(), s.getSetId()), DeliveryGuarantee.AT_LEAST_ONCE, null),
-        KafkaIo.sink(bootstrap, Topics.named(topicPrefix, Topics.DEAD_LETTERS), Codecs.DEAD_LETTER,
-            DeadLetter::getSourceTopic, DeliveryGuarantee.AT_LEAST_ONCE, null));
+        KafkaIo.deadLetters(bootstrap, topicPrefix));
   }
 
   public static final Map<String, String> FLAGS = flags();

@@ -1,6 +1,9 @@
 package io.redpacket.jobs.common;
 
+import io.redpacket.avro.DeadLetter;
 import io.redpacket.codec.AvroCodec;
+import io.redpacket.codec.Codecs;
+import io.redpacket.codec.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Properties;
@@ -69,6 +72,22 @@ public final class KafkaIo {
       builder.setTransactionalIdPrefix(transactionalIdPrefix);
     }
     return builder.build();
+  }
+
+  /**
+   * An exactly-once sink to a pipeline topic (under the topic prefix), with the transactional id
+   * prefix {@code <job's prefix>-<topic prefix><topic>}: unique per job, topic and campaign.
+   */
+  public static <T extends SpecificRecord> KafkaSink<T> exactlyOnce(String bootstrap, String topicPrefix, String topic,
+      AvroCodec<T> codec, KeyOf<T> key, String jobTransactionalIdPrefix) {
+    return sink(bootstrap, Topics.named(topicPrefix, topic), codec, key, DeliveryGuarantee.EXACTLY_ONCE,
+        jobTransactionalIdPrefix + "-" + topicPrefix + topic);
+  }
+
+  /** The dead-letter sink every job shares: at-least-once, keyed by the source topic. */
+  public static KafkaSink<DeadLetter> deadLetters(String bootstrap, String topicPrefix) {
+    return sink(bootstrap, Topics.named(topicPrefix, Topics.DEAD_LETTERS), Codecs.DEAD_LETTER, DeadLetter::getSourceTopic,
+        DeliveryGuarantee.AT_LEAST_ONCE, null);
   }
 
   /** Year 2286: any larger record time stamp is an artefact (an end-of-input timer), not an event's time. */

@@ -23,7 +23,6 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
-import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -100,18 +99,14 @@ public final class SettlementJob {
 
   /** The real Kafka sinks; every money-bearing one exactly-once with its own transactional id prefix. */
   public static Sinks kafkaSinks(String bootstrap, String topicPrefix, String transactionalIdPrefix) {
-    String tx = transactionalIdPrefix + "-" + (topicPrefix.isEmpty() ? "" : topicPrefix);
     return new Sinks(
-        KafkaIo.sink(bootstrap, Topics.named(topicPrefix, Topics.LEDGER), Codecs.LEDGER, LedgerEntry::getEntryId,
-            DeliveryGuarantee.EXACTLY_ONCE, tx + "ledger"),
-        KafkaIo.sink(bootstrap, Topics.named(topicPrefix, Topics.WALLETS), Codecs.WALLET, Wallet::getUserId,
-            DeliveryGuarantee.EXACTLY_ONCE, tx + "wallets"),
-        KafkaIo.sink(bootstrap, Topics.named(topicPrefix, Topics.GRANT_STATES), Codecs.GRANT_STATE, GrantState::getGrantId,
-            DeliveryGuarantee.EXACTLY_ONCE, tx + "grant-states"),
-        KafkaIo.sink(bootstrap, Topics.named(topicPrefix, Topics.OPEN_RESULTS), Codecs.OPEN_RESULT, OpenResult::getOpenId,
-            DeliveryGuarantee.EXACTLY_ONCE, tx + "open-results"),
-        KafkaIo.sink(bootstrap, Topics.named(topicPrefix, Topics.DEAD_LETTERS), Codecs.DEAD_LETTER,
-            DeadLetter::getSourceTopic, DeliveryGuarantee.AT_LEAST_ONCE, null));
+        KafkaIo.exactlyOnce(bootstrap, topicPrefix, Topics.LEDGER, Codecs.LEDGER, LedgerEntry::getEntryId, transactionalIdPrefix),
+        KafkaIo.exactlyOnce(bootstrap, topicPrefix, Topics.WALLETS, Codecs.WALLET, Wallet::getUserId, transactionalIdPrefix),
+        KafkaIo.exactlyOnce(bootstrap, topicPrefix, Topics.GRANT_STATES, Codecs.GRANT_STATE, GrantState::getGrantId,
+            transactionalIdPrefix),
+        KafkaIo.exactlyOnce(bootstrap, topicPrefix, Topics.OPEN_RESULTS, Codecs.OPEN_RESULT, OpenResult::getOpenId,
+            transactionalIdPrefix),
+        KafkaIo.deadLetters(bootstrap, topicPrefix));
   }
 
   /** Why a share movement cannot be booked; empty when it can. */

@@ -24,7 +24,6 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
-import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -113,16 +112,14 @@ public final class SharingJob {
 
   /** The real Kafka sinks; every one that carries money or answers exactly-once with its own transactional id prefix. */
   public static Sinks kafkaSinks(String bootstrap, String topicPrefix, String transactionalIdPrefix) {
-    String tx = transactionalIdPrefix + "-" + (topicPrefix.isEmpty() ? "" : topicPrefix);
     return new Sinks(
-        KafkaIo.sink(bootstrap, Topics.named(topicPrefix, Topics.SHARE_GRANTS), Codecs.SHARE_GRANT, ShareGrant::getShareId,
-            DeliveryGuarantee.EXACTLY_ONCE, tx + "share-grants"),
-        KafkaIo.sink(bootstrap, Topics.named(topicPrefix, Topics.SHARE_STATES), Codecs.SHARE_STATE, ShareState::getShareId,
-            DeliveryGuarantee.EXACTLY_ONCE, tx + "share-states"),
-        KafkaIo.sink(bootstrap, Topics.named(topicPrefix, Topics.SHARE_RESULTS), Codecs.SHARE_RESULT,
-            ShareResult::getRequestId, DeliveryGuarantee.EXACTLY_ONCE, tx + "share-results"),
-        KafkaIo.sink(bootstrap, Topics.named(topicPrefix, Topics.DEAD_LETTERS), Codecs.DEAD_LETTER,
-            DeadLetter::getSourceTopic, DeliveryGuarantee.AT_LEAST_ONCE, null));
+        KafkaIo.exactlyOnce(bootstrap, topicPrefix, Topics.SHARE_GRANTS, Codecs.SHARE_GRANT, ShareGrant::getShareId,
+            transactionalIdPrefix),
+        KafkaIo.exactlyOnce(bootstrap, topicPrefix, Topics.SHARE_STATES, Codecs.SHARE_STATE, ShareState::getShareId,
+            transactionalIdPrefix),
+        KafkaIo.exactlyOnce(bootstrap, topicPrefix, Topics.SHARE_RESULTS, Codecs.SHARE_RESULT, ShareResult::getRequestId,
+            transactionalIdPrefix),
+        KafkaIo.deadLetters(bootstrap, topicPrefix));
   }
 
   public static final Map<String, String> FLAGS = flags();
