@@ -9,9 +9,16 @@ import java.io.InputStream;
  * broker shuts down cleanly instead of lingering as an orphan.
  */
 public final class BrokerMain {
+  /** System property: run without the watchdog, as a node of `./redpacket cluster`, which outlives its starter. */
+  public static final String DETACHED = "redpacket.detached";
+
   private BrokerMain() {}
 
   public static void main(String[] args) {
+    if (Boolean.getBoolean(DETACHED)) {
+      kafka.Kafka.main(args);
+      return;
+    }
     Thread watchdog = new Thread(() -> {
       try (InputStream in = System.in) {
         while (in.read() >= 0) {

@@ -133,10 +133,22 @@ public final class LocalKafka implements AutoCloseable {
   }
 
   private void writeConfig() throws IOException {
+    writeConfig(dir, 1, brokerPort, controllerPort, "1@127.0.0.1:" + controllerPort, 1);
+  }
+
+  /**
+   * A node's server.properties: broker and controller in one (KRaft combined mode). With
+   * {@code replication} above 1, topics and Kafka's own transaction and offset logs are replicated
+   * that many times and a write needs {@code replication - 1} in-sync copies.
+   */
+  private static void writeConfig(Path dir, int nodeId, int brokerPort, int controllerPort, String voters,
+      int replication) throws IOException {
+    String rf = String.valueOf(replication);
+    String minIsr = String.valueOf(Math.max(1, replication - 1));
     Properties p = new Properties();
     p.put("process.roles", "broker,controller");
-    p.put("node.id", "1");
-    p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+    p.put("node.id", String.valueOf(nodeId));
+    p.put("controller.quorum.voters", voters);
     p.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
     p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
     p.put("controller.listener.names", "CONTROLLER");
@@ -144,14 +156,16 @@ public final class LocalKafka implements AutoCloseable {
     p.put("listener.security.protocol.map", "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT");
     p.put("log.dirs", dir.resolve("kraft-logs").toString());
     p.put("num.partitions", "4");
+    p.put("default.replication.factor", rf);
+    p.put("min.insync.replicas", minIsr);
     p.put("auto.create.topics.enable", "false");
-    p.put("offsets.topic.replication.factor", "1");
+    p.put("offsets.topic.replication.factor", rf);
     p.put("offsets.topic.num.partitions", "4");
-    p.put("transaction.state.log.replication.factor", "1");
-    p.put("transaction.state.log.min.isr", "1");
+    p.put("transaction.state.log.replication.factor", rf);
+    p.put("transaction.state.log.min.isr", minIsr);
     p.put("transaction.state.log.num.partitions", "4");
-    p.put("share.coordinator.state.topic.replication.factor", "1");
-    p.put("share.coordinator.state.topic.min.isr", "1");
+    p.put("share.coordinator.state.topic.replication.factor", rf);
+    p.put("share.coordinator.state.topic.min.isr", minIsr);
     p.put("group.initial.rebalance.delay.ms", "0");
     // At or above every sink's transaction.timeout.ms (the jobs use 10 minutes).
     p.put("transaction.max.timeout.ms", "3600000");
@@ -177,13 +191,59 @@ public final class LocalKafka implements AutoCloseable {
   }
 
   /**
+   * Writes the configuration of one node of a multi-node cluster and formats its storage with the
+   * cluster's id, if not done before. Each node is then started with {@link #launchDetached}.
+   *
+   * @param voters every node's controller address, {@code id@host:port,...}
+   */
+  public static void prepareNode(Path dir, int nodeId, int brokerPort, int controllerPort, String voters,
+      String clusterId, int replication) {
+    try {
+      Files.createDirectories(dir);
+      writeConfig(dir, nodeId, brokerPort, controllerPort, voters, replication);
+      if (!Files.exists(dir.resolve("kraft-logs/meta.properties"))) {
+        format(dir, clusterId);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot prepare Kafka node " + nodeId + " in " + dir, e);
+    }
+  }
+
+  /**
+   * Starts a prepared node as a process of its own that outlives this JVM (no stdin watchdog; its own
+   * session, so a Ctrl-C in this terminal does not reach it). Returns at once; the caller waits.
+   */
+  public static Process launchDetached(Path dir, String... jvmProps) {
+    try {
+      Files.createDirectories(dir.resolve("logs"));
+      List<String> cmd = new ArrayList<>();
+      if (new File("/usr/bin/setsid").canExecute()) {
+        cmd.add("/usr/bin/setsid");
+      }
+      List<String> props = new ArrayList<>(List.of(jvmProps));
+      props.add("-D" + BrokerMain.DETACHED + "=true");
+      cmd.addAll(java(dir, BrokerMain.class.getName(), props.toArray(String[]::new)));
+      cmd.add(dir.resolve("config/server.properties").toString());
+      return new ProcessBuilder(cmd).redirectErrorStream(true)
+          .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("logs/stdout.log").toFile())).start();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start the Kafka node in " + dir, e);
+    }
+  }
+
+  /**
    * Formats the storage. transaction.version=1: with version 2 the Flink connector's recovery
    * logs a false "data loss" ERROR on nearly every restart (FLINK-40689, FLINK-40626); both
    * were tested exactly-once here, see STACK.md.
    */
   private void format() throws IOException {
-    List<String> cmd = java("kafka.tools.StorageTool");
-    cmd.addAll(List.of("format", "-t", Uuid.randomUuid().toString(), "-c",
+    format(dir, Uuid.randomUuid().toString());
+  }
+
+  private static void format(Path dir, String clusterId) throws IOException {
+    List<String> cmd = java(dir, "kafka.tools.StorageTool");
+    cmd.addAll(List.of("format", "-t", clusterId, "-c",
         dir.resolve("config/server.properties").toString(), "--feature", "transaction.version=1"));
     Process format = new ProcessBuilder(cmd).redirectErrorStream(true)
         .redirectOutput(dir.resolve("format.log").toFile()).start();
@@ -200,7 +260,7 @@ public final class LocalKafka implements AutoCloseable {
 
   private void launch() throws IOException {
     Files.createDirectories(dir.resolve("logs"));
-    List<String> cmd = java(BrokerMain.class.getName());
+    List<String> cmd = java(dir, BrokerMain.class.getName());
     cmd.add(dir.resolve("config/server.properties").toString());
     process = new ProcessBuilder(cmd).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("logs/stdout.log").toFile()))
@@ -249,9 +309,10 @@ public final class LocalKafka implements AutoCloseable {
     throw new IllegalStateException("Kafka did not answer within " + START_TIMEOUT.toSeconds() + " s; see " + dir.resolve("logs"));
   }
 
-  private List<String> java(String mainClass) {
+  private static List<String> java(Path dir, String mainClass, String... props) {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(List.of(props));
     cmd.addAll(List.of("-Xms256m", "-Xmx1g", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20", "-Djava.awt.headless=true",
         "-Dlog4j2.configurationFile=" + dir.resolve("config/log4j2.properties").toUri(),
         "-Djava.io.tmpdir=" + dir,

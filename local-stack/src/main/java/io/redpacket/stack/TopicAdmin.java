@@ -28,7 +28,8 @@ public final class TopicAdmin {
       List<NewTopic> create = new ArrayList<>();
       for (String t : topics) {
         if (!existing.contains(t)) {
-          NewTopic nt = new NewTopic(t, partitions, (short) 1);
+          // The brokers' default.replication.factor: 1 for the single local broker, 3 for `./redpacket cluster`.
+          NewTopic nt = new NewTopic(t, java.util.Optional.of(partitions), java.util.Optional.empty());
           if (compacted.contains(t)) {
             nt.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
                 TopicConfig.MIN_CLEANABLE_DIRTY_RATIO_CONFIG, "0.1", TopicConfig.SEGMENT_MS_CONFIG, "60000"));

@@ -1,0 +1,237 @@
+package io.redpacket.launcher;
+
+import io.redpacket.jobs.allocation.AllocationJob;
+import io.redpacket.jobs.settlement.SettlementJob;
+import io.redpacket.jobs.sharing.SharingJob;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The pipeline's three jobs on a session cluster: submitted from the shaded jar through Flink's REST
+ * API, stopped with savepoints, resumed from them (or from the last retained checkpoint after a
+ * crash) at any parallelism. What was submitted, the job ids and the last savepoints are kept in
+ * {@code jobs.json} next to the cluster, so each of these is its own command.
+ */
+final class Deployment {
+  /** One job: its name on the cluster, entry class in the shaded jar, and arguments. */
+  record JobSpec(String name, String entryClass, List<String> args) {}
+
+  private final Cluster cluster;
+  private final Path file;
+  private JsonObject state;
+
+  Deployment(Cluster cluster) {
+    this.cluster = cluster;
+    this.file = cluster.root.resolve("jobs.json");
+    try {
+      state = Files.exists(file) ? new JsonObject(Files.readString(file)) : new JsonObject().put("jobs", new JsonArray());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The three jobs with their arguments, as the local stack runs them too. */
+  static List<JobSpec> pipeline(String bootstrap, String topicPrefix, Duration expiry, Duration shareExpiry) {
+    List<String> common = new ArrayList<>(List.of("--bootstrap", bootstrap));
+    if (!topicPrefix.isEmpty()) {
+      common.addAll(List.of("--topic-prefix", topicPrefix));
+    }
+    List<String> settlement = new ArrayList<>(common);
+    settlement.addAll(List.of("--expiry-seconds", String.valueOf(Math.max(1, expiry.toSeconds()))));
+    List<String> sharing = new ArrayList<>(common);
+    // A short (demo) expiry gets a short grace for late claims, which the refund waits for.
+    sharing.addAll(List.of("--expiry-seconds", String.valueOf(Math.max(1, shareExpiry.toSeconds())),
+        "--claim-grace-seconds", shareExpiry.toHours() >= 1 ? "60" : "5"));
+    return List.of(new JobSpec(AllocationJob.NAME, AllocationJob.class.getName(), common),
+        new JobSpec(SettlementJob.NAME, SettlementJob.class.getName(), settlement),
+        new JobSpec(SharingJob.NAME, SharingJob.class.getName(), sharing));
+  }
+
+  /** Uploads the jar and runs every job fresh; refuses if jobs of this deployment still run. */
+  void submit(Path jar, List<JobSpec> specs, int parallelism, PrintStream out) {
+    requireNoneRunning();
+    JsonArray jobs = new JsonArray();
+    for (JobSpec s : specs) {
+      jobs.add(new JsonObject().put("name", s.name()).put("entryClass", s.entryClass()).put("args", new JsonArray(s.args())));
+    }
+    state = new JsonObject().put("jar", jar.toAbsolutePath().toString()).put("jobs", jobs);
+    start(parallelism, Map.of(), out);
+  }
+
+  /** Jobs of this deployment as the cluster sees them now (name to job), in submission order. */
+  Map<String, FlinkRest.Job> current() {
+    Map<String, FlinkRest.Job> byId = new LinkedHashMap<>();
+    cluster.rest().jobs().forEach(j -> byId.put(j.id(), j));
+    Map<String, FlinkRest.Job> out = new LinkedHashMap<>();
+    for (JsonObject j : jobs()) {
+      FlinkRest.Job job = byId.get(j.getString("jobId", ""));
+      out.put(j.getString("name"), job != null ? job : new FlinkRest.Job(j.getString("jobId", "-"), j.getString("name"), "NOT ON THE CLUSTER"));
+    }
+    return out;
+  }
+
+  int parallelism() {
+    return state.getInteger("parallelism", 0);
+  }
+
+  /** Stops every running job with a savepoint and records where; returns name to savepoint. */
+  Map<String, String> stop(PrintStream out) {
+    Map<String, String> points = new LinkedHashMap<>();
+    for (JsonObject j : jobs()) {
+      String id = j.getString("jobId");
+      if (!isRunning(id)) {
+        out.printf("  %s is not running; its last savepoint stays %s%n", j.getString("name"), j.getString("savepoint", "(none)"));
+        continue;
+      }
+      long t0 = System.nanoTime();
+      String path = cluster.rest().stopWithSavepoint(id, savepointDir(), Duration.ofMinutes(3));
+      j.put("savepoint", path);
+      points.put(j.getString("name"), path);
+      save();
+      out.printf("  stopped %s with a savepoint in %.1f s: %s%n", j.getString("name"), (System.nanoTime() - t0) / 1e9, path);
+    }
+    return points;
+  }
+
+  /** Takes a savepoint of every running job; they go on. */
+  Map<String, String> savepoint(PrintStream out) {
+    Map<String, String> points = new LinkedHashMap<>();
+    for (JsonObject j : jobs()) {
+      String id = j.getString("jobId");
+      if (!isRunning(id)) {
+        throw new IllegalArgumentException(j.getString("name") + " is not running: nothing to take a savepoint of");
+      }
+      String path = cluster.rest().savepoint(id, savepointDir(), Duration.ofMinutes(3));
+      j.put("savepoint", path);
+      points.put(j.getString("name"), path);
+      save();
+      out.printf("  savepoint of %s: %s%n", j.getString("name"), path);
+    }
+    return points;
+  }
+
+  /**
+   * Runs every job again at {@code parallelism}: from its last savepoint, or with {@code fromCheckpoint}
+   * from the newest checkpoint its last run retained (after a crash, when no savepoint was taken).
+   */
+  void resume(int parallelism, boolean fromCheckpoint, PrintStream out) {
+    requireNoneRunning();
+    Map<String, String> from = new LinkedHashMap<>();
+    for (JsonObject j : jobs()) {
+      String point;
+      if (fromCheckpoint) {
+        point = LocalFlink.latestCheckpoint(cluster.root.resolve("flink/checkpoints").resolve(j.getString("jobId", "-")))
+            .map(p -> p.toUri().toString()).orElseThrow(() -> new IllegalArgumentException("no retained checkpoint of "
+                + j.getString("name") + " (job " + j.getString("jobId") + ") under " + cluster.root.resolve("flink/checkpoints")));
+      } else {
+        point = j.getString("savepoint");
+        if (point == null) {
+          throw new IllegalArgumentException(j.getString("name") + " has no savepoint: take one with ./redpacket jobs stop,"
+              + " or after a crash resume with --from-checkpoint");
+        }
+      }
+      from.put(j.getString("name"), point);
+    }
+    start(parallelism, from, out);
+  }
+
+  /** Completed checkpoints per job id so far (0 for a job not yet running). */
+  Map<String, Long> checkpointCounts() {
+    Map<String, Long> out = new LinkedHashMap<>();
+    for (var job : current().values()) {
+      try {
+        out.put(job.id(), job.running() ? cluster.rest().completedCheckpoints(job.id()) : 0L);
+      } catch (RuntimeException notYet) {
+        out.put(job.id(), 0L);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Waits until every job runs and has completed a checkpoint beyond {@code before}: a checkpoint
+   * completes only once all of a job's tasks run, so this is "recovered", not just "scheduled".
+   */
+  void awaitCheckpointed(Map<String, Long> before, Duration bound) {
+    io.redpacket.stack.Await.until("every job running with a new completed checkpoint", bound, () -> {
+      for (var job : current().values()) {
+        if (!job.running()) {
+          return false;
+        }
+        try {
+          if (cluster.rest().completedCheckpoints(job.id()) <= before.getOrDefault(job.id(), 0L)) {
+            return false;
+          }
+        } catch (RuntimeException notYet) {
+          return false;
+        }
+      }
+      return true;
+    });
+  }
+
+  private void start(int parallelism, Map<String, String> from, PrintStream out) {
+    Path jar = Path.of(state.getString("jar"));
+    if (!Files.exists(jar)) {
+      throw new IllegalArgumentException("the jobs' jar " + jar + " is missing: build it with ./mvnw -DskipTests install");
+    }
+    FlinkRest rest = cluster.rest();
+    String jarId = rest.uploadJar(jar);
+    for (JsonObject j : jobs()) {
+      List<String> args = j.getJsonArray("args").stream().map(Object::toString).toList();
+      String point = from.get(j.getString("name"));
+      String id = rest.run(jarId, j.getString("entryClass"), args, parallelism, point);
+      j.put("jobId", id);
+      out.printf("  submitted %s at parallelism %d as job %s%s%n", j.getString("name"), parallelism, id,
+          point == null ? "" : " from " + point);
+    }
+    state.put("parallelism", parallelism);
+    save();
+  }
+
+  private void requireNoneRunning() {
+    if (state.getJsonArray("jobs").isEmpty()) {
+      return;
+    }
+    for (var e : current().entrySet()) {
+      if (!e.getValue().terminal() && !e.getValue().state().equals("NOT ON THE CLUSTER")) {
+        throw new IllegalArgumentException(e.getKey() + " is still " + e.getValue().state() + " as job " + e.getValue().id()
+            + ": stop it first with ./redpacket jobs stop");
+      }
+    }
+  }
+
+  private boolean isRunning(String jobId) {
+    return jobId != null && cluster.rest().jobs().stream().anyMatch(j -> j.id().equals(jobId) && !j.terminal());
+  }
+
+  private String savepointDir() {
+    return cluster.root.resolve("flink/savepoints").toUri().toString();
+  }
+
+  private List<JsonObject> jobs() {
+    List<JsonObject> out = new ArrayList<>();
+    state.getJsonArray("jobs", new JsonArray()).forEach(o -> out.add((JsonObject) o));
+    return out;
+  }
+
+  private void save() {
+    try {
+      Path tmp = file.resolveSibling("jobs.json.tmp");
+      Files.writeString(tmp, state.encodePrettily());
+      Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

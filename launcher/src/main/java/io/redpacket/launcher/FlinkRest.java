@@ -1,0 +1,175 @@
+package io.redpacket.launcher;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Flink's REST API, as a data engineer's tooling uses it: upload the shaded jar, run a job from it
+ * (optionally from a savepoint, at a parallelism), list jobs, take savepoints, stop with a
+ * savepoint, cancel. Errors carry Flink's own message.
+ */
+final class FlinkRest {
+  private final String base;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  FlinkRest(String base) {
+    this.base = base;
+  }
+
+  record Job(String id, String name, String state) {
+    boolean running() {
+      return state.equals("RUNNING");
+    }
+
+    boolean terminal() {
+      return List.of("FINISHED", "CANCELED", "FAILED").contains(state);
+    }
+  }
+
+  /** Registered TaskManagers, or -1 when the JobManager does not answer. */
+  int taskManagers() {
+    try {
+      return get("/overview").getInteger("taskmanagers", 0);
+    } catch (RuntimeException e) {
+      return -1;
+    }
+  }
+
+  JsonObject overview() {
+    return get("/overview");
+  }
+
+  /** Uploads a jar through /jars/upload; returns the id Flink gave it. */
+  String uploadJar(Path jar) {
+    try {
+      String boundary = "----redpacket" + UUID.randomUUID();
+      ByteArrayOutputStream body = new ByteArrayOutputStream();
+      body.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"jarfile\"; filename=\""
+          + jar.getFileName() + "\"\r\nContent-Type: application/x-java-archive\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+      body.write(Files.readAllBytes(jar));
+      body.write(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+      JsonObject r = send(HttpRequest.newBuilder(URI.create(base + "/jars/upload"))
+          .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+          .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())), Duration.ofMinutes(2));
+      String file = r.getString("filename");
+      return Path.of(file).getFileName().toString();
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read " + jar + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Runs an uploaded jar's entry class as a job; returns its id.
+   *
+   * @param savepoint resume from this savepoint or retained checkpoint, or null for a fresh start
+   */
+  String run(String jarId, String entryClass, List<String> args, int parallelism, String savepoint) {
+    JsonObject req = new JsonObject().put("entryClass", entryClass).put("programArgsList", new JsonArray(args))
+        .put("parallelism", parallelism);
+    if (savepoint != null) {
+      req.put("savepointPath", savepoint).put("allowNonRestoredState", false);
+    }
+    return post("/jars/" + jarId + "/run", req, Duration.ofMinutes(2)).getString("jobid");
+  }
+
+  List<Job> jobs() {
+    List<Job> out = new ArrayList<>();
+    for (Object o : get("/jobs/overview").getJsonArray("jobs")) {
+      JsonObject j = (JsonObject) o;
+      out.add(new Job(j.getString("jid"), j.getString("name"), j.getString("state")));
+    }
+    return out;
+  }
+
+  /** Completed checkpoints of a job so far. */
+  long completedCheckpoints(String jobId) {
+    return get("/jobs/" + jobId + "/checkpoints").getJsonObject("counts").getLong("completed", 0L);
+  }
+
+  /** Stops a job with a savepoint (no drain: timers stay, the job goes on from it); returns the savepoint's path. */
+  String stopWithSavepoint(String jobId, String targetDir, Duration timeout) {
+    String trigger = post("/jobs/" + jobId + "/stop", new JsonObject().put("targetDirectory", targetDir).put("drain", false),
+        Duration.ofSeconds(30)).getString("request-id");
+    return awaitSavepoint(jobId, trigger, timeout);
+  }
+
+  /** Takes a savepoint of a running job, which goes on; returns its path. */
+  String savepoint(String jobId, String targetDir, Duration timeout) {
+    String trigger = post("/jobs/" + jobId + "/savepoints", new JsonObject().put("target-directory", targetDir)
+        .put("cancel-job", false), Duration.ofSeconds(30)).getString("request-id");
+    return awaitSavepoint(jobId, trigger, timeout);
+  }
+
+  void cancel(String jobId) {
+    send(HttpRequest.newBuilder(URI.create(base + "/jobs/" + jobId + "?mode=cancel"))
+        .method("PATCH", HttpRequest.BodyPublishers.noBody()), Duration.ofSeconds(30));
+  }
+
+  private String awaitSavepoint(String jobId, String trigger, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      JsonObject r = get("/jobs/" + jobId + "/savepoints/" + trigger);
+      if ("COMPLETED".equals(r.getJsonObject("status").getString("id"))) {
+        JsonObject op = r.getJsonObject("operation", new JsonObject());
+        if (op.containsKey("failure-cause")) {
+          JsonObject cause = op.getJsonObject("failure-cause");
+          throw new IllegalStateException("the savepoint of job " + jobId + " failed: "
+              + cause.getString("class", "") + " " + cause.getString("stack-trace", "").lines().limit(3).toList());
+        }
+        return op.getString("location");
+      }
+      try {
+        Thread.sleep(250);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+    throw new IllegalStateException("the savepoint of job " + jobId + " did not complete within " + timeout.toSeconds()
+        + " s; see the Flink web UI " + base);
+  }
+
+  private JsonObject get(String path) {
+    return send(HttpRequest.newBuilder(URI.create(base + path)).GET(), Duration.ofSeconds(10));
+  }
+
+  private JsonObject post(String path, JsonObject body, Duration timeout) {
+    return send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body.encode())), timeout);
+  }
+
+  private JsonObject send(HttpRequest.Builder request, Duration timeout) {
+    HttpResponse<String> r;
+    try {
+      r = http.send(request.timeout(timeout).build(), HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new IllegalStateException("the Flink JobManager at " + base + " does not answer (" + e + "): is the cluster up?"
+          + " ./redpacket cluster status", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+    JsonObject json = r.body() == null || r.body().isBlank() ? new JsonObject() : new JsonObject(r.body());
+    if (r.statusCode() >= 300) {
+      JsonArray errors = json.getJsonArray("errors", new JsonArray());
+      String first = errors.isEmpty() ? r.body() : errors.getString(0).lines().limit(12)
+          .reduce((a, b) -> a + "\n" + b).orElse("");
+      throw new IllegalStateException("Flink answered " + r.statusCode() + " to " + r.request().method() + " "
+          + r.request().uri().getPath() + ": " + first);
+    }
+    return json;
+  }
+}

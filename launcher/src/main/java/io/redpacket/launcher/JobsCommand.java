@@ -1,0 +1,100 @@
+package io.redpacket.launcher;
+
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "jobs", description = "The three jobs on the cluster: list, savepoint, stop with savepoints, resume"
+    + " at another parallelism.", subcommands = {JobsCommand.List.class, JobsCommand.Savepoint.class,
+        JobsCommand.Stop.class, JobsCommand.Resume.class})
+final class JobsCommand {
+
+  static void printJobs(Deployment jobs, Cluster cluster) {
+    System.out.printf("%-22s %-34s %-12s %s%n", "job", "id", "state", "completed checkpoints");
+    for (var e : jobs.current().entrySet()) {
+      String checkpoints = "-";
+      if (e.getValue().running()) {
+        try {
+          checkpoints = String.valueOf(cluster.rest().completedCheckpoints(e.getValue().id()));
+        } catch (RuntimeException ignored) {
+          // not yet
+        }
+      }
+      System.out.printf("%-22s %-34s %-12s %s%n", e.getKey(), e.getValue().id(), e.getValue().state(), checkpoints);
+    }
+    if (jobs.parallelism() > 0) {
+      System.out.println("submitted at parallelism " + jobs.parallelism());
+    }
+  }
+
+  @Command(name = "list", mixinStandardHelpOptions = true, description = "Each job, its state and checkpoints.")
+  static final class List implements Callable<Integer> {
+    @Mixin
+    ClusterCommand.Where where;
+
+    @Override
+    public Integer call() {
+      Cluster cluster = where.open();
+      printJobs(new Deployment(cluster), cluster);
+      return 0;
+    }
+  }
+
+  @Command(name = "savepoint", mixinStandardHelpOptions = true, description = "Take a savepoint of each job; they go on.")
+  static final class Savepoint implements Callable<Integer> {
+    @Mixin
+    ClusterCommand.Where where;
+
+    @Override
+    public Integer call() {
+      new Deployment(where.open()).savepoint(System.out);
+      return 0;
+    }
+  }
+
+  @Command(name = "stop", mixinStandardHelpOptions = true, description = "Stop each job with a savepoint (kept in"
+      + " jobs.json), e.g. before an upgrade or to rescale. Shakes keep arriving in Kafka meanwhile.")
+  static final class Stop implements Callable<Integer> {
+    @Mixin
+    ClusterCommand.Where where;
+
+    @Override
+    public Integer call() {
+      new Deployment(where.open()).stop(System.out);
+      System.out.println("resume with ./redpacket jobs resume --parallelism N");
+      return 0;
+    }
+  }
+
+  @Command(name = "resume", mixinStandardHelpOptions = true, description = "Run each job again from its last savepoint"
+      + " (or, after a crash, --from-checkpoint: its newest retained checkpoint), at --parallelism, with the jar given"
+      + " when it was submitted (rebuild it first to upgrade).")
+  static final class Resume implements Callable<Integer> {
+    @Mixin
+    ClusterCommand.Where where;
+
+    @Option(names = "--parallelism", required = true, description = "parallelism of each job (1 to 128)")
+    int parallelism;
+
+    @Option(names = "--from-checkpoint", description = "from each job's newest retained checkpoint instead of its savepoint")
+    boolean fromCheckpoint;
+
+    @Override
+    public Integer call() {
+      Checks.range("--parallelism", parallelism, 1, 128);
+      Cluster cluster = where.open();
+      int slots = cluster.settings.taskManagers() * cluster.settings.slots();
+      if (3 * parallelism > slots) {
+        throw new IllegalArgumentException("three jobs at parallelism " + parallelism + " need " + 3 * parallelism
+            + " slots; the cluster has " + slots + " (cluster up --slots)");
+      }
+      Deployment jobs = new Deployment(cluster);
+      jobs.resume(parallelism, fromCheckpoint, System.out);
+      jobs.awaitCheckpointed(java.util.Map.of(), Duration.ofMinutes(3));
+      System.out.println("every job runs at parallelism " + parallelism + " and has completed a checkpoint");
+      return 0;
+    }
+  }
+}
