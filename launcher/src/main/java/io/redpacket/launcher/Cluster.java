@@ -199,6 +199,22 @@ final class Cluster {
         settings.taskManagers, settings.slots);
   }
 
+  /**
+   * Starts one component again after it died (for the chaos drill): a broker is waited for until all
+   * three answer; a TaskManager is only launched, as the jobs recover without it meanwhile.
+   */
+  void restart(String component, PrintStream out) {
+    if (process(component).isPresent()) {
+      return;
+    }
+    if (component.startsWith("kafka-")) {
+      LocalKafka.launchDetached(dir(component), MARKER + dir(component));
+      awaitKafka(out);
+    } else {
+      launch(component, flinkCommand(component));
+    }
+  }
+
   /** Stops the components: Flink first (TaskManagers, then the JobManager), then Kafka. */
   void down(PrintStream out) {
     List<String> order = new ArrayList<>(components());

@@ -104,8 +104,35 @@ final class DemoCommand implements Callable<Integer> {
       + " (default: ${DEFAULT-VALUE})")
   int livePort;
 
+  @Option(names = "--cluster", description = "run the wave on ./redpacket cluster (started with cluster up) instead of"
+      + " the embedded stack: its own topics and its own deployment of the three jobs, cancelled at the end")
+  boolean onCluster;
+
+  @Option(names = "--cluster-dir", defaultValue = ".redpacket/cluster", description = "with --cluster: the cluster's"
+      + " folder (default: ${DEFAULT-VALUE})")
+  Path clusterDir;
+
+  @Option(names = "--chaos", description = "with --cluster: during the wave kill -9 a TaskManager three times and a Kafka"
+      + " broker once, bringing each back; then check that the grants equal a calm run's on the same input")
+  boolean chaos;
+
+  @Option(names = "--rescale", split = ",", paramLabel = "P", description = "with --cluster: during the wave stop the"
+      + " jobs with savepoints and resume them at each parallelism in turn, e.g. --rescale 4,2; then compare with a calm run")
+  List<Integer> rescale;
+
   @Override
   public Integer call() throws Exception {
+    if ((chaos || rescale != null) && !onCluster) {
+      throw new IllegalArgumentException("--chaos and --rescale work on the cluster: add --cluster (after ./redpacket cluster up)");
+    }
+    if (chaos && rescale != null) {
+      throw new IllegalArgumentException("--chaos and --rescale are two drills: run one at a time");
+    }
+    if (rescale != null) {
+      for (int p : rescale) {
+        Checks.range("--rescale", p, 1, 128);
+      }
+    }
     Checks.range("--shakes", shakes, 1, 1_000_000_000L);
     Checks.range("--expiry-seconds", expirySeconds, 1, 86_400);
     Checks.range("--open-delay-ms", openDelayMs, 0, 3_600_000);
@@ -115,8 +142,8 @@ final class DemoCommand implements Callable<Integer> {
     Checks.range("--partitions", partitions, 1, 256);
     Checks.range("--parallelism", parallelism, 1, 64);
     long t0 = System.nanoTime();
-    try (LocalStack stack = LocalStack.start(dataDir, keep, partitions, parallelism, uiPort, Duration.ofSeconds(1),
-        Duration.ofSeconds(expirySeconds), Duration.ofSeconds(shareExpirySeconds), System.out)) {
+    try (DemoStack stack = stack()) {
+      String prefix = stack.topicPrefix();
       long now = System.currentTimeMillis();
       PoolDefinition pool = PoolDefinition.newBuilder().setPoolId("new-year-eve-" + (now / 1000) % 100000)
           .setSponsor("demo-sponsor").setTotalCents(budgetCents).setTotalCount(packets).setSets(sets)
@@ -125,7 +152,7 @@ final class DemoCommand implements Callable<Integer> {
           .setPerUserLimit(1).setPacing(pacing).setCreatedMillis(now)
           .setShareCents(shareCents).setSharePieces(shareCents == 0 ? 0 : sharePieces).build();
       try {
-        PoolWriter.create(stack.bootstrap(), Topics.POOLS, pool);
+        PoolWriter.create(stack.bootstrap(), Topics.named(prefix, Topics.POOLS), pool);
       } catch (PoolWriter.RefusedException e) {
         System.err.println(e.getMessage());
         return 2;
@@ -133,12 +160,13 @@ final class DemoCommand implements Callable<Integer> {
       System.out.print(PoolCommand.describe(pool));
       System.out.printf("wave: %,d shakes from %,d users at %s%n", shakes, users, rate == 0 ? "full speed" : String.format("%,d/s", rate));
 
-      LiveServer live = LiveServer.start(stack.bootstrap(), "", livePort);
+      LiveServer live = LiveServer.start(stack.bootstrap(), prefix, livePort);
       System.out.println("live page of the wave: " + live.url() + " (numbers and charts update as it happens)");
       AtomicLong offered = new AtomicLong();
       long forwarded;
+      Drill drill = null;
       String secret = "demo-" + java.util.UUID.randomUUID();
-      IngestConfig config = new IngestConfig(0, stack.bootstrap(), "", secret, "demo-admin-" + java.util.UUID.randomUUID(),
+      IngestConfig config = new IngestConfig(0, stack.bootstrap(), prefix, secret, "demo-admin-" + java.util.UUID.randomUUID(),
           Duration.ofSeconds(1), admission, 100, 20_000, 4096);
       try (IngestServer ingest = IngestServer.start(config)) {
         IngestReady.await(ingest.port());
@@ -164,24 +192,32 @@ final class DemoCommand implements Callable<Integer> {
             shares.submit(actions);
           }
         });
-        try (GrantFollower winners = new GrantFollower(stack.bootstrap(), Topics.GRANTS, g -> {
+        try (GrantFollower winners = new GrantFollower(stack.bootstrap(), Topics.named(prefix, Topics.GRANTS), g -> {
           granted.put(g.getGrantId(), g);
           openPlan.actionsFor(g, "u" + someone.nextInt(users)).forEach(a -> opens.submit(a, a.atMillis()));
         })) {
-          try (Progress progress = new Progress(stack.bootstrap(), "", pool, offered::get, System.out)) {
+          try (Progress progress = new Progress(stack.bootstrap(), prefix, pool, offered::get, System.out)) {
+            drill = drill(stack);
             if (!direct) {
-              forwarded = overHttp(url, secret, stack.bootstrap(), pool, offered, clients);
+              forwarded = overHttp(url, secret, stack.bootstrap(), prefix, pool, offered, clients);
             } else {
-              ShakeProducer.Result sent = ShakeProducer.run(stack.bootstrap(), Topics.SHAKES, pool,
+              ShakeProducer.Result sent = ShakeProducer.run(stack.bootstrap(), Topics.named(prefix, Topics.SHAKES), pool,
                   WavePlan.standard(pool, users, 2015), shakes, rate, Duration.ofMinutes(10), offered::set);
               forwarded = sent.acked();
               System.out.printf("wave sent: %,d shakes acknowledged by Kafka in %.1f s (%,.0f/s)%n",
                   sent.acked(), sent.elapsed().toMillis() / 1000.0, sent.perSecond());
             }
+            if (drill != null) {
+              System.out.println("wave sent; waiting for the drill to finish ...");
+              if (!drill.await(Duration.ofMinutes(12))) {
+                return 1;
+              }
+              System.out.println("drill done: " + String.join(", ", drill.done()));
+            }
             System.out.printf("waiting for the outcomes of the %,d shakes on Kafka to be committed ...%n", forwarded);
             if (!progress.awaitOutcomes(forwarded, Duration.ofMinutes(3))) {
               System.err.printf("only %,d of %,d outcomes were committed within 3 minutes: is the job running? see %s%n",
-                  progress.committedOutcomes(), forwarded, stack.flink.webUi());
+                  progress.committedOutcomes(), forwarded, stack.webUi());
               return 1;
             }
           }
@@ -199,19 +235,30 @@ final class DemoCommand implements Callable<Integer> {
         }
       }
       System.out.println("auditing what was committed (read_committed) ...");
-      Audit.Report report = AuditRunner.run(stack.bootstrap(), "");
+      Audit.Report report = AuditRunner.run(stack.bootstrap(), prefix);
       System.out.print(report.render());
-      SettlementAudit.Report settled = AuditRunner.settlement(stack.bootstrap(), "", "");
+      SettlementAudit.Report settled = AuditRunner.settlement(stack.bootstrap(), prefix, prefix);
       System.out.print(settled.render());
-      SharingAudit.Report sharing = AuditRunner.sharing(stack.bootstrap(), "", "", "");
+      SharingAudit.Report sharing = AuditRunner.sharing(stack.bootstrap(), prefix, prefix, prefix);
       System.out.print(sharing.render());
       boolean clean = report.clean() && settled.clean() && sharing.clean();
       System.out.println(clean ? "AUDIT CLEAN: allocation, settlement and sharing, to the cent"
           : "AUDIT FAILED: see the checks above");
+      if (drill != null) {
+        CalmRun.Result calm = CalmRun.compare(((ClusterDemo) stack).cluster, prefix, parallelism, System.out);
+        if (calm.equal()) {
+          System.out.printf("GRANTS EQUAL: the %,d grants of this wave (%s) are byte for byte those of the calm run"
+              + " on the same input%n", calm.grants(), String.join(", ", drill.done()));
+        } else {
+          System.out.printf("GRANTS DIFFER from the calm run: %,d here, %,d there; first differing ids %s%n",
+              calm.grants(), calm.calmGrants(), calm.differences());
+          clean = false;
+        }
+      }
       System.out.printf("demo took %.1f s%n", (System.nanoTime() - t0) / 1e9);
       if (keep) {
         System.out.println("--keep: the stack stays up. Live page " + live.url() + ", Kafka " + stack.bootstrap()
-            + ", Flink web UI " + stack.flink.webUi() + ". Ctrl-C to stop.");
+            + ", Flink web UI " + stack.webUi() + ". Ctrl-C to stop.");
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
         stop.await();
@@ -221,12 +268,36 @@ final class DemoCommand implements Callable<Integer> {
     }
   }
 
+  private DemoStack stack() throws Exception {
+    Duration expiry = Duration.ofSeconds(expirySeconds);
+    Duration shareExpiry = Duration.ofSeconds(shareExpirySeconds);
+    if (!onCluster) {
+      return LocalStack.start(dataDir, keep, partitions, parallelism, uiPort, Duration.ofSeconds(1), expiry, shareExpiry,
+          System.out);
+    }
+    Cluster cluster = Cluster.open(clusterDir, ClusterCommand.Where.home().resolve("flink-conf"));
+    int widest = Math.max(parallelism, rescale == null ? 0 : rescale.stream().mapToInt(Integer::intValue).max().orElse(0));
+    return ClusterDemo.start(cluster, parallelism, 3 * widest, expiry, shareExpiry, keep, System.out);
+  }
+
+  /** The chaos or rescale drill on the cluster, started as the wave starts; null when none was asked for. */
+  private Drill drill(DemoStack stack) {
+    if (!(stack instanceof ClusterDemo c) || (!chaos && rescale == null)) {
+      return null;
+    }
+    Drill d = chaos ? Drill.chaos(c.cluster, c.jobs, Duration.ofSeconds(5), System.out)
+        : Drill.rescale(c.cluster, c.jobs, rescale, Duration.ofSeconds(5), System.out);
+    System.out.println(chaos ? "drill: kill -9 taskmanager-1, taskmanager-2, kafka-2, taskmanager-1, each brought back,"
+        + " while the wave runs" : "drill: stop with savepoints and resume at parallelism " + rescale + " while the wave runs");
+    return d.start();
+  }
+
   /**
    * Waits, bounded, until every grant was seen by its winner, every open answered, and every
    * grant settled: credited, or refunded at expiry (two ledger entries per grant).
    */
-  private boolean awaitSettlement(LocalStack stack, GrantFollower winners, HttpOpens opens, HttpShares shares) {
-    long grants = TopicReader.forEach(stack.bootstrap(), Topics.GRANTS, true, r -> {});
+  private boolean awaitSettlement(DemoStack stack, GrantFollower winners, HttpOpens opens, HttpShares shares) {
+    long grants = TopicReader.forEach(stack.bootstrap(), Topics.named(stack.topicPrefix(), Topics.GRANTS), true, r -> {});
     Duration bound = Duration.ofSeconds(Math.max(expirySeconds, shareExpirySeconds)).plus(Duration.ofMillis(openDelayMs))
         .plusMinutes(3);
     System.out.printf("settling %,d grants: winners open theirs, the rest are refunded %d s after they were granted;"
@@ -240,10 +311,10 @@ final class DemoCommand implements Callable<Integer> {
         // Counting the ledger reads it from the start: once every 2 s, with a progress line, is enough.
         if (System.nanoTime() - lastRead[0] > 2_000_000_000L) {
           lastRead[0] = System.nanoTime();
-          entries[0] = TopicReader.forEach(stack.bootstrap(), Topics.LEDGER, true, r -> {});
-          moves[0] = TopicReader.forEach(stack.bootstrap(), Topics.SHARE_GRANTS, true, r -> {});
+          entries[0] = TopicReader.forEach(stack.bootstrap(), Topics.named(stack.topicPrefix(), Topics.LEDGER), true, r -> {});
+          moves[0] = TopicReader.forEach(stack.bootstrap(), Topics.named(stack.topicPrefix(), Topics.SHARE_GRANTS), true, r -> {});
           java.util.Map<String, io.redpacket.avro.SharePhase> phases = new java.util.HashMap<>();
-          TopicReader.forEach(stack.bootstrap(), Topics.SHARE_STATES, true, r -> {
+          TopicReader.forEach(stack.bootstrap(), Topics.named(stack.topicPrefix(), Topics.SHARE_STATES), true, r -> {
             var st = io.redpacket.codec.Codecs.SHARE_STATE.decode(r.value());
             phases.put(st.getShareId(), st.getPhase());
           });
@@ -258,13 +329,13 @@ final class DemoCommand implements Callable<Integer> {
       return true;
     } catch (RuntimeException e) {
       System.err.println("settlement did not finish within " + bound.toSeconds() + " s (" + e.getMessage()
-          + "): is the settlement job running? see " + stack.flink.webUi());
+          + "): is the settlement job running? see " + stack.webUi());
       return false;
     }
   }
 
   /** Sends the wave through the ingest; returns how many shakes it forwarded to Kafka. */
-  private long overHttp(String url, String secret, String bootstrap, PoolDefinition pool, AtomicLong offered,
+  private long overHttp(String url, String secret, String bootstrap, String prefix, PoolDefinition pool, AtomicLong offered,
       SimulatorMetrics clients) throws Exception {
     System.out.printf("ingest on %s: admission %,d/s; %,d virtual users shaking, %d at a time%n",
         url, admission, users, concurrency);
@@ -286,6 +357,6 @@ final class DemoCommand implements Callable<Integer> {
     } finally {
       wave.close();
     }
-    return TopicReader.forEach(bootstrap, Topics.SHAKES, true, rec -> {});
+    return TopicReader.forEach(bootstrap, Topics.named(prefix, Topics.SHAKES), true, rec -> {});
   }
 }

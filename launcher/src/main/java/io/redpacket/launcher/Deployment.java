@@ -30,9 +30,15 @@ final class Deployment {
   private final Path file;
   private JsonObject state;
 
+  /** The cluster's own deployment (what `cluster up` submits and `jobs` manages). */
   Deployment(Cluster cluster) {
+    this(cluster, "pipeline");
+  }
+
+  /** A named deployment, e.g. the demo's, kept apart from the cluster's own. */
+  Deployment(Cluster cluster, String name) {
     this.cluster = cluster;
-    this.file = cluster.root.resolve("jobs.json");
+    this.file = cluster.root.resolve(name.equals("pipeline") ? "jobs.json" : "jobs-" + name + ".json");
     try {
       state = Files.exists(file) ? new JsonObject(Files.readString(file)) : new JsonObject().put("jobs", new JsonArray());
     } catch (IOException e) {

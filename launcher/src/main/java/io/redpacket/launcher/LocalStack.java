@@ -12,7 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /** The whole local pipeline: a real broker, the topics, and the allocation, settlement and sharing jobs on one MiniCluster. */
-final class LocalStack implements AutoCloseable {
+final class LocalStack implements DemoStack {
   final LocalKafka kafka;
   final LocalFlink flink;
   private final Path dataDir;
@@ -65,8 +65,19 @@ final class LocalStack implements AutoCloseable {
     }
   }
 
-  String bootstrap() {
+  @Override
+  public String bootstrap() {
     return kafka.bootstrapServers();
+  }
+
+  @Override
+  public String topicPrefix() {
+    return "";
+  }
+
+  @Override
+  public String webUi() {
+    return flink.webUi();
   }
 
   @Override

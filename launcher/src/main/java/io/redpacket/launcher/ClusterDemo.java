@@ -1,0 +1,79 @@
+package io.redpacket.launcher;
+
+import io.redpacket.codec.Topics;
+import io.redpacket.stack.TopicAdmin;
+import java.io.PrintStream;
+import java.time.Duration;
+
+/**
+ * The demo's wave on the running cluster: its own topics (a fresh prefix, so its audit sees only this
+ * wave) and its own deployment of the three jobs with the demo's expiries, submitted from the shaded
+ * jar through the REST API like any other. Cancelled when the demo ends; the cluster stays up.
+ */
+final class ClusterDemo implements DemoStack {
+  final Cluster cluster;
+  final Deployment jobs;
+  private final String prefix;
+  private final boolean keep;
+
+  private ClusterDemo(Cluster cluster, Deployment jobs, String prefix, boolean keep) {
+    this.cluster = cluster;
+    this.jobs = jobs;
+    this.prefix = prefix;
+    this.keep = keep;
+  }
+
+  /**
+   * @param slotsNeeded slots the demo will use at most (three jobs at the largest parallelism it runs)
+   */
+  static ClusterDemo start(Cluster cluster, int parallelism, int slotsNeeded, Duration expiry, Duration shareExpiry,
+      boolean keep, PrintStream out) {
+    int free = cluster.rest().overview().getInteger("slots-available", 0);
+    if (free < slotsNeeded) {
+      throw new IllegalArgumentException("the demo needs " + slotsNeeded + " free task slots and the cluster has " + free
+          + ": stop the cluster's own jobs (./redpacket jobs stop), or start it with more (cluster up --slots)");
+    }
+    String prefix = "demo-" + System.currentTimeMillis() / 1000 + ".";
+    TopicAdmin.ensure(cluster.bootstrap(), Topics.ALL.stream().map(t -> Topics.named(prefix, t)).toList(),
+        Topics.COMPACTED.stream().map(t -> Topics.named(prefix, t)).toList(), cluster.settings.partitions());
+    out.printf("demo on the cluster: topics %s* (%d partitions, replication %d); submitting its three jobs ...%n",
+        prefix, cluster.settings.partitions(), Cluster.BROKERS);
+    Deployment jobs = new Deployment(cluster, "demo");
+    jobs.submit(ClusterCommand.Where.defaultJar(), Deployment.pipeline(cluster.bootstrap(), prefix, expiry, shareExpiry),
+        parallelism, out);
+    jobs.awaitCheckpointed(java.util.Map.of(), Duration.ofMinutes(3));
+    out.println("  the demo's jobs run and have completed a checkpoint");
+    return new ClusterDemo(cluster, jobs, prefix, keep);
+  }
+
+  @Override
+  public String bootstrap() {
+    return cluster.bootstrap();
+  }
+
+  @Override
+  public String topicPrefix() {
+    return prefix;
+  }
+
+  @Override
+  public String webUi() {
+    return cluster.restUrl();
+  }
+
+  @Override
+  public void close() {
+    if (keep) {
+      return;
+    }
+    for (var job : jobs.current().values()) {
+      if (!job.terminal() && !job.state().equals("NOT ON THE CLUSTER")) {
+        try {
+          cluster.rest().cancel(job.id());
+        } catch (RuntimeException e) {
+          System.err.println("could not cancel " + job.name() + " (" + job.id() + "): " + e.getMessage());
+        }
+      }
+    }
+  }
+}
