@@ -7,7 +7,7 @@ import java.util.function.Consumer;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
-/** What every job's {@code main} does: read its flags, refuse bad ones with exit code 2, build, run. */
+/** What every job's {@code main} does: read its flags, refuse bad ones with a message naming the flag, build, run. */
 public final class JobMain {
   private JobMain() {}
 
@@ -35,9 +35,9 @@ public final class JobMain {
       args.required("bootstrap");
       validate.accept(args);
     } catch (IllegalArgumentException e) {
-      System.err.println(jobName + ": " + e.getMessage());
-      System.exit(2);
-      return;
+      // Thrown, not System.exit: submitted through the REST API, main runs inside the JobManager, and
+      // the message reaches whoever submitted (flink run prints it, the REST API answers it).
+      throw new IllegalArgumentException(jobName + ": " + e.getMessage(), e);
     }
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     if (!env.getCheckpointConfig().isCheckpointingEnabled()) {

@@ -1,0 +1,73 @@
+package io.redpacket.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** How `./redpacket cluster` starts Flink's processes and the jobs, without starting them. */
+class ClusterTest {
+  private static final Path FLINK_CONF = Path.of("..", "flink-conf");
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void aTaskManagerRunsAsFlinkStartScriptsWouldFromTheRepositoryConfiguration() {
+    Cluster cluster = Cluster.create(dir, FLINK_CONF, new Cluster.Settings(19092, 8081, 2, 6, 8));
+    List<String> cmd = cluster.flinkCommand("taskmanager-2");
+    String line = String.join(" ", cmd);
+    // Memory flags derived from taskmanager.memory.process.size in flink-conf/config.yaml (2400m), as Flink's scripts do.
+    assertThat(cmd).anyMatch(a -> a.startsWith("-Xmx")).anyMatch(a -> a.startsWith("-XX:MaxDirectMemorySize="));
+    // The Java 17 opens from env.java.opts.all.
+    assertThat(cmd).contains("--add-opens=java.base/java.util=ALL-UNNAMED");
+    assertThat(cmd).contains(Cluster.MARKER + cluster.dir("taskmanager-2"));
+    assertThat(line).contains("org.apache.flink.runtime.taskexecutor.TaskManagerRunner --configDir "
+        + FLINK_CONF.toAbsolutePath().normalize());
+    assertThat(line).contains("-D taskmanager.resource-id=taskmanager-2", "-D taskmanager.numberOfTaskSlots=6",
+        "-D taskmanager.memory.managed.size=");
+    // Checkpoints and savepoints live with the cluster, so jobs resume after a crash.
+    assertThat(line).contains("-D execution.checkpointing.dir=file://" + cluster.root.resolve("flink/checkpoints"));
+    // The Flink processes get Flink's jars only; the pipeline's code comes in the submitted jar.
+    assertThat(Cluster.flinkClasspath()).contains("flink-runtime-2").contains("flink-statebackend-rocksdb")
+        .doesNotContain("kafka-clients").doesNotContain("/schemas/").doesNotContain("avro-1");
+  }
+
+  @Test
+  void theJobManagerServesRestOnTheChosenPort() {
+    Cluster cluster = Cluster.create(dir, FLINK_CONF, new Cluster.Settings(19092, 18081, 2, 6, 8));
+    String line = String.join(" ", cluster.flinkCommand("jobmanager"));
+    assertThat(line).contains("StandaloneSessionClusterEntrypoint", "-D rest.port=18081", "-Xmx");
+    assertThat(cluster.restUrl()).isEqualTo("http://127.0.0.1:18081");
+    assertThat(cluster.bootstrap()).isEqualTo("127.0.0.1:19092,127.0.0.1:19093,127.0.0.1:19094");
+    assertThat(cluster.components()).containsExactly("kafka-1", "kafka-2", "kafka-3", "jobmanager", "taskmanager-1",
+        "taskmanager-2");
+  }
+
+  @Test
+  void theSettingsAreKeptForLaterCommandsAndBadOnesAreRefused() {
+    Cluster.create(dir, FLINK_CONF, new Cluster.Settings(20000, 8082, 3, 4, 16));
+    Cluster again = Cluster.open(dir, FLINK_CONF);
+    assertThat(again.settings).isEqualTo(new Cluster.Settings(20000, 8082, 3, 4, 16));
+    assertThatThrownBy(() -> new Cluster.Settings(80, 8081, 2, 6, 8)).hasMessageContaining("--kafka-port");
+    assertThatThrownBy(() -> new Cluster.Settings(19092, 8081, 0, 6, 8)).hasMessageContaining("--taskmanagers");
+    assertThatThrownBy(() -> Cluster.open(dir.resolve("nothing"), FLINK_CONF)).hasMessageContaining("cluster up");
+  }
+
+  @Test
+  void theThreeJobsGetTheirFlags() {
+    var jobs = Deployment.pipeline("b:1", "demo-1.", Duration.ofSeconds(45), Duration.ofSeconds(30));
+    assertThat(jobs).extracting(Deployment.JobSpec::name)
+        .containsExactly("redpacket-allocation", "redpacket-settlement", "redpacket-sharing");
+    assertThat(jobs.get(0).args()).containsExactly("--bootstrap", "b:1", "--topic-prefix", "demo-1.");
+    assertThat(jobs.get(1).args()).containsSequence("--expiry-seconds", "45");
+    // A short share expiry gets a short grace for late claims; a day gets a minute.
+    assertThat(jobs.get(2).args()).containsSequence("--expiry-seconds", "30", "--claim-grace-seconds", "5");
+    assertThat(Deployment.pipeline("b:1", "", Duration.ofDays(1), Duration.ofDays(1)).get(2).args())
+        .containsSequence("--claim-grace-seconds", "60").doesNotContain("--topic-prefix");
+  }
+}
