@@ -102,7 +102,13 @@ final class ClusterCommand {
       cluster.up(System.out);
       Deployment jobs = new Deployment(cluster);
       boolean running = jobs.current().values().stream().anyMatch(j -> !j.terminal() && !j.state().equals("NOT ON THE CLUSTER"));
-      if (!noJobs && !running) {
+      if (!noJobs && !running && jobs.ranBefore()) {
+        System.out.println("the jobs that ran here before are not running; resume them from where they were:");
+        System.out.println("  ./redpacket jobs resume --parallelism " + Math.max(1, jobs.parallelism())
+            + " --from-checkpoint     (after a crash)");
+        System.out.println("  ./redpacket jobs resume --parallelism " + Math.max(1, jobs.parallelism())
+            + "                       (from the savepoints of ./redpacket jobs stop)");
+      } else if (!noJobs && !running) {
         Path shaded = jar != null ? jar : Where.defaultJar();
         System.out.println("submitting the jobs from " + shaded + " through " + cluster.restUrl() + "/jars ...");
         jobs.submit(shaded, Deployment.pipeline(cluster.bootstrap(), "", Duration.ofSeconds(expirySeconds),

@@ -86,6 +86,11 @@ final class Deployment {
     return out;
   }
 
+  /** Whether jobs were submitted here before (their ids and savepoints are on record). */
+  boolean ranBefore() {
+    return !state.getJsonArray("jobs", new JsonArray()).isEmpty();
+  }
+
   int parallelism() {
     return state.getInteger("parallelism", 0);
   }
