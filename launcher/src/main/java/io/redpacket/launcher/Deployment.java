@@ -98,20 +98,47 @@ final class Deployment {
   /** Stops every running job with a savepoint and records where; returns name to savepoint. */
   Map<String, String> stop(PrintStream out) {
     Map<String, String> points = new LinkedHashMap<>();
+    List<JsonObject> running = new ArrayList<>();
     for (JsonObject j : jobs()) {
-      String id = j.getString("jobId");
-      if (!isRunning(id)) {
+      if (isRunning(j.getString("jobId"))) {
+        running.add(j);
+      } else {
         out.printf("  %s is not running; its last savepoint stays %s%n", j.getString("name"), j.getString("savepoint", "(none)"));
-        continue;
       }
-      long t0 = System.nanoTime();
-      String path = cluster.rest().stopWithSavepoint(id, savepointDir(), Duration.ofMinutes(3));
-      j.put("savepoint", path);
-      points.put(j.getString("name"), path);
-      save();
-      out.printf("  stopped %s with a savepoint in %.1f s: %s%n", j.getString("name"), (System.nanoTime() - t0) / 1e9, path);
     }
+    long t0 = System.nanoTime();
+    // All at once: each job's savepoint is its own, and stopping them one by one only adds up the waits.
+    eachAtOnce(running, j -> {
+      String path = cluster.rest().stopWithSavepoint(j.getString("jobId"), savepointDir(), Duration.ofMinutes(3));
+      synchronized (this) {
+        j.put("savepoint", path);
+        points.put(j.getString("name"), path);
+        save();
+        out.printf("  stopped %s with a savepoint after %.1f s: %s%n", j.getString("name"), (System.nanoTime() - t0) / 1e9, path);
+      }
+    });
     return points;
+  }
+
+  /** Runs {@code action} for every job on threads of its own; rethrows the first failure once all are done. */
+  private static void eachAtOnce(List<JsonObject> jobs, java.util.function.Consumer<JsonObject> action) {
+    List<java.util.concurrent.CompletableFuture<Void>> all = new ArrayList<>();
+    for (JsonObject j : jobs) {
+      all.add(java.util.concurrent.CompletableFuture.runAsync(() -> action.accept(j), r -> new Thread(r, "job-operation").start()));
+    }
+    RuntimeException first = null;
+    for (var f : all) {
+      try {
+        f.join();
+      } catch (java.util.concurrent.CompletionException e) {
+        if (first == null) {
+          first = e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+        }
+      }
+    }
+    if (first != null) {
+      throw first;
+    }
   }
 
   /** Takes a savepoint of every running job; they go on. */
@@ -198,16 +225,19 @@ final class Deployment {
     }
     FlinkRest rest = cluster.rest();
     String jarId = rest.uploadJar(jar);
-    for (JsonObject j : jobs()) {
+    state.put("parallelism", parallelism);
+    // All at once: each main runs in the JobManager and takes seconds to build its graph.
+    eachAtOnce(jobs(), j -> {
       List<String> args = j.getJsonArray("args").stream().map(Object::toString).toList();
       String point = from.get(j.getString("name"));
       String id = rest.run(jarId, j.getString("entryClass"), args, parallelism, point);
-      j.put("jobId", id);
-      out.printf("  submitted %s at parallelism %d as job %s%s%n", j.getString("name"), parallelism, id,
-          point == null ? "" : " from " + point);
-    }
-    state.put("parallelism", parallelism);
-    save();
+      synchronized (this) {
+        j.put("jobId", id);
+        save();
+        out.printf("  submitted %s at parallelism %d as job %s%s%n", j.getString("name"), parallelism, id,
+            point == null ? "" : " from " + point);
+      }
+    });
   }
 
   private void requireNoneRunning() {

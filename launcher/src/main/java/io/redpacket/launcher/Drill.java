@@ -103,7 +103,7 @@ final class Drill implements Runnable {
     }
     say("kill -9 " + component);
     // Down for a moment, as a machine that reboots: the jobs restart on what is left meanwhile.
-    Thread.sleep(component.startsWith("kafka") ? 8_000 : 3_000);
+    Thread.sleep(3_000);
     cluster.restart(component, new PrintStream(java.io.OutputStream.nullOutputStream()));
     say(component + (component.startsWith("kafka") ? " is back" : " is starting again") + " (" + secondsSince(k)
         + " s after the kill)");
