@@ -50,7 +50,8 @@ final class CalmRun {
     io.redpacket.stack.Await.until("the calm allocation run to finish", Duration.ofMinutes(5), () -> {
       var job = rest.jobs().stream().filter(j -> j.id().equals(id)).findFirst().orElseThrow();
       if (job.terminal() && !job.state().equals("FINISHED")) {
-        throw new IllegalStateException("the calm allocation run ended " + job.state() + "; see " + cluster.restUrl());
+        throw new io.redpacket.stack.Await.Abort("the calm allocation run ended " + job.state() + "; see " + cluster.restUrl()
+            + "/#/job/completed/" + id + "/exceptions");
       }
       return job.state().equals("FINISHED");
     });

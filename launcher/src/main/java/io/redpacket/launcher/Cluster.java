@@ -73,6 +73,12 @@ final class Cluster {
       return String.join(",", b);
     }
 
+    /** As the flags of cluster up. */
+    String flags() {
+      return "--kafka-port " + kafkaBasePort + " --rest-port " + restPort + " --taskmanagers " + taskManagers + " --slots "
+          + slots + " --partitions " + partitions;
+    }
+
     Properties toProperties() {
       Properties p = new Properties();
       p.put("kafka.base-port", String.valueOf(kafkaBasePort));
@@ -101,8 +107,10 @@ final class Cluster {
     Cluster c = new Cluster(root, flinkConf, settings);
     try {
       Files.createDirectories(c.root);
+      Properties p = settings.toProperties();
+      p.put("flink-conf", c.flinkConf.toString());
       try (var out = Files.newBufferedWriter(c.root.resolve("cluster.properties"))) {
-        settings.toProperties().store(out, "written by ./redpacket cluster up");
+        p.store(out, "written by ./redpacket cluster up");
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -110,7 +118,11 @@ final class Cluster {
     return c;
   }
 
-  /** The cluster that `cluster up` started in {@code root}. */
+  /**
+   * The cluster that `cluster up` started in {@code root}.
+   *
+   * @param flinkConf the Flink configuration folder, or null for the one it was created with
+   */
   static Cluster open(Path root, Path flinkConf) {
     Path file = root.resolve("cluster.properties");
     if (!Files.exists(file)) {
@@ -122,7 +134,8 @@ final class Cluster {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return new Cluster(root, flinkConf, Settings.from(p));
+    Path conf = flinkConf != null ? flinkConf : Path.of(p.getProperty("flink-conf", "flink-conf"));
+    return new Cluster(root, conf, Settings.from(p));
   }
 
   String bootstrap() {
@@ -215,20 +228,52 @@ final class Cluster {
     }
   }
 
-  /** Stops the components: Flink first (TaskManagers, then the JobManager), then Kafka. */
+  /**
+   * Stops the components: the TaskManagers, then the JobManager, then the brokers, each group at once
+   * (brokers stopped one by one would leave the last without a controller quorum for its controlled
+   * shutdown).
+   */
   void down(PrintStream out) {
-    List<String> order = new ArrayList<>(components());
-    java.util.Collections.reverse(order);
-    for (String name : order) {
-      process(name).ifPresent(p -> {
-        p.destroy(); // SIGTERM: Kafka runs a controlled shutdown, Flink its shutdown hooks
+    List<String> tms = components().stream().filter(c -> c.startsWith("taskmanager-")).toList();
+    List<String> brokers = components().stream().filter(c -> c.startsWith("kafka-")).toList();
+    for (List<String> group : List.of(tms, List.of("jobmanager"), brokers)) {
+      Map<String, ProcessHandle> running = new LinkedHashMap<>();
+      group.forEach(name -> process(name).ifPresent(p -> running.put(name, p)));
+      running.values().forEach(ProcessHandle::destroy); // SIGTERM: Kafka's controlled shutdown, Flink's hooks
+      running.forEach((name, p) -> {
         try {
-          p.onExit().get(40, TimeUnit.SECONDS);
+          p.onExit().get(60, TimeUnit.SECONDS);
         } catch (Exception e) {
           p.destroyForcibly();
+          try {
+            p.onExit().get(20, TimeUnit.SECONDS);
+          } catch (Exception ignored) {
+            // reported by status
+          }
+          out.println("  " + name + " did not stop within 60 s; killed it");
         }
         out.println("  stopped " + name);
       });
+    }
+  }
+
+  /** Deletes what the cluster wrote in its folder, and the folder if nothing else is left in it. */
+  void deleteData() {
+    List<Path> mine = new ArrayList<>();
+    components().forEach(c -> mine.add(dir(c)));
+    mine.addAll(List.of(root.resolve("flink"), root.resolve("cluster.properties"), root.resolve("kafka-cluster-id")));
+    try (var files = Files.list(root)) {
+      files.filter(f -> f.getFileName().toString().matches("jobs(-.+)?\\.json(\\.tmp)?")).forEach(mine::add);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    mine.forEach(LocalKafka::deleteRecursively);
+    try (var left = Files.list(root)) {
+      if (left.findAny().isEmpty()) {
+        Files.delete(root);
+      }
+    } catch (IOException ignored) {
+      // leave the folder
     }
   }
 
@@ -398,7 +443,7 @@ final class Cluster {
     Await.until("three Kafka brokers in the cluster", Duration.ofSeconds(120), () -> {
       for (int n = 1; n <= BROKERS; n++) {
         if (process("kafka-" + n).isEmpty()) {
-          throw new IllegalStateException("kafka-" + n + " exited while starting; see " + dir("kafka-" + n).resolve("logs"));
+          throw new Await.Abort("kafka-" + n + " exited while starting; see " + dir("kafka-" + n).resolve("logs/server.log"));
         }
       }
       try (var admin = TopicAdmin.admin(bootstrap())) {
@@ -415,7 +460,7 @@ final class Cluster {
     Await.until("the JobManager and " + settings.taskManagers + " TaskManagers", Duration.ofSeconds(120), () -> {
       for (String c : components()) {
         if (!c.startsWith("kafka-") && process(c).isEmpty()) {
-          throw new IllegalStateException(c + " exited while starting; see " + dir(c).resolve("log"));
+          throw new Await.Abort(c + " exited while starting; see " + dir(c).resolve("log/" + c + ".log"));
         }
       }
       return rest.taskManagers() >= settings.taskManagers;

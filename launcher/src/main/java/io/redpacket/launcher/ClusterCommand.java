@@ -30,8 +30,9 @@ final class ClusterCommand {
       return conf;
     }
 
+    /** The cluster in --data-dir, with the Flink configuration it was started with unless --flink-conf is given. */
     Cluster open() {
-      return Cluster.open(dataDir, flinkConf());
+      return Cluster.open(dataDir, flinkConf == null ? null : flinkConf());
     }
 
     static Path home() {
@@ -50,6 +51,9 @@ final class ClusterCommand {
   static final class Up implements Callable<Integer> {
     @Mixin
     Where where;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--kafka-port", defaultValue = "19092", description = "first broker's port; the others follow,"
         + " controllers at +100 (default: ${DEFAULT-VALUE})")
@@ -90,24 +94,32 @@ final class ClusterCommand {
       Checks.range("--parallelism", parallelism, 1, 64);
       Checks.range("--expiry-seconds", expirySeconds, 1, 31_536_000);
       Checks.range("--share-expiry-seconds", shareExpirySeconds, 1, 31_536_000);
-      Path conf = where.flinkConf();
-      Cluster cluster = java.nio.file.Files.exists(where.dataDir.resolve("cluster.properties"))
-          ? Cluster.open(where.dataDir, conf)
-          : Cluster.create(where.dataDir, conf, new Cluster.Settings(kafkaPort, restPort, taskManagers, slots, partitions));
+      Cluster.Settings asked = new Cluster.Settings(kafkaPort, restPort, taskManagers, slots, partitions);
+      boolean exists = java.nio.file.Files.exists(where.dataDir.resolve("cluster.properties"));
+      Cluster cluster = exists ? where.open() : Cluster.create(where.dataDir, where.flinkConf(), asked);
+      if (exists && !cluster.settings.equals(asked)) {
+        var parsed = spec.commandLine().getParseResult();
+        for (String flag : java.util.List.of("--kafka-port", "--rest-port", "--taskmanagers", "--slots", "--partitions")) {
+          if (parsed.hasMatchedOption(flag)) {
+            System.out.println("note: " + flag + " is ignored: the cluster in " + cluster.root + " was created with "
+                + cluster.settings.flags() + "; to change it, ./redpacket cluster down (its data goes), then cluster up " + flag);
+          }
+        }
+      }
       if (3 * parallelism > cluster.settings.taskManagers() * cluster.settings.slots()) {
         throw new IllegalArgumentException("three jobs at parallelism " + parallelism + " need " + 3 * parallelism
-            + " slots; the cluster has " + cluster.settings.taskManagers() * cluster.settings.slots() + ": raise --slots");
+            + " slots; the cluster has " + cluster.settings.taskManagers() * cluster.settings.slots()
+            + (exists ? ": recreate it with more (cluster down, then cluster up --slots N)" : ": raise --slots"));
       }
-      System.out.println("cluster in " + cluster.root + " (Flink configuration " + conf.toAbsolutePath() + ")");
+      System.out.println("cluster in " + cluster.root + " (Flink configuration " + cluster.flinkConf + ")");
       cluster.up(System.out);
       Deployment jobs = new Deployment(cluster);
       boolean running = jobs.current().values().stream().anyMatch(j -> !j.terminal() && !j.state().equals("NOT ON THE CLUSTER"));
       if (!noJobs && !running && jobs.ranBefore()) {
-        System.out.println("the jobs that ran here before are not running; resume them from where they were:");
-        System.out.println("  ./redpacket jobs resume --parallelism " + Math.max(1, jobs.parallelism())
-            + " --from-checkpoint     (after a crash)");
-        System.out.println("  ./redpacket jobs resume --parallelism " + Math.max(1, jobs.parallelism())
-            + "                       (from the savepoints of ./redpacket jobs stop)");
+        System.out.println("the jobs that ran here before are not running; resume them from where they ended ("
+            + (jobs.stoppedWithSavepoints() ? "the savepoints of jobs stop" : "their savepoints or newest retained checkpoints")
+            + "):");
+        System.out.println("  ./redpacket jobs resume --parallelism " + Math.max(1, jobs.parallelism()));
       } else if (!noJobs && !running) {
         Path shaded = jar != null ? jar : Where.defaultJar();
         System.out.println("submitting the jobs from " + shaded + " through " + cluster.restUrl() + "/jars ...");
@@ -146,11 +158,11 @@ final class ClusterCommand {
       Cluster cluster = where.open();
       cluster.down(System.out);
       if (!keepData) {
-        io.redpacket.stack.LocalKafka.deleteRecursively(cluster.root);
-        System.out.println("deleted " + cluster.root);
+        cluster.deleteData();
+        System.out.println("deleted the cluster's data in " + cluster.root);
       } else {
         System.out.println("kept the data in " + cluster.root + "; ./redpacket cluster up starts it again,"
-            + " then ./redpacket jobs resume --from-checkpoint");
+            + " then ./redpacket jobs resume --parallelism N");
       }
       return 0;
     }

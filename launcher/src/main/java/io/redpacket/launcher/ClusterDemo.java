@@ -28,6 +28,7 @@ final class ClusterDemo implements DemoStack {
    */
   static ClusterDemo start(Cluster cluster, int parallelism, int slotsNeeded, Duration expiry, Duration shareExpiry,
       boolean keep, PrintStream out) {
+    new Deployment(cluster, "demo").cancelAll(out); // what an interrupted or --keep demo left running
     int free = cluster.rest().overview().getInteger("slots-available", 0);
     if (free < slotsNeeded) {
       throw new IllegalArgumentException("the demo needs " + slotsNeeded + " free task slots and the cluster has " + free
@@ -39,9 +40,14 @@ final class ClusterDemo implements DemoStack {
     out.printf("demo on the cluster: topics %s* (%d partitions, replication %d); submitting its three jobs ...%n",
         prefix, cluster.settings.partitions(), Cluster.BROKERS);
     Deployment jobs = new Deployment(cluster, "demo");
-    jobs.submit(ClusterCommand.Where.defaultJar(), Deployment.pipeline(cluster.bootstrap(), prefix, expiry, shareExpiry),
-        parallelism, out);
-    jobs.awaitCheckpointed(java.util.Map.of(), Duration.ofMinutes(3));
+    try {
+      jobs.submit(ClusterCommand.Where.defaultJar(), Deployment.pipeline(cluster.bootstrap(), prefix, expiry, shareExpiry),
+          parallelism, out);
+      jobs.awaitCheckpointed(java.util.Map.of(), Duration.ofMinutes(3));
+    } catch (RuntimeException e) {
+      jobs.cancelAll(out);
+      throw e;
+    }
     out.println("  the demo's jobs run and have completed a checkpoint");
     return new ClusterDemo(cluster, jobs, prefix, keep);
   }
@@ -61,19 +67,15 @@ final class ClusterDemo implements DemoStack {
     return cluster.restUrl();
   }
 
+  /** Cancels the demo's jobs (before the calm run, which needs their slots, and at the end). */
+  void cancelJobs() {
+    jobs.cancelAll(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+  }
+
   @Override
   public void close() {
-    if (keep) {
-      return;
-    }
-    for (var job : jobs.current().values()) {
-      if (!job.terminal() && !job.state().equals("NOT ON THE CLUSTER")) {
-        try {
-          cluster.rest().cancel(job.id());
-        } catch (RuntimeException e) {
-          System.err.println("could not cancel " + job.name() + " (" + job.id() + "): " + e.getMessage());
-        }
-      }
+    if (!keep) {
+      cancelJobs();
     }
   }
 }

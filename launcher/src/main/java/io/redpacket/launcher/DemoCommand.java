@@ -245,6 +245,7 @@ final class DemoCommand implements Callable<Integer> {
       System.out.println(clean ? "AUDIT CLEAN: allocation, settlement and sharing, to the cent"
           : "AUDIT FAILED: see the checks above");
       if (drill != null) {
+        ((ClusterDemo) stack).cancelJobs(); // done; the calm run needs their slots
         CalmRun.Result calm = CalmRun.compare(((ClusterDemo) stack).cluster, prefix, parallelism, System.out);
         if (calm.equal()) {
           System.out.printf("GRANTS EQUAL: the %,d grants of this wave (%s) are byte for byte those of the calm run"
@@ -275,7 +276,7 @@ final class DemoCommand implements Callable<Integer> {
       return LocalStack.start(dataDir, keep, partitions, parallelism, uiPort, Duration.ofSeconds(1), expiry, shareExpiry,
           System.out);
     }
-    Cluster cluster = Cluster.open(clusterDir, ClusterCommand.Where.home().resolve("flink-conf"));
+    Cluster cluster = Cluster.open(clusterDir, null);
     int widest = Math.max(parallelism, rescale == null ? 0 : rescale.stream().mapToInt(Integer::intValue).max().orElse(0));
     return ClusterDemo.start(cluster, parallelism, 3 * widest, expiry, shareExpiry, keep, System.out);
   }

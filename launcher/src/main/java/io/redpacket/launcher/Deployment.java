@@ -74,6 +74,20 @@ final class Deployment {
     start(parallelism, Map.of(), out);
   }
 
+  /** Cancels every job of this deployment that is not finished (a demo's, at its end or left over). */
+  void cancelAll(PrintStream out) {
+    for (var job : current().values()) {
+      if (!job.terminal() && !job.state().equals("NOT ON THE CLUSTER")) {
+        try {
+          cluster.rest().cancel(job.id());
+          out.println("  cancelled " + job.name() + " (" + job.id() + ")");
+        } catch (RuntimeException e) {
+          out.println("  could not cancel " + job.name() + " (" + job.id() + "): " + e.getMessage());
+        }
+      }
+    }
+  }
+
   /** Jobs of this deployment as the cluster sees them now (name to job), in submission order. */
   Map<String, FlinkRest.Job> current() {
     Map<String, FlinkRest.Job> byId = new LinkedHashMap<>();
@@ -103,7 +117,9 @@ final class Deployment {
       if (isRunning(j.getString("jobId"))) {
         running.add(j);
       } else {
-        out.printf("  %s is not running; its last savepoint stays %s%n", j.getString("name"), j.getString("savepoint", "(none)"));
+        out.printf("  %s is not running (%s); resume picks it up from %s%n", j.getString("name"),
+            current().get(j.getString("name")).state(), j.containsKey("stoppedAt") ? "the savepoint it was stopped with"
+                : "its newest retained checkpoint");
       }
     }
     long t0 = System.nanoTime();
@@ -111,7 +127,7 @@ final class Deployment {
     eachAtOnce(running, j -> {
       String path = cluster.rest().stopWithSavepoint(j.getString("jobId"), savepointDir(), Duration.ofMinutes(3));
       synchronized (this) {
-        j.put("savepoint", path);
+        j.put("stoppedAt", path);
         points.put(j.getString("name"), path);
         save();
         out.printf("  stopped %s with a savepoint after %.1f s: %s%n", j.getString("name"), (System.nanoTime() - t0) / 1e9, path);
@@ -150,7 +166,8 @@ final class Deployment {
         throw new IllegalArgumentException(j.getString("name") + " is not running: nothing to take a savepoint of");
       }
       String path = cluster.rest().savepoint(id, savepointDir(), Duration.ofMinutes(3));
-      j.put("savepoint", path);
+      // Not a resume point: the job goes on and commits past it. Kept for a person to use with flink run -s.
+      j.put("lastSavepoint", path);
       points.put(j.getString("name"), path);
       save();
       out.printf("  savepoint of %s: %s%n", j.getString("name"), path);
@@ -159,28 +176,30 @@ final class Deployment {
   }
 
   /**
-   * Runs every job again at {@code parallelism}: from its last savepoint, or with {@code fromCheckpoint}
-   * from the newest checkpoint its last run retained (after a crash, when no savepoint was taken).
+   * Runs every job again at {@code parallelism} from where its last run ended: the savepoint it was
+   * stopped with, or, when it ended otherwise (a crash, a lost JobManager), its newest retained
+   * checkpoint. Never from anything older, which would commit again what was committed after it.
    */
-  void resume(int parallelism, boolean fromCheckpoint, PrintStream out) {
+  void resume(int parallelism, PrintStream out) {
     requireNoneRunning();
     Map<String, String> from = new LinkedHashMap<>();
     for (JsonObject j : jobs()) {
-      String point;
-      if (fromCheckpoint) {
+      String point = j.getString("stoppedAt");
+      if (point == null) {
         point = LocalFlink.latestCheckpoint(cluster.root.resolve("flink/checkpoints").resolve(j.getString("jobId", "-")))
-            .map(p -> p.toUri().toString()).orElseThrow(() -> new IllegalArgumentException("no retained checkpoint of "
-                + j.getString("name") + " (job " + j.getString("jobId") + ") under " + cluster.root.resolve("flink/checkpoints")));
-      } else {
-        point = j.getString("savepoint");
-        if (point == null) {
-          throw new IllegalArgumentException(j.getString("name") + " has no savepoint: take one with ./redpacket jobs stop,"
-              + " or after a crash resume with --from-checkpoint");
-        }
+            .map(p -> p.toUri().toString()).orElseThrow(() -> new IllegalArgumentException(j.getString("name")
+                + " (job " + j.getString("jobId") + ") was not stopped with a savepoint and has no retained checkpoint under "
+                + cluster.root.resolve("flink/checkpoints") + ": nothing to resume it from"));
+        out.printf("  %s ended without a savepoint: from its newest retained checkpoint%n", j.getString("name"));
       }
       from.put(j.getString("name"), point);
     }
     start(parallelism, from, out);
+  }
+
+  /** Whether every job's last run ended with `jobs stop` (so resume uses savepoints). */
+  boolean stoppedWithSavepoints() {
+    return jobs().stream().allMatch(j -> j.containsKey("stoppedAt"));
   }
 
   /** Completed checkpoints per job id so far (0 for a job not yet running). */
@@ -233,6 +252,7 @@ final class Deployment {
       String id = rest.run(jarId, j.getString("entryClass"), args, parallelism, point);
       synchronized (this) {
         j.put("jobId", id);
+        j.remove("stoppedAt"); // this run has not been stopped yet
         save();
         out.printf("  submitted %s at parallelism %d as job %s%s%n", j.getString("name"), parallelism, id,
             point == null ? "" : " from " + point);
@@ -247,7 +267,7 @@ final class Deployment {
     for (var e : current().entrySet()) {
       if (!e.getValue().terminal() && !e.getValue().state().equals("NOT ON THE CLUSTER")) {
         throw new IllegalArgumentException(e.getKey() + " is still " + e.getValue().state() + " as job " + e.getValue().id()
-            + ": stop it first with ./redpacket jobs stop");
+            + ": stop it first (./redpacket jobs stop)");
       }
     }
   }
@@ -268,7 +288,7 @@ final class Deployment {
 
   private void save() {
     try {
-      Path tmp = file.resolveSibling("jobs.json.tmp");
+      Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
       Files.writeString(tmp, state.encodePrettily());
       Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {

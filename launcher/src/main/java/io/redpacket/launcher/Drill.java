@@ -71,6 +71,8 @@ final class Drill implements Runnable {
     thread.join(bound.toMillis());
     if (thread.isAlive()) {
       out.println("drill: not finished within " + bound.toSeconds() + " s; done so far: " + done);
+      thread.interrupt(); // so it starts nothing more while the demo cancels its jobs
+      thread.join(60_000);
       return false;
     }
     if (failure != null) {
@@ -116,7 +118,7 @@ final class Drill implements Runnable {
     long k = System.nanoTime();
     say("stopping every job with a savepoint ...");
     jobs.stop(out);
-    jobs.resume(parallelism, false, out);
+    jobs.resume(parallelism, out);
     jobs.awaitCheckpointed(Map.of(), RECOVERY);
     say("every job resumed from its savepoint at parallelism " + parallelism + " and checkpointed ("
         + secondsSince(k) + " s in all)");

@@ -42,7 +42,8 @@ final class JobsCommand {
     }
   }
 
-  @Command(name = "savepoint", mixinStandardHelpOptions = true, description = "Take a savepoint of each job; they go on.")
+  @Command(name = "savepoint", mixinStandardHelpOptions = true, description = "Take a savepoint of each job; they go on"
+      + " (a copy of the state, e.g. for a test cluster: flink run -s <path>; jobs resume uses the savepoints of jobs stop).")
   static final class Savepoint implements Callable<Integer> {
     @Mixin
     ClusterCommand.Where where;
@@ -68,18 +69,15 @@ final class JobsCommand {
     }
   }
 
-  @Command(name = "resume", mixinStandardHelpOptions = true, description = "Run each job again from its last savepoint"
-      + " (or, after a crash, --from-checkpoint: its newest retained checkpoint), at --parallelism, with the jar given"
-      + " when it was submitted (rebuild it first to upgrade).")
+  @Command(name = "resume", mixinStandardHelpOptions = true, description = "Run each job again at --parallelism from"
+      + " where its last run ended: the savepoint of jobs stop, or after a crash its newest retained checkpoint; with the"
+      + " jar given when it was submitted (rebuild it first to upgrade).")
   static final class Resume implements Callable<Integer> {
     @Mixin
     ClusterCommand.Where where;
 
     @Option(names = "--parallelism", required = true, description = "parallelism of each job (1 to 128)")
     int parallelism;
-
-    @Option(names = "--from-checkpoint", description = "from each job's newest retained checkpoint instead of its savepoint")
-    boolean fromCheckpoint;
 
     @Override
     public Integer call() {
@@ -91,7 +89,7 @@ final class JobsCommand {
             + " slots; the cluster has " + slots + " (cluster up --slots)");
       }
       Deployment jobs = new Deployment(cluster);
-      jobs.resume(parallelism, fromCheckpoint, System.out);
+      jobs.resume(parallelism, System.out);
       jobs.awaitCheckpointed(java.util.Map.of(), Duration.ofMinutes(3));
       System.out.println("every job runs at parallelism " + parallelism + " and has completed a checkpoint");
       return 0;

@@ -77,6 +77,6 @@ class ComposeFileTest {
   void onlyThePortsAPersonNeedsArePublishedOnLoopback() {
     assertThat(text.lines().filter(l -> l.contains("ports:")).toList())
         .allSatisfy(l -> assertThat(l).contains("\"127.0.0.1:"))
-        .hasSize(5);
+        .hasSize(7);
   }
 }

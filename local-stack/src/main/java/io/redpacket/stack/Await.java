@@ -16,11 +16,18 @@ public final class Await {
     boolean met() throws Exception;
   }
 
+  /** Thrown by a condition that can never be met (a process died, a job failed): ends the wait at once. */
+  public static final class Abort extends RuntimeException {
+    public Abort(String message) {
+      super(message);
+    }
+  }
+
   /**
    * Returns as soon as {@code condition} holds.
    *
    * @throws IllegalStateException if it does not hold within {@code timeout}; a condition that
-   *     throws counts as not (yet) met
+   *     throws counts as not (yet) met, except {@link Abort}, which is rethrown at once
    */
   public static void until(String what, Duration timeout, Condition condition) {
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -34,6 +41,8 @@ public final class Await {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("interrupted while waiting for " + what, e);
+      } catch (Abort e) {
+        throw e;
       } catch (Exception e) {
         last = e;
       }
