@@ -32,7 +32,8 @@ final class ClusterDemo implements DemoStack {
     int free = cluster.rest().overview().getInteger("slots-available", 0);
     if (free < slotsNeeded) {
       throw new IllegalArgumentException("the demo needs " + slotsNeeded + " free task slots and the cluster has " + free
-          + ": stop the cluster's own jobs (./redpacket jobs stop), or start it with more (cluster up --slots)");
+          + ": stop the cluster's own jobs (./redpacket jobs stop), or recreate it with more (cluster down, then"
+          + " cluster up --slots N)");
     }
     String prefix = "demo-" + System.currentTimeMillis() / 1000 + ".";
     TopicAdmin.ensure(cluster.bootstrap(), Topics.ALL.stream().map(t -> Topics.named(prefix, t)).toList(),

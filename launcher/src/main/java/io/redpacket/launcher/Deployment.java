@@ -74,17 +74,24 @@ final class Deployment {
     start(parallelism, Map.of(), out);
   }
 
-  /** Cancels every job of this deployment that is not finished (a demo's, at its end or left over). */
+  /** Cancels every job of this deployment that is not finished (a demo's, at its end or left over), and waits for it. */
   void cancelAll(PrintStream out) {
+    List<String> cancelled = new ArrayList<>();
     for (var job : current().values()) {
       if (!job.terminal() && !job.state().equals("NOT ON THE CLUSTER")) {
         try {
           cluster.rest().cancel(job.id());
+          cancelled.add(job.id());
           out.println("  cancelled " + job.name() + " (" + job.id() + ")");
         } catch (RuntimeException e) {
           out.println("  could not cancel " + job.name() + " (" + job.id() + "): " + e.getMessage());
         }
       }
+    }
+    if (!cancelled.isEmpty()) {
+      // Their slots are free only once they are CANCELED.
+      io.redpacket.stack.Await.until("the cancelled jobs to end", Duration.ofSeconds(90), () -> cluster.rest().jobs()
+          .stream().filter(j -> cancelled.contains(j.id())).allMatch(FlinkRest.Job::terminal));
     }
   }
 

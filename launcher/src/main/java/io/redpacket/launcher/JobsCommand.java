@@ -86,7 +86,7 @@ final class JobsCommand {
       int slots = cluster.settings.taskManagers() * cluster.settings.slots();
       if (3 * parallelism > slots) {
         throw new IllegalArgumentException("three jobs at parallelism " + parallelism + " need " + 3 * parallelism
-            + " slots; the cluster has " + slots + " (cluster up --slots)");
+            + " slots; the cluster has " + slots + ": recreate it with more (cluster down, then cluster up --slots N)");
       }
       Deployment jobs = new Deployment(cluster);
       jobs.resume(parallelism, System.out);
