@@ -40,18 +40,20 @@ final class LocalStack implements DemoStack {
       var conf = LocalFlink.configuration(dataDir.resolve("flink"), uiPort, parallelism, checkpointInterval);
       LocalFlink flink = LocalFlink.start(conf, dataDir.resolve("flink"), 3 * parallelism);
       try {
-        // With kept topics, each job goes on from where it stopped instead of reading them again from the start.
-        String[] args = {"--bootstrap", kafka.bootstrapServers()};
-        flink.submit(AllocationJob.NAME, env -> AllocationJob.build(env, new JobArgs(args, AllocationJob.FLAGS)), keepData, out);
-        String[] settlementArgs = {"--bootstrap", kafka.bootstrapServers(), "--expiry-seconds",
-            String.valueOf(Math.max(1, expiry.toSeconds()))};
-        flink.submit(SettlementJob.NAME, env -> SettlementJob.build(env, new JobArgs(settlementArgs, SettlementJob.FLAGS)),
-            keepData, out);
-        // A short demo expiry gets a short grace for late claims (the refund waits for it).
-        String[] sharingArgs = {"--bootstrap", kafka.bootstrapServers(), "--expiry-seconds",
-            String.valueOf(Math.max(1, shareExpiry.toSeconds())), "--claim-grace-seconds",
-            shareExpiry.toHours() >= 1 ? "60" : "5"};
-        flink.submit(SharingJob.NAME, env -> SharingJob.build(env, new JobArgs(sharingArgs, SharingJob.FLAGS)), keepData, out);
+        // The same jobs and flags as on the cluster. With kept topics, each job goes on from where it
+        // stopped instead of reading them again from the start.
+        for (Deployment.JobSpec job : Deployment.pipeline(kafka.bootstrapServers(), "", expiry, shareExpiry)) {
+          String[] args = job.args().toArray(String[]::new);
+          switch (job.name()) {
+            case AllocationJob.NAME -> flink.submit(job.name(),
+                env -> AllocationJob.build(env, new JobArgs(args, AllocationJob.FLAGS)), keepData, out);
+            case SettlementJob.NAME -> flink.submit(job.name(),
+                env -> SettlementJob.build(env, new JobArgs(args, SettlementJob.FLAGS)), keepData, out);
+            case SharingJob.NAME -> flink.submit(job.name(),
+                env -> SharingJob.build(env, new JobArgs(args, SharingJob.FLAGS)), keepData, out);
+            default -> throw new IllegalStateException("no local topology for " + job.name());
+          }
+        }
       } catch (Exception e) {
         flink.close();
         throw e;
