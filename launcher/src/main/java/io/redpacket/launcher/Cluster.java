@@ -470,9 +470,7 @@ final class Cluster {
 
   private static void requireFree(String name, int... ports) {
     for (int port : ports) {
-      try (var s = new java.net.ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
-        // free
-      } catch (IOException e) {
+      if (!LocalKafka.free(port)) {
         throw new IllegalArgumentException("port " + port + " for " + name + " is taken: stop what uses it, or choose"
             + " other ports with --kafka-port / --rest-port");
       }

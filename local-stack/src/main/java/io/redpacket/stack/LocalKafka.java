@@ -345,7 +345,8 @@ public final class LocalKafka implements AutoCloseable {
     }
   }
 
-  private static boolean free(int port) {
+  /** Whether nothing listens on this loopback port. */
+  public static boolean free(int port) {
     try (ServerSocket s = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
       return true;
     } catch (IOException e) {
