@@ -229,6 +229,12 @@ final class DemoCommand implements Callable<Integer> {
           System.out.print(opens.result().render());
           System.out.println("shares and claims through the ingest (sharing is shed first under load; clients retry):");
           System.out.print(shares.result().render());
+          long cut = opens.result().cut.get() + shares.result().cut.get();
+          if (cut > 0) {
+            System.out.printf("%,d requests had no answer on the client %d s past their timeout and were given up"
+                + " (counted as timed out); the audit checks what the backend answered%n", cut,
+                io.redpacket.simulator.HttpShares.GRACE_SECONDS);
+          }
         } finally {
           opens.close();
           shares.close();

@@ -362,15 +362,20 @@ public final class LocalKafka implements AutoCloseable {
     }
   }
 
-  /** Deletes a folder and everything in it; best effort (used for throw-away data). */
+  /**
+   * Deletes a folder and everything in it; best effort (used for throw-away data). Walks again when
+   * a file vanished under the walk, as another cleaner (Vert.x's cache) may delete its own at exit.
+   */
   public static void deleteRecursively(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (var paths = Files.walk(dir)) {
-      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      LOG.warn("could not delete {}: {}", dir, e.toString());
+    for (int attempt = 1; attempt <= 3 && Files.exists(dir); attempt++) {
+      try (var paths = Files.walk(dir)) {
+        paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      } catch (IOException | UncheckedIOException e) {
+        if (attempt == 3) {
+          LOG.warn("could not delete {}: {}", dir, e.toString());
+        }
+      }
     }
   }
+
 }

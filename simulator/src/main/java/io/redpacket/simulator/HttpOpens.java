@@ -29,6 +29,8 @@ public final class HttpOpens {
     public final AtomicLong retried = new AtomicLong();
     public final AtomicLong gaveUp = new AtomicLong();
     public final AtomicLong timedOut = new AtomicLong();
+    /** Opens still waiting on the client past their timeout and a grace, given up (also in timedOut). */
+    public final AtomicLong cut = new AtomicLong();
     public final Recorder openToCredited = new Recorder(3);
     public Duration elapsed;
 
@@ -73,7 +75,11 @@ public final class HttpOpens {
     pending.incrementAndGet();
     users.vertx.setTimer(Math.max(1, delayMillis), id -> {
       result.sent.incrementAndGet();
-      open(a, 1, System.nanoTime(), result).onComplete(x -> pending.decrementAndGet());
+      long t0 = System.nanoTime();
+      users.bounded(open(a, 1, t0, result), users.deadline(t0), null, () -> {
+        result.cut.incrementAndGet();
+        result.timedOut.incrementAndGet();
+      }).onComplete(x -> pending.decrementAndGet());
     });
   }
 

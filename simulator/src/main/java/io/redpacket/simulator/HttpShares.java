@@ -25,6 +25,8 @@ import org.HdrHistogram.Recorder;
  */
 public final class HttpShares {
   private static final int MAX_ATTEMPTS = 30;
+  /** How long past its timeout a request may still be waited on, in seconds. */
+  public static final long GRACE_SECONDS = VirtualUsers.GRACE_MILLIS / 1000;
 
   public static final class Result {
     public final AtomicLong sent = new AtomicLong();
@@ -32,6 +34,8 @@ public final class HttpShares {
     public final AtomicLong shed = new AtomicLong();
     public final AtomicLong gaveUp = new AtomicLong();
     public final AtomicLong timedOut = new AtomicLong();
+    /** Requests still waiting on the client past their timeout and a grace, given up (also in timedOut). */
+    public final AtomicLong cut = new AtomicLong();
     public final AtomicLong claimsAnswered = new AtomicLong();
     public final Recorder claimToAnswer = new Recorder(3);
     volatile long firstClaimNanos;
@@ -88,7 +92,8 @@ public final class HttpShares {
     }
     pending.incrementAndGet();
     result.sent.incrementAndGet();
-    request(share, 1, System.nanoTime()).onComplete(answer -> {
+    long t0 = System.nanoTime();
+    bounded(request(share, 1, t0), t0).onComplete(answer -> {
       pending.decrementAndGet();
       if (!"SHARED".equals(answer.result())) {
         return; // never shared: the friends never get a link
@@ -109,7 +114,7 @@ public final class HttpShares {
       if (a.action() == ShareAction.CLAIM && result.firstClaimNanos == 0) {
         result.firstClaimNanos = t0;
       }
-      request(a, 1, t0).onComplete(x -> {
+      bounded(request(a, 1, t0), t0).onComplete(x -> {
         if (a.action() == ShareAction.CLAIM && x.result() != null) {
           result.claimToAnswer.recordValue(System.nanoTime() - t0);
           result.claimsAnswered.incrementAndGet();
@@ -127,6 +132,13 @@ public final class HttpShares {
 
   public Result result() {
     return result;
+  }
+
+  private Future<String> bounded(Future<String> request, long t0) {
+    return users.bounded(request, users.deadline(t0), null, () -> {
+      result.cut.incrementAndGet();
+      result.timedOut.incrementAndGet();
+    });
   }
 
   /** The request's answer (its result code), or null when there was none in time. */

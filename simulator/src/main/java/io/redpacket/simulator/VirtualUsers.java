@@ -1,6 +1,8 @@
 package io.redpacket.simulator;
 
 import io.redpacket.core.Tokens;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
@@ -20,6 +22,8 @@ final class VirtualUsers implements AutoCloseable {
   final Vertx vertx = Vertx.vertx();
   final HttpClient client;
   final Duration timeout;
+  /** How long past its timeout a request may still take before {@link #bounded} gives up on it. */
+  static final long GRACE_MILLIS = 15_000;
   private final String host;
   private final int port;
   private final Tokens tokens;
@@ -43,6 +47,31 @@ final class VirtualUsers implements AutoCloseable {
   RequestOptions request(HttpMethod method, String uri, String user) {
     return new RequestOptions().setMethod(method).setHost(host).setPort(port).setURI(uri)
         .putHeader("Authorization", "Bearer " + token(user));
+  }
+
+  /** When a request first sent at {@code t0} is given up on by {@link #bounded}: its timeout plus a grace. */
+  long deadline(long t0) {
+    return t0 + timeout.toNanos() + GRACE_MILLIS * 1_000_000;
+  }
+
+  /**
+   * The request's outcome, or {@code fallback} once {@code deadlineNanos} (on the nanoTime clock)
+   * has passed, whatever the client is still waiting on. The per-request idle timeout does not
+   * cover every wait (a connection from the pool, retries after it), and a client that never gives
+   * up would keep a wave waiting for ever; {@code onCut} counts the ones cut this way.
+   */
+  <T> Future<T> bounded(Future<T> request, long deadlineNanos, T fallback, Runnable onCut) {
+    Promise<T> outcome = Promise.promise();
+    long timer = vertx.setTimer(Math.max(1, (deadlineNanos - System.nanoTime()) / 1_000_000), id -> {
+      if (outcome.tryComplete(fallback)) {
+        onCut.run();
+      }
+    });
+    request.onComplete(ar -> {
+      vertx.cancelTimer(timer);
+      outcome.tryComplete(ar.succeeded() ? ar.result() : fallback);
+    });
+    return outcome.future();
   }
 
   @Override

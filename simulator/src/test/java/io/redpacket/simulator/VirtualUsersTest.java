@@ -1,0 +1,51 @@
+package io.redpacket.simulator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class VirtualUsersTest {
+  private final VirtualUsers users = new VirtualUsers("http://127.0.0.1:9", "a-test-secret-of-32-characters!!", 1, Duration.ofSeconds(1));
+
+  @AfterEach
+  void close() {
+    users.close();
+  }
+
+  @Test
+  void aRequestThatNeverCompletesIsGivenUpAtItsDeadlineAndCountedOnce() throws Exception {
+    AtomicInteger cut = new AtomicInteger();
+    Promise<String> never = Promise.promise();
+    Future<String> bounded = users.bounded(never.future(), System.nanoTime() + 200_000_000L, "none", cut::incrementAndGet);
+    assertThat(bounded.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS)).isEqualTo("none");
+    never.complete("late"); // an answer after the deadline changes nothing
+    assertThat(bounded.result()).isEqualTo("none");
+    assertThat(cut).hasValue(1);
+  }
+
+  @Test
+  void anAnswerBeforeTheDeadlineIsPassedOnAndNothingIsCut() throws Exception {
+    AtomicInteger cut = new AtomicInteger();
+    Promise<String> answer = Promise.promise();
+    Future<String> bounded = users.bounded(answer.future(), System.nanoTime() + 5_000_000_000L, "none", cut::incrementAndGet);
+    answer.complete("SHARED");
+    assertThat(bounded.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS)).isEqualTo("SHARED");
+    Promise<String> failing = Promise.promise();
+    Future<String> failed = users.bounded(failing.future(), System.nanoTime() + 5_000_000_000L, "none", cut::incrementAndGet);
+    failing.fail("connection reset");
+    assertThat(failed.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS)).isEqualTo("none");
+    assertThat(cut).hasValue(0);
+  }
+
+  @Test
+  void theDeadlineIsTheTimeoutPlusAGrace() {
+    long t0 = System.nanoTime();
+    assertThat(users.deadline(t0) - t0).isEqualTo(Duration.ofSeconds(1).toNanos() + VirtualUsers.GRACE_MILLIS * 1_000_000);
+  }
+}
