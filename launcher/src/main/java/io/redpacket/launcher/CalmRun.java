@@ -45,8 +45,13 @@ final class CalmRun {
     FlinkRest rest = cluster.rest();
     String jar = rest.uploadJar(ClusterCommand.Where.defaultJar());
     long t0 = System.nanoTime();
-    String id = rest.run(jar, AllocationJob.class.getName(), List.of("--bootstrap", bootstrap, "--topic-prefix", calm,
-        "--bounded"), parallelism, null);
+    String id;
+    try {
+      id = rest.run(jar, AllocationJob.class.getName(), List.of("--bootstrap", bootstrap, "--topic-prefix", calm,
+          "--bounded"), parallelism, null);
+    } finally {
+      FlinkRest.deleteQuietly(rest, jar, out);
+    }
     io.redpacket.stack.Await.until("the calm allocation run to finish", Duration.ofMinutes(5), () -> {
       var job = rest.jobs().stream().filter(j -> j.id().equals(id)).findFirst().orElseThrow();
       if (job.terminal() && !job.state().equals("FINISHED")) {
@@ -61,6 +66,11 @@ final class CalmRun {
     TreeSet<String> ids = new TreeSet<>(run.keySet());
     ids.addAll(reference.keySet());
     List<String> diff = ids.stream().filter(k -> !Objects.equals(run.get(k), reference.get(k))).limit(20).toList();
+    if (diff.isEmpty()) {
+      ClusterDemo.deleteTopics(bootstrap, calm, out);
+    } else {
+      out.printf("  the calm run's topics %s* are kept to compare; cluster down deletes them%n", calm);
+    }
     return new Result(run.size(), reference.size(), diff);
   }
 

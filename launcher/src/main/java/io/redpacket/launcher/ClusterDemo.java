@@ -15,6 +15,7 @@ final class ClusterDemo implements DemoStack {
   final Deployment jobs;
   private final String prefix;
   private final boolean keep;
+  private volatile boolean clean;
 
   private ClusterDemo(Cluster cluster, Deployment jobs, String prefix, boolean keep) {
     this.cluster = cluster;
@@ -73,10 +74,30 @@ final class ClusterDemo implements DemoStack {
     jobs.cancelAll(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
   }
 
+  /** The run audited clean: its topics go when it closes. A failed run's stay, to be looked at. */
+  void auditedClean() {
+    clean = true;
+  }
+
   @Override
   public void close() {
-    if (!keep) {
-      cancelJobs();
+    if (keep) {
+      return;
+    }
+    cancelJobs();
+    if (clean) {
+      deleteTopics(cluster.bootstrap(), prefix, System.out);
+    } else {
+      System.out.printf("the demo's topics %s* are kept to look into; cluster down deletes them%n", prefix);
+    }
+  }
+
+  /** Deletes every topic of a run's prefix; a failure is printed, not thrown: the cluster is reset by cluster down. */
+  static void deleteTopics(String bootstrap, String prefix, PrintStream out) {
+    try {
+      TopicAdmin.delete(bootstrap, Topics.ALL.stream().map(t -> Topics.named(prefix, t)).toList());
+    } catch (RuntimeException e) {
+      out.println("could not delete the topics " + prefix + "*: " + e.getMessage());
     }
   }
 }

@@ -262,6 +262,9 @@ final class DemoCommand implements Callable<Integer> {
           clean = false;
         }
       }
+      if (clean && stack instanceof ClusterDemo c) {
+        c.auditedClean();
+      }
       System.out.printf("demo took %.1f s%n", (System.nanoTime() - t0) / 1e9);
       if (keep) {
         System.out.println("--keep: the stack stays up. Live page " + live.url() + ", Kafka " + stack.bootstrap()

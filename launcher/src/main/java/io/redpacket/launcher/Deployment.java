@@ -252,6 +252,14 @@ final class Deployment {
     FlinkRest rest = cluster.rest();
     String jarId = rest.uploadJar(jar);
     state.put("parallelism", parallelism);
+    try {
+      runAll(rest, jarId, parallelism, from, out);
+    } finally {
+      FlinkRest.deleteQuietly(rest, jarId, out); // one upload per submit would otherwise pile up
+    }
+  }
+
+  private void runAll(FlinkRest rest, String jarId, int parallelism, Map<String, String> from, PrintStream out) {
     // All at once: each main runs in the JobManager and takes seconds to build its graph.
     eachAtOnce(jobs(), j -> {
       List<String> args = j.getJsonArray("args").stream().map(Object::toString).toList();

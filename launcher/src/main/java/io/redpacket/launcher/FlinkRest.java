@@ -23,7 +23,8 @@ import java.util.UUID;
  */
 final class FlinkRest {
   private final String base;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  /** One client for every call: it keeps its connections and threads, and commands make many calls. */
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   FlinkRest(String base) {
     this.base = base;
@@ -68,6 +69,23 @@ final class FlinkRest {
       return Path.of(file).getFileName().toString();
     } catch (IOException e) {
       throw new IllegalStateException("cannot read " + jar + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Deletes an uploaded jar from the JobManager's upload folder. Jobs already run from it are not
+   * touched: submitting put their classes on the blob server with the job.
+   */
+  void deleteJar(String jarId) {
+    send(HttpRequest.newBuilder(URI.create(base + "/jars/" + jarId)).DELETE(), Duration.ofSeconds(30));
+  }
+
+  /** {@link #deleteJar}, for clean-up: a failure is printed, not thrown. */
+  static void deleteQuietly(FlinkRest rest, String jarId, java.io.PrintStream out) {
+    try {
+      rest.deleteJar(jarId);
+    } catch (RuntimeException e) {
+      out.println("  (could not delete the uploaded jar " + jarId + ": " + e.getMessage() + ")");
     }
   }
 
@@ -154,7 +172,7 @@ final class FlinkRest {
   private JsonObject send(HttpRequest.Builder request, Duration timeout) {
     HttpResponse<String> r;
     try {
-      r = http.send(request.timeout(timeout).build(), HttpResponse.BodyHandlers.ofString());
+      r = HTTP.send(request.timeout(timeout).build(), HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       throw new IllegalStateException("the Flink JobManager at " + base + " does not answer (" + e + "): is the cluster up?"
           + " ./redpacket cluster status", e);
