@@ -95,7 +95,7 @@ public final class HttpOpens {
 
   private Future<Void> open(OpenPlan.Action a, int attempt, long t0, Result r) {
     RequestOptions options = users.request(HttpMethod.POST, "/v1/grants/" + encoded(a.grantId()) + "/open", a.userId())
-        .setIdleTimeout(users.timeout.toMillis()).putHeader("Idempotency-Key", a.openId());
+        .putHeader("Idempotency-Key", a.openId());
     return users.client.request(options).compose(req -> req.send())
         .compose(resp -> resp.body().map(b -> new Object[] {resp.statusCode(), resp.getHeader("Retry-After"), b}))
         .transform(ar -> {

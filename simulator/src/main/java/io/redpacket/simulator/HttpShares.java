@@ -150,7 +150,7 @@ public final class HttpShares {
   private Future<String> request(SharePlan.Action a, int attempt, long t0, int accepted) {
     String uri = a.action() == ShareAction.SHARE ? "/v1/grants/" + HttpOpens.encoded(a.shareId()) + "/share"
         : "/v1/shares/" + HttpOpens.encoded(a.shareId()) + "/claim";
-    RequestOptions options = users.request(HttpMethod.POST, uri, a.userId()).setIdleTimeout(users.timeout.toMillis())
+    RequestOptions options = users.request(HttpMethod.POST, uri, a.userId())
         .putHeader("Idempotency-Key", a.requestId());
     return users.client.request(options).compose(req -> req.send())
         .compose(resp -> resp.body().map(b -> new Object[] {resp.statusCode(), resp.getHeader("Retry-After"), b}))

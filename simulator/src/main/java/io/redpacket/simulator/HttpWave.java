@@ -112,7 +112,7 @@ public final class HttpWave {
     Buffer body = Buffer.buffer(new JsonObject().put("shakeId", s.getShakeId()).put("poolId", s.getPoolId())
         .put("device", s.getDevice()).encode());
     RequestOptions options = users.request(HttpMethod.POST, "/v1/shakes", s.getUserId())
-        .setIdleTimeout(users.timeout.toMillis()).putHeader("Content-Type", "application/json");
+        .putHeader("Content-Type", "application/json");
     return users.client.request(options).compose(req -> req.send(body))
         .compose(resp -> resp.body().map(b -> new Object[] {resp.statusCode(), resp.getHeader("Retry-After"), b}))
         .transform(ar -> {

@@ -43,9 +43,13 @@ final class VirtualUsers implements AutoCloseable {
     return tokenOf.computeIfAbsent(user, u -> tokens.mint(u, System.currentTimeMillis() + 86_400_000L));
   }
 
-  /** A request to the ingest as this user, with their token. */
+  /**
+   * A request to the ingest as this user, with their token. Waiting for a pooled connection and
+   * waiting for the answer are each bounded by the timeout.
+   */
   RequestOptions request(HttpMethod method, String uri, String user) {
     return new RequestOptions().setMethod(method).setHost(host).setPort(port).setURI(uri)
+        .setConnectTimeout(timeout.toMillis()).setIdleTimeout(timeout.toMillis())
         .putHeader("Authorization", "Bearer " + token(user));
   }
 
