@@ -377,5 +377,4 @@ public final class LocalKafka implements AutoCloseable {
       }
     }
   }
-
 }

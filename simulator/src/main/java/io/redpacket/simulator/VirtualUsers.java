@@ -60,9 +60,9 @@ final class VirtualUsers implements AutoCloseable {
 
   /**
    * The request's outcome, or {@code fallback} once {@code deadlineNanos} (on the nanoTime clock)
-   * has passed, whatever the client is still waiting on. The per-request idle timeout does not
-   * cover every wait (a connection from the pool, retries after it), and a client that never gives
-   * up would keep a wave waiting for ever; {@code onCut} counts the ones cut this way.
+   * has passed, whatever the client is still waiting on. Each HTTP request is bounded, but a
+   * request's retries and polls add up, and a client that never gives up would keep a wave waiting
+   * for ever; {@code onCut} counts the ones cut this way.
    */
   <T> Future<T> bounded(Future<T> request, long deadlineNanos, T fallback, Runnable onCut) {
     Promise<T> outcome = Promise.promise();
