@@ -29,6 +29,8 @@ public final class HttpOpens {
     public final AtomicLong retried = new AtomicLong();
     public final AtomicLong gaveUp = new AtomicLong();
     public final AtomicLong timedOut = new AtomicLong();
+    /** Exchanges that got no answer (a lost connection, silence past the exchange limit), sent again. */
+    public final AtomicLong unanswered = new AtomicLong();
     /** Opens still waiting on the client past their timeout and a grace, given up (also in timedOut). */
     public final AtomicLong cut = new AtomicLong();
     public final Recorder openToCredited = new Recorder(3);
@@ -44,9 +46,11 @@ public final class HttpOpens {
 
     public String render() {
       var h = openToCredited.getIntervalHistogram();
-      Table t = new Table("opens", "answers", "retried (429/503)", "gave up", "timed out", "open to credited p50 ms", "p99 ms");
+      Table t = new Table("opens", "answers", "retried (429/503)", "no answer, sent again", "gave up", "timed out",
+          "open to credited p50 ms", "p99 ms");
       t.row(String.format("%,d", sent.get()), new java.util.TreeMap<>(answers).toString().replace("=", " "),
-          String.format("%,d", retried.get()), String.format("%,d", gaveUp.get()), String.format("%,d", timedOut.get()),
+          String.format("%,d", retried.get()), String.format("%,d", unanswered.get()), String.format("%,d", gaveUp.get()),
+          String.format("%,d", timedOut.get()),
           h.getTotalCount() == 0 ? "-" : String.format("%.0f", h.getValueAtPercentile(50) / 1e6),
           h.getTotalCount() == 0 ? "-" : String.format("%.0f", h.getValueAtPercentile(99) / 1e6));
       return t.render();
@@ -99,6 +103,10 @@ public final class HttpOpens {
     return users.client.request(options).compose(req -> req.send())
         .compose(resp -> resp.body().map(b -> new Object[] {resp.statusCode(), resp.getHeader("Retry-After"), b}))
         .transform(ar -> {
+          if (ar.failed() && users.timeLeft(t0) && attempt < MAX_ATTEMPTS) { // lost: again, with the same key
+            r.unanswered.incrementAndGet();
+            return Backoff.after(users.vertx, null, attempt).compose(v -> open(a, attempt + 1, t0, r));
+          }
           if (ar.failed()) {
             r.timedOut.incrementAndGet();
             return Future.succeededFuture();

@@ -34,6 +34,8 @@ public final class HttpShares {
     public final AtomicLong shed = new AtomicLong();
     public final AtomicLong gaveUp = new AtomicLong();
     public final AtomicLong timedOut = new AtomicLong();
+    /** Exchanges that got no answer (a lost connection, silence past the exchange limit), sent again. */
+    public final AtomicLong unanswered = new AtomicLong();
     /** Requests still waiting on the client past their timeout and a grace, given up (also in timedOut). */
     public final AtomicLong cut = new AtomicLong();
     public final AtomicLong claimsAnswered = new AtomicLong();
@@ -54,10 +56,11 @@ public final class HttpShares {
 
     public String render() {
       var h = claimToAnswer.getIntervalHistogram();
-      Table t = new Table("share requests and claims", "answers", "shed (429) and retried", "gave up", "timed out",
-          "claims/s", "claim to answer p50 ms", "p99 ms");
+      Table t = new Table("share requests and claims", "answers", "shed (429) and retried", "no answer, sent again",
+          "gave up", "timed out", "claims/s", "claim to answer p50 ms", "p99 ms");
       t.row(String.format("%,d", sent.get()), new TreeMap<>(answers).toString().replace("=", " "),
-          String.format("%,d", shed.get()), String.format("%,d", gaveUp.get()), String.format("%,d", timedOut.get()),
+          String.format("%,d", shed.get()), String.format("%,d", unanswered.get()), String.format("%,d", gaveUp.get()),
+          String.format("%,d", timedOut.get()),
           String.format("%,.0f", claimsPerSecond()),
           h.getTotalCount() == 0 ? "-" : String.format("%.0f", h.getValueAtPercentile(50) / 1e6),
           h.getTotalCount() == 0 ? "-" : String.format("%.0f", h.getValueAtPercentile(99) / 1e6));
@@ -155,7 +158,11 @@ public final class HttpShares {
     return users.client.request(options).compose(req -> req.send())
         .compose(resp -> resp.body().map(b -> new Object[] {resp.statusCode(), resp.getHeader("Retry-After"), b}))
         .transform(ar -> {
-          if (ar.failed() || System.nanoTime() - t0 > users.timeout.toNanos()) {
+          if (ar.failed() && users.timeLeft(t0) && attempt < MAX_ATTEMPTS) { // lost: again, with the same key
+            result.unanswered.incrementAndGet();
+            return Backoff.after(users.vertx, null, attempt).compose(v -> request(a, attempt + 1, t0, accepted));
+          }
+          if (ar.failed() || !users.timeLeft(t0)) {
             result.timedOut.incrementAndGet();
             return Future.succeededFuture(null);
           }

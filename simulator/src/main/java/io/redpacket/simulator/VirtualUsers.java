@@ -24,6 +24,12 @@ final class VirtualUsers implements AutoCloseable {
   final Duration timeout;
   /** How long past its timeout a request may still take before {@link #bounded} gives up on it. */
   static final long GRACE_MILLIS = 15_000;
+  /**
+   * How long one HTTP exchange may stay silent. The ingest answers within seconds (its Kafka
+   * delivery timeout plus its outcome wait), so a longer silence is a lost exchange: the client
+   * sends it again with the same idempotency key while its overall timeout lasts.
+   */
+  static final long EXCHANGE_MILLIS = 20_000;
   private final String host;
   private final int port;
   private final Tokens tokens;
@@ -45,12 +51,18 @@ final class VirtualUsers implements AutoCloseable {
 
   /**
    * A request to the ingest as this user, with their token. Waiting for a pooled connection and
-   * waiting for the answer are each bounded by the timeout.
+   * waiting for the answer are each bounded by the exchange's limit (or the timeout, if shorter).
    */
   RequestOptions request(HttpMethod method, String uri, String user) {
+    long exchange = Math.min(timeout.toMillis(), EXCHANGE_MILLIS);
     return new RequestOptions().setMethod(method).setHost(host).setPort(port).setURI(uri)
-        .setConnectTimeout(timeout.toMillis()).setIdleTimeout(timeout.toMillis())
+        .setConnectTimeout(exchange).setIdleTimeout(exchange)
         .putHeader("Authorization", "Bearer " + token(user));
+  }
+
+  /** Whether a request first sent at {@code t0} may still be sent again: its timeout has not passed. */
+  boolean timeLeft(long t0) {
+    return System.nanoTime() - t0 < timeout.toNanos();
   }
 
   /** When a request first sent at {@code t0} is given up on by {@link #bounded}: its timeout plus a grace. */
