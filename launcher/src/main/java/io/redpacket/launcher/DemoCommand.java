@@ -231,8 +231,9 @@ final class DemoCommand implements Callable<Integer> {
           System.out.print(shares.result().render());
           long cut = opens.result().cut.get() + shares.result().cut.get();
           if (cut > 0) {
-            System.out.printf("%,d requests had no answer on the client %d s past their timeout and were given up"
-                + " (counted as timed out); the audit checks what the backend answered%n", cut,
+            System.out.printf("%,d requests were still in progress on the client (waiting for a connection, an"
+                + " answer or a credit) %d s past their timeout and were given up (counted as timed out); the audit"
+                + " checks what the backend answered%n", cut,
                 io.redpacket.simulator.HttpShares.GRACE_SECONDS);
           }
         } finally {
