@@ -1,6 +1,6 @@
 package io.redpacket.ingest;
 
-import io.redpacket.stack.TopicReader;
+import io.redpacket.kafka.TopicReader;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,7 @@
 package io.redpacket.ingest;
 
+import io.redpacket.kafka.ProducerSettings;
+import io.redpacket.kafka.Records;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.redpacket.avro.GrantPhase;
@@ -23,10 +25,7 @@ import io.redpacket.core.Sharing;
 import io.redpacket.core.StableHash;
 import io.redpacket.core.Table;
 import io.redpacket.core.Tokens;
-import io.redpacket.simulator.OpenPlan;
-import io.redpacket.simulator.PoolWriter;
-import io.redpacket.simulator.ShakeProducer;
-import io.redpacket.simulator.SharePlan;
+import io.redpacket.kafka.PoolWriter;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -82,7 +81,7 @@ public final class IngestServer implements AutoCloseable {
     this.outcomes = new OutcomeBoard(config.bootstrap(), config.topicPrefix());
     this.settlement = new SettlementBoard(config.bootstrap(), config.topicPrefix());
     this.sharing = new ShareBoard(config.bootstrap(), config.topicPrefix());
-    Properties p = ShakeProducer.config(config.bootstrap());
+    Properties p = ProducerSettings.reliable(config.bootstrap());
     // Never hold an event loop: fail fast when Kafka is away, and say 503.
     p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "200");
     p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "2000");
@@ -224,7 +223,7 @@ public final class IngestServer implements AutoCloseable {
 
   private void forward(RoutingContext ctx, ShakeRequest req, String userId, int setId, long now, String key, long t0) {
     Shake shake = new Shake(req.shakeId(), userId, req.poolId(), setId, now, req.device());
-    forwardAndAwait(ctx, "shakes", "shake", ShakeProducer.record(shakesTopic, shake), outcomes.await(key),
+    forwardAndAwait(ctx, "shakes", "shake", Records.shake(shakesTopic, shake), outcomes.await(key),
         () -> outcomes.forget(key),
         () -> metrics.answers.labelValues("forwarded", "admitted").inc(),
         outcome -> answer(ctx, outcome, false, "backend", t0),
@@ -397,7 +396,7 @@ public final class IngestServer implements AutoCloseable {
       return;
     }
     Open open = new Open(openId, grantId, userId, now);
-    forwardAndAwait(ctx, "open", "open", OpenPlan.record(opensTopic, open), settlement.await(key),
+    forwardAndAwait(ctx, "open", "open", Records.open(opensTopic, open), settlement.await(key),
         () -> settlement.forget(key),
         () -> {
           openAccepted.put(grantId, Boolean.TRUE);
@@ -495,7 +494,7 @@ public final class IngestServer implements AutoCloseable {
     if (atCapacity(ctx, "share")) {
       return;
     }
-    forwardAndAwait(ctx, "share", "share", SharePlan.record(sharesTopic, request), sharing.await(key),
+    forwardAndAwait(ctx, "share", "share", Records.shareRequest(sharesTopic, request), sharing.await(key),
         () -> sharing.forget(key), () -> metrics.answers.labelValues("forwarded", "share").inc(),
         result -> shareAnswer(ctx, result, "backend", t0),
         () -> json(ctx, "share", 202, new JsonObject().put("shareId", grantId).put("requestId", requestId)
@@ -539,7 +538,7 @@ public final class IngestServer implements AutoCloseable {
     if (atCapacity(ctx, "claim")) {
       return;
     }
-    forwardAndAwait(ctx, "claim", "claim", SharePlan.record(claimsTopic, request), sharing.await(key),
+    forwardAndAwait(ctx, "claim", "claim", Records.shareRequest(claimsTopic, request), sharing.await(key),
         () -> sharing.forget(key), () -> metrics.answers.labelValues("forwarded", "claim").inc(),
         result -> shareAnswer(ctx, result, "backend", t0),
         () -> json(ctx, "claim", 202, new JsonObject().put("shareId", shareId).put("requestId", requestId)

@@ -3,7 +3,7 @@ package io.redpacket.ingest;
 import io.redpacket.avro.ShakeOutcome;
 import io.redpacket.codec.Codecs;
 import io.redpacket.codec.Topics;
-import io.redpacket.stack.TopicReader;
+import io.redpacket.kafka.TopicReader;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

@@ -6,7 +6,7 @@ import io.redpacket.codec.Codecs;
 import io.redpacket.codec.Topics;
 import io.redpacket.core.Keys;
 import io.redpacket.core.PoolRules;
-import io.redpacket.stack.TopicReader;
+import io.redpacket.kafka.TopicReader;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

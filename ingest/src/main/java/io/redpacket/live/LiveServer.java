@@ -2,11 +2,10 @@ package io.redpacket.live;
 
 import io.redpacket.avro.EntryKind;
 import io.redpacket.avro.Grant;
-import io.redpacket.avro.PoolStatus;
 import io.redpacket.codec.Codecs;
 import io.redpacket.codec.Topics;
 import io.redpacket.core.Table;
-import io.redpacket.stack.TopicReader;
+import io.redpacket.kafka.TopicReader;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerResponse;

@@ -1,5 +1,6 @@
 package io.redpacket.ingest;
 
+import io.redpacket.kafka.ProducerSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.redpacket.avro.Grant;
@@ -7,7 +8,6 @@ import io.redpacket.avro.GrantState;
 import io.redpacket.avro.Open;
 import io.redpacket.avro.PoolDefinition;
 import io.redpacket.avro.Shake;
-import io.redpacket.avro.ShakeOutcome;
 import io.redpacket.avro.SplitMode;
 import io.redpacket.codec.Codecs;
 import io.redpacket.codec.Topics;
@@ -17,11 +17,11 @@ import io.redpacket.core.MemorySetStore;
 import io.redpacket.core.SetAllocator;
 import io.redpacket.core.Settlement;
 import io.redpacket.core.Tokens;
-import io.redpacket.simulator.PoolWriter;
-import io.redpacket.stack.Await;
+import io.redpacket.kafka.PoolWriter;
+import io.redpacket.kafka.Await;
 import io.redpacket.stack.SharedKafka;
-import io.redpacket.stack.TopicAdmin;
-import io.redpacket.stack.TopicReader;
+import io.redpacket.kafka.TopicAdmin;
+import io.redpacket.kafka.TopicReader;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -91,7 +91,7 @@ class IngestServerTest {
     Map<String, MemorySetStore> stores = new HashMap<>();
     String shakes = Topics.named(prefix, Topics.SHAKES);
     try (KafkaConsumer<byte[], byte[]> consumer = TopicReader.consumer(bootstrap, true);
-        KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(io.redpacket.simulator.ShakeProducer.config(bootstrap))) {
+        KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(ProducerSettings.reliable(bootstrap))) {
       List<TopicPartition> parts = List.of(new TopicPartition(shakes, 0), new TopicPartition(shakes, 1));
       consumer.assign(parts);
       consumer.seekToBeginning(parts);

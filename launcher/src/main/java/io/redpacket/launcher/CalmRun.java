@@ -1,10 +1,11 @@
 package io.redpacket.launcher;
 
+import io.redpacket.kafka.ProducerSettings;
 import io.redpacket.codec.Codecs;
 import io.redpacket.codec.Topics;
 import io.redpacket.jobs.allocation.AllocationJob;
-import io.redpacket.stack.TopicAdmin;
-import io.redpacket.stack.TopicReader;
+import io.redpacket.kafka.TopicAdmin;
+import io.redpacket.kafka.TopicReader;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,10 +53,10 @@ final class CalmRun {
     } finally {
       FlinkRest.deleteQuietly(rest, jar, out);
     }
-    io.redpacket.stack.Await.until("the calm allocation run to finish", Duration.ofMinutes(5), () -> {
+    io.redpacket.kafka.Await.until("the calm allocation run to finish", Duration.ofMinutes(5), () -> {
       var job = rest.jobs().stream().filter(j -> j.id().equals(id)).findFirst().orElseThrow();
       if (job.terminal() && !job.state().equals("FINISHED")) {
-        throw new io.redpacket.stack.Await.Abort("the calm allocation run ended " + job.state() + "; see " + cluster.restUrl()
+        throw new io.redpacket.kafka.Await.Abort("the calm allocation run ended " + job.state() + "; see " + cluster.restUrl()
             + "/#/job/completed/" + id + "/exceptions");
       }
       return job.state().equals("FINISHED");
@@ -92,7 +93,7 @@ final class CalmRun {
     for (var r : TopicReader.readAll(bootstrap, from, true)) {
       records.add(new ProducerRecord<>(to, r.partition(), r.timestamp(), r.key(), r.value()));
     }
-    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(io.redpacket.simulator.ShakeProducer.config(bootstrap))) {
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(ProducerSettings.reliable(bootstrap))) {
       List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
       for (var r : records) {
         sent.add(producer.send(r));

@@ -1,9 +1,9 @@
 package io.redpacket.launcher;
 
 import io.redpacket.codec.Topics;
-import io.redpacket.stack.Await;
+import io.redpacket.kafka.Await;
 import io.redpacket.stack.LocalKafka;
-import io.redpacket.stack.TopicAdmin;
+import io.redpacket.kafka.TopicAdmin;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,7 +1,7 @@
 package io.redpacket.launcher;
 
 import io.redpacket.codec.Topics;
-import io.redpacket.stack.TopicAdmin;
+import io.redpacket.kafka.TopicAdmin;
 import java.io.PrintStream;
 import java.time.Duration;
 

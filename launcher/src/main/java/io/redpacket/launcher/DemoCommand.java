@@ -17,9 +17,9 @@ import io.redpacket.simulator.SocialGraph;
 import io.redpacket.core.SharingAudit;
 import java.util.List;
 import io.redpacket.simulator.OpenPlan;
-import io.redpacket.stack.TopicReader;
+import io.redpacket.kafka.TopicReader;
 import io.redpacket.simulator.HttpWave;
-import io.redpacket.simulator.PoolWriter;
+import io.redpacket.kafka.PoolWriter;
 import io.redpacket.simulator.ShakeProducer;
 import io.redpacket.simulator.WavePlan;
 import java.nio.file.Path;
@@ -318,7 +318,7 @@ final class DemoCommand implements Callable<Integer> {
     long[] moves = {0};
     long[] openShares = {0};
     try {
-      io.redpacket.stack.Await.until("every grant and share settled", bound, () -> {
+      io.redpacket.kafka.Await.until("every grant and share settled", bound, () -> {
         // Counting the ledger reads it from the start: once every 2 s, with a progress line, is enough.
         if (System.nanoTime() - lastRead[0] > 2_000_000_000L) {
           lastRead[0] = System.nanoTime();

@@ -90,7 +90,7 @@ final class Deployment {
     }
     if (!cancelled.isEmpty()) {
       // Their slots are free only once they are CANCELED.
-      io.redpacket.stack.Await.until("the cancelled jobs to end", Duration.ofSeconds(90), () -> cluster.rest().jobs()
+      io.redpacket.kafka.Await.until("the cancelled jobs to end", Duration.ofSeconds(90), () -> cluster.rest().jobs()
           .stream().filter(j -> cancelled.contains(j.id())).allMatch(FlinkRest.Job::terminal));
     }
   }
@@ -227,7 +227,7 @@ final class Deployment {
    * completes only once all of a job's tasks run, so this is "recovered", not just "scheduled".
    */
   void awaitCheckpointed(Map<String, Long> before, Duration bound) {
-    io.redpacket.stack.Await.until("every job running with a new completed checkpoint", bound, () -> {
+    io.redpacket.kafka.Await.until("every job running with a new completed checkpoint", bound, () -> {
       for (var job : current().values()) {
         if (!job.running()) {
           return false;

@@ -1,5 +1,6 @@
 package io.redpacket.launcher;
 
+import io.redpacket.kafka.ProducerSettings;
 import io.redpacket.avro.PoolDefinition;
 import io.redpacket.avro.PoolStatus;
 import io.redpacket.avro.SplitMode;
@@ -10,11 +11,10 @@ import io.redpacket.core.Table;
 import io.redpacket.core.Tokens;
 import io.redpacket.ingest.IngestConfig;
 import io.redpacket.ingest.IngestServer;
-import io.redpacket.simulator.PoolWriter;
-import io.redpacket.simulator.ShakeProducer;
+import io.redpacket.kafka.PoolWriter;
 import io.redpacket.stack.LocalKafka;
-import io.redpacket.stack.TopicAdmin;
-import io.redpacket.stack.TopicReader;
+import io.redpacket.kafka.TopicAdmin;
+import io.redpacket.kafka.TopicReader;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -71,7 +71,7 @@ final class IngestBench implements Callable<Integer> {
       PoolDefinition spent = pool("spent", now);
       PoolWriter.create(bootstrap, Topics.POOLS, open);
       PoolWriter.create(bootstrap, Topics.POOLS, spent);
-      try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(ShakeProducer.config(bootstrap))) {
+      try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(ProducerSettings.reliable(bootstrap))) {
         for (int set = 0; set < spent.getSets(); set++) { // as the allocation job publishes an emptied set
           PoolStatus s = new PoolStatus("spent", set, spent.getSets(), 0L, 0L, 2000L, 20_000L, true, now);
           p.send(new ProducerRecord<>(Topics.POOL_STATUS, Keys.set("spent", set).getBytes(StandardCharsets.UTF_8),

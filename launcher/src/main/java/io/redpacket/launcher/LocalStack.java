@@ -6,7 +6,7 @@ import io.redpacket.jobs.common.JobArgs;
 import io.redpacket.jobs.settlement.SettlementJob;
 import io.redpacket.jobs.sharing.SharingJob;
 import io.redpacket.stack.LocalKafka;
-import io.redpacket.stack.TopicAdmin;
+import io.redpacket.kafka.TopicAdmin;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -4,7 +4,7 @@ import io.redpacket.avro.PoolDefinition;
 import io.redpacket.avro.SplitMode;
 import io.redpacket.codec.Topics;
 import io.redpacket.core.Table;
-import io.redpacket.simulator.PoolWriter;
+import io.redpacket.kafka.PoolWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;

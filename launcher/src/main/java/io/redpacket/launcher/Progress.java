@@ -7,7 +7,7 @@ import io.redpacket.avro.ShakeOutcome;
 import io.redpacket.codec.Codecs;
 import io.redpacket.codec.Topics;
 import io.redpacket.core.Table;
-import io.redpacket.stack.TopicReader;
+import io.redpacket.kafka.TopicReader;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;

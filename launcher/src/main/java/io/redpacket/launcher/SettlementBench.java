@@ -1,5 +1,7 @@
 package io.redpacket.launcher;
 
+import io.redpacket.kafka.ProducerSettings;
+import io.redpacket.kafka.Records;
 import io.redpacket.avro.Grant;
 import io.redpacket.avro.GrantPhase;
 import io.redpacket.avro.LedgerEntry;
@@ -13,10 +15,9 @@ import io.redpacket.jobs.common.KafkaIo;
 import io.redpacket.jobs.settlement.SettlementJob;
 import io.redpacket.jobs.settlement.SettlementSettings;
 import io.redpacket.simulator.OpenPlan;
-import io.redpacket.simulator.ShakeProducer;
 import io.redpacket.stack.LocalKafka;
-import io.redpacket.stack.TopicAdmin;
-import io.redpacket.stack.TopicReader;
+import io.redpacket.kafka.TopicAdmin;
+import io.redpacket.kafka.TopicReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -192,7 +193,7 @@ final class SettlementBench implements Callable<Integer> {
   /** Writes grants then opens; opens paced at {@code openRate} per second when it is positive. */
   private static void write(String bootstrap, String grantTopic, String openTopic, List<Grant> grants,
       List<OpenPlan.Action> opens, long stamp, int openRate) {
-    try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(ShakeProducer.config(bootstrap))) {
+    try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(ProducerSettings.reliable(bootstrap))) {
       for (Grant g : grants) {
         p.send(new ProducerRecord<>(grantTopic, null, g.getTimestamp(), g.getGrantId().getBytes(StandardCharsets.UTF_8),
             Codecs.GRANT.encode(g)));
@@ -203,7 +204,7 @@ final class SettlementBench implements Callable<Integer> {
           long due = start + (long) (i * 1e9 / openRate);
           LockSupport.parkNanos(Math.max(0, due - System.nanoTime()));
         }
-        p.send(OpenPlan.record(openTopic, opens.get(i).open(stamp > 0 ? stamp : System.currentTimeMillis())));
+        p.send(Records.open(openTopic, opens.get(i).open(stamp > 0 ? stamp : System.currentTimeMillis())));
       }
       p.flush();
     }

@@ -1,5 +1,7 @@
 package io.redpacket.launcher;
 
+import io.redpacket.kafka.ProducerSettings;
+import io.redpacket.kafka.Records;
 import io.redpacket.avro.Grant;
 import io.redpacket.avro.GrantPhase;
 import io.redpacket.avro.GrantState;
@@ -17,10 +19,9 @@ import io.redpacket.jobs.common.KafkaIo;
 import io.redpacket.jobs.sharing.SharingJob;
 import io.redpacket.jobs.sharing.SharingSettings;
 import io.redpacket.simulator.SharePlan;
-import io.redpacket.simulator.ShakeProducer;
 import io.redpacket.simulator.SocialGraph;
 import io.redpacket.stack.LocalKafka;
-import io.redpacket.stack.TopicAdmin;
+import io.redpacket.kafka.TopicAdmin;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,14 +81,14 @@ final class SharingBench implements Callable<Integer> {
       long claims = plan.stream().filter(a -> a.action() == ShareAction.CLAIM).count();
       System.out.printf("writing %,d opened grants, %,d share requests and %,d claims ...%n", opened.size(),
           plan.size() - claims, claims);
-      try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(ShakeProducer.config(bootstrap))) {
+      try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(ProducerSettings.reliable(bootstrap))) {
         for (Grant g : opened) {
           GrantState s = GrantState.newBuilder(Settlement.grant(g).state()).setState(GrantPhase.CREDITED).build();
           p.send(new ProducerRecord<>(Topics.GRANT_STATES, null, now, g.getGrantId().getBytes(StandardCharsets.UTF_8),
               Codecs.GRANT_STATE.encode(s)));
         }
         for (SharePlan.Action a : plan) {
-          p.send(SharePlan.record(a.action() == ShareAction.SHARE ? Topics.SHARES : Topics.SHARE_CLAIMS, a.request(now)));
+          p.send(Records.shareRequest(a.action() == ShareAction.SHARE ? Topics.SHARES : Topics.SHARE_CLAIMS, a.request(now)));
         }
       }
       List<Run> runs = new ArrayList<>();

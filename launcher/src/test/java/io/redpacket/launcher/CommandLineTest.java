@@ -3,8 +3,8 @@ package io.redpacket.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.redpacket.stack.SharedKafka;
-import io.redpacket.stack.TopicAdmin;
-import io.redpacket.stack.TopicReader;
+import io.redpacket.kafka.TopicAdmin;
+import io.redpacket.kafka.TopicReader;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.List;

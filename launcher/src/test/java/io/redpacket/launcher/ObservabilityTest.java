@@ -1,5 +1,7 @@
 package io.redpacket.launcher;
 
+import io.redpacket.kafka.ProducerSettings;
+import io.redpacket.kafka.Records;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.redpacket.avro.Grant;
@@ -17,13 +19,11 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.redpacket.simulator.AuditRunner;
 import io.redpacket.simulator.HttpWave;
-import io.redpacket.simulator.OpenPlan;
-import io.redpacket.simulator.PoolWriter;
-import io.redpacket.simulator.ShakeProducer;
+import io.redpacket.kafka.PoolWriter;
 import io.redpacket.simulator.WavePlan;
-import io.redpacket.stack.Await;
+import io.redpacket.kafka.Await;
 import io.redpacket.stack.LocalKafka;
-import io.redpacket.stack.TopicReader;
+import io.redpacket.kafka.TopicReader;
 import java.io.File;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -125,11 +125,11 @@ class ObservabilityTest {
     long shakes = TopicReader.forEach(stack.bootstrap(), Topics.SHAKES, true, r -> {});
     TopicReader.awaitCommitted(stack.bootstrap(), Topics.SHAKE_OUTCOMES, shakes, Duration.ofMinutes(2));
     TopicReader.forEach(stack.bootstrap(), Topics.GRANTS, true, r -> grants.add(Codecs.GRANT.decode(r.value())));
-    try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(ShakeProducer.config(stack.bootstrap()))) {
+    try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(ProducerSettings.reliable(stack.bootstrap()))) {
       for (int i = 0; i < grants.size(); i++) {
         if (i % 4 != 0) {
           Grant g = grants.get(i);
-          p.send(OpenPlan.record(Topics.OPENS, new Open("o-" + i, g.getGrantId(), g.getUserId(), now)));
+          p.send(Records.open(Topics.OPENS, new Open("o-" + i, g.getGrantId(), g.getUserId(), now)));
           opened++;
         }
       }

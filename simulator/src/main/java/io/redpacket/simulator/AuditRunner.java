@@ -1,5 +1,6 @@
 package io.redpacket.simulator;
 
+import io.redpacket.kafka.PoolWriter;
 import io.redpacket.avro.Grant;
 import io.redpacket.avro.GrantState;
 import io.redpacket.avro.LedgerEntry;
@@ -22,7 +23,7 @@ import io.redpacket.core.SettlementAudit;
 import io.redpacket.core.ShakeRules;
 import io.redpacket.core.Sharing;
 import io.redpacket.core.SharingAudit;
-import io.redpacket.stack.TopicReader;
+import io.redpacket.kafka.TopicReader;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -2,7 +2,7 @@ package io.redpacket.simulator;
 
 import io.redpacket.avro.Grant;
 import io.redpacket.codec.Codecs;
-import io.redpacket.stack.TopicReader;
+import io.redpacket.kafka.TopicReader;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;

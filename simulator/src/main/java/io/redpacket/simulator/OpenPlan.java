@@ -2,7 +2,6 @@ package io.redpacket.simulator;
 
 import io.redpacket.avro.Grant;
 import io.redpacket.avro.Open;
-import io.redpacket.codec.Codecs;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -87,11 +86,5 @@ public final class OpenPlan {
 
   private static long delay(SplittableRandom random, Mix mix) {
     return mix.maxDelayMillis() <= 0 ? 0 : random.nextLong(mix.maxDelayMillis());
-  }
-
-  /** The Kafka record of an open: keyed by grant, so one grant's opens stay in order. */
-  public static ProducerRecord<byte[], byte[]> record(String topic, Open o) {
-    return new ProducerRecord<>(topic, null, o.getTimestamp(), o.getGrantId().getBytes(StandardCharsets.UTF_8),
-        Codecs.OPEN.encode(o));
   }
 }

@@ -1,9 +1,9 @@
 package io.redpacket.simulator;
 
+import io.redpacket.kafka.ProducerSettings;
+import io.redpacket.kafka.Records;
 import io.redpacket.avro.PoolDefinition;
 import io.redpacket.avro.Shake;
-import io.redpacket.codec.Codecs;
-import io.redpacket.core.Keys;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Properties;
@@ -43,7 +43,7 @@ public final class ShakeProducer {
     long deadline = start + maxDuration.toNanos();
     long sent = 0;
     long lastProgress = start;
-    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config(bootstrap))) {
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(ProducerSettings.reliable(bootstrap))) {
       while (sent < count && System.nanoTime() < deadline) {
         if (ratePerSecond > 0) {
           long due = start + (long) (sent * 1e9 / ratePerSecond);
@@ -53,7 +53,7 @@ public final class ShakeProducer {
           }
         }
         Shake s = plan.next();
-        producer.send(record(topic, s), (meta, e) -> {
+        producer.send(Records.shake(topic, s), (meta, e) -> {
           if (e == null) {
             acked.incrementAndGet();
           } else {
@@ -76,33 +76,6 @@ public final class ShakeProducer {
     }
     progress.accept(acked.get());
     return new Result(sent, acked.get(), failed.get(), Duration.ofNanos(System.nanoTime() - start));
-  }
-
-  public static ProducerRecord<byte[], byte[]> record(String topic, Shake s) {
-    return new ProducerRecord<>(topic, null, s.getTimestamp(),
-        Keys.set(s.getPoolId(), s.getSetId()).getBytes(StandardCharsets.UTF_8), Codecs.SHAKE.encode(s));
-  }
-
-  public static Properties config(String bootstrap) {
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-    p.put(ProducerConfig.LINGER_MS_CONFIG, "10");
-    p.put(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(256 * 1024));
-    p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, String.valueOf(64L * 1024 * 1024));
-    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-    return p;
-  }
-
-  /** Writes one record and waits for the broker's acknowledgement. */
-  public static void sendAndWait(String bootstrap, ProducerRecord<byte[], byte[]> record) {
-    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config(bootstrap))) {
-      producer.send(record).get();
-    } catch (Exception e) {
-      throw new IllegalStateException("Kafka did not accept the record for " + record.topic() + ": " + e.getMessage(), e);
-    }
   }
 
   static byte[] utf8(String s) {

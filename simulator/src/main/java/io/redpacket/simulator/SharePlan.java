@@ -3,7 +3,6 @@ package io.redpacket.simulator;
 import io.redpacket.avro.Grant;
 import io.redpacket.avro.ShareAction;
 import io.redpacket.avro.ShareRequest;
-import io.redpacket.codec.Codecs;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -107,11 +106,5 @@ public final class SharePlan {
 
   private long delay() {
     return mix.maxDelayMillis() <= 0 ? 0 : random.nextLong(mix.maxDelayMillis());
-  }
-
-  /** The Kafka record of a request: keyed by share, so one share's requests stay in order. */
-  public static ProducerRecord<byte[], byte[]> record(String topic, ShareRequest r) {
-    return new ProducerRecord<>(topic, null, r.getTimestamp(), r.getShareId().getBytes(StandardCharsets.UTF_8),
-        Codecs.SHARE_REQUEST.encode(r));
   }
 }

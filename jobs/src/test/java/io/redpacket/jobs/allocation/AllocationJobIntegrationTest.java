@@ -8,7 +8,7 @@ import io.redpacket.codec.Codecs;
 import io.redpacket.codec.Topics;
 import io.redpacket.core.Audit;
 import io.redpacket.jobs.common.FailOnceAfterCheckpoint;
-import io.redpacket.stack.TopicReader;
+import io.redpacket.kafka.TopicReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

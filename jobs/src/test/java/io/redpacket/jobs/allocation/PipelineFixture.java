@@ -1,5 +1,7 @@
 package io.redpacket.jobs.allocation;
 
+import io.redpacket.kafka.ProducerSettings;
+import io.redpacket.kafka.Records;
 import io.redpacket.avro.PoolDefinition;
 import io.redpacket.avro.Shake;
 import io.redpacket.avro.ShakeOutcome;
@@ -10,12 +12,11 @@ import io.redpacket.core.Audit;
 import io.redpacket.core.ShakeRules;
 import io.redpacket.jobs.common.FailOnceAfterCheckpoint;
 import io.redpacket.jobs.common.KafkaIo;
-import io.redpacket.simulator.PoolWriter;
-import io.redpacket.simulator.ShakeProducer;
+import io.redpacket.kafka.PoolWriter;
 import io.redpacket.simulator.WavePlan;
 import io.redpacket.stack.SharedKafka;
-import io.redpacket.stack.TopicAdmin;
-import io.redpacket.stack.TopicReader;
+import io.redpacket.kafka.TopicAdmin;
+import io.redpacket.kafka.TopicReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -66,11 +67,11 @@ final class PipelineFixture {
   /** Writes shakes of the skewed mix (with retries), remembering them in log order per key. */
   void produceShakes(int count, int users, long seed) {
     WavePlan plan = WavePlan.standard(pool, users, seed);
-    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(ShakeProducer.config(bootstrap))) {
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(ProducerSettings.reliable(bootstrap))) {
       for (int i = 0; i < count; i++) {
         Shake s = plan.next();
         shakes.add(s);
-        producer.send(ShakeProducer.record(Topics.named(prefix, Topics.SHAKES), s));
+        producer.send(Records.shake(Topics.named(prefix, Topics.SHAKES), s));
       }
       producer.flush();
     }
@@ -78,7 +79,7 @@ final class PipelineFixture {
 
   /** Records that are not shakes: the job must dead-letter them and carry on. */
   void produceGarbage() {
-    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(ShakeProducer.config(bootstrap))) {
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(ProducerSettings.reliable(bootstrap))) {
       String topic = Topics.named(prefix, Topics.SHAKES);
       producer.send(new ProducerRecord<>(topic, utf8("k"), utf8("{\"shakeId\":\"not avro\"}")));
       producer.send(new ProducerRecord<>(topic, utf8("k"), new byte[] {(byte) 0xC3, 0x01, 1, 2}));

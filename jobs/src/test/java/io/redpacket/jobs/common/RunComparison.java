@@ -1,8 +1,8 @@
 package io.redpacket.jobs.common;
 
 import io.redpacket.codec.Topics;
-import io.redpacket.stack.TopicAdmin;
-import io.redpacket.stack.TopicReader;
+import io.redpacket.kafka.TopicAdmin;
+import io.redpacket.kafka.TopicReader;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,7 @@
 package io.redpacket.jobs.settlement;
 
+import io.redpacket.kafka.ProducerSettings;
+import io.redpacket.kafka.Records;
 import static io.redpacket.jobs.common.RunComparison.differences;
 import static io.redpacket.jobs.common.RunComparison.records;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -18,10 +20,9 @@ import io.redpacket.jobs.common.RunComparison;
 import io.redpacket.jobs.common.KafkaIo;
 import io.redpacket.simulator.AuditRunner;
 import io.redpacket.simulator.OpenPlan;
-import io.redpacket.simulator.ShakeProducer;
 import io.redpacket.stack.SharedKafka;
-import io.redpacket.stack.TopicAdmin;
-import io.redpacket.stack.TopicReader;
+import io.redpacket.kafka.TopicAdmin;
+import io.redpacket.kafka.TopicReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -76,24 +77,24 @@ class SettlementJobIntegrationTest {
     long foreign = plan.stream().filter(a -> a.kind() == OpenPlan.Kind.FOREIGN).count();
     long secondTaps = plan.stream().filter(a -> a.kind() == OpenPlan.Kind.SECOND_TAP).count();
     long owners = plan.stream().filter(a -> a.kind() == OpenPlan.Kind.OWNER).count();
-    try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(ShakeProducer.config(bootstrap))) {
+    try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(ProducerSettings.reliable(bootstrap))) {
       String opens = Topics.named(prefix, Topics.OPENS);
       // Some opens are on the log before their grants, and two for a grant that never comes.
       for (int i = 0; i < 200; i++) {
-        p.send(OpenPlan.record(opens, plan.get(i).open(now)));
+        p.send(Records.open(opens, plan.get(i).open(now)));
       }
-      p.send(OpenPlan.record(opens, new Open("lost-1", "pool-a/0/999999", "u1", now)));
-      p.send(OpenPlan.record(opens, new Open("lost-2", "pool-a/0/999998", "u2", now)));
+      p.send(Records.open(opens, new Open("lost-1", "pool-a/0/999999", "u1", now)));
+      p.send(Records.open(opens, new Open("lost-2", "pool-a/0/999998", "u2", now)));
       for (Grant g : grants) {
         p.send(new ProducerRecord<>(Topics.named(prefix, Topics.GRANTS), null, g.getTimestamp(),
             g.getGrantId().getBytes(StandardCharsets.UTF_8), Codecs.GRANT.encode(g)));
       }
       for (int i = 200; i < plan.size(); i++) {
-        p.send(OpenPlan.record(opens, plan.get(i).open(now)));
+        p.send(Records.open(opens, plan.get(i).open(now)));
       }
       // Garbage and an invalid open: dead letters, and the job carries on.
       p.send(new ProducerRecord<>(opens, "k".getBytes(StandardCharsets.UTF_8), "not avro".getBytes(StandardCharsets.UTF_8)));
-      p.send(OpenPlan.record(opens, new Open("", "pool-a/0/1", "u1", now)));
+      p.send(Records.open(opens, new Open("", "pool-a/0/1", "u1", now)));
       p.send(new ProducerRecord<>(Topics.named(prefix, Topics.GRANTS), null, "{}".getBytes(StandardCharsets.UTF_8)));
       p.flush();
     }

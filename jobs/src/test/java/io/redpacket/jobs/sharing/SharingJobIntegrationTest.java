@@ -1,5 +1,7 @@
 package io.redpacket.jobs.sharing;
 
+import io.redpacket.kafka.ProducerSettings;
+import io.redpacket.kafka.Records;
 import static io.redpacket.jobs.common.RunComparison.differences;
 import static io.redpacket.jobs.common.RunComparison.records;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -27,11 +29,10 @@ import io.redpacket.jobs.settlement.SettlementJob;
 import io.redpacket.jobs.settlement.SettlementSettings;
 import io.redpacket.simulator.AuditRunner;
 import io.redpacket.simulator.SharePlan;
-import io.redpacket.simulator.ShakeProducer;
 import io.redpacket.simulator.SocialGraph;
 import io.redpacket.stack.SharedKafka;
-import io.redpacket.stack.TopicAdmin;
-import io.redpacket.stack.TopicReader;
+import io.redpacket.kafka.TopicAdmin;
+import io.redpacket.kafka.TopicReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -112,11 +113,11 @@ class SharingJobIntegrationTest {
 
     // Some claims are on the log before anything else: they wait for their share.
     List<SharePlan.Action> early = plan.stream().filter(x -> x.action() == ShareAction.CLAIM).limit(100).toList();
-    try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(ShakeProducer.config(bootstrap))) {
+    try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(ProducerSettings.reliable(bootstrap))) {
       String shares = Topics.named(prefix, Topics.SHARES);
       String claims = Topics.named(prefix, Topics.SHARE_CLAIMS);
       for (SharePlan.Action x : early) {
-        p.send(SharePlan.record(claims, x.request(now)));
+        p.send(Records.shareRequest(claims, x.request(now)));
       }
       for (Grant g : grants) {
         GrantState s = Settlement.grant(g).state();
@@ -129,15 +130,15 @@ class SharingJobIntegrationTest {
       }
       for (SharePlan.Action x : plan.subList(0, plan.size() * 2 / 3)) {
         if (!early.contains(x)) {
-          p.send(SharePlan.record(x.action() == ShareAction.SHARE ? shares : claims, x.request(now)));
+          p.send(Records.shareRequest(x.action() == ShareAction.SHARE ? shares : claims, x.request(now)));
         }
       }
       // The owner of an unopened grant tries to share it: it waits, then NOT_OPENED.
-      p.send(SharePlan.record(shares, new ShareRequest("early", grants.get(0).getGrantId(), grants.get(0).getUserId(),
+      p.send(Records.shareRequest(shares, new ShareRequest("early", grants.get(0).getGrantId(), grants.get(0).getUserId(),
           ShareAction.SHARE, now)));
       // Garbage, and a claim on the shares topic: dead letters, and the job carries on.
       p.send(new ProducerRecord<>(claims, "k".getBytes(StandardCharsets.UTF_8), "not avro".getBytes(StandardCharsets.UTF_8)));
-      p.send(SharePlan.record(shares, new ShareRequest("wrong", "pool-a/1/1", "u1", ShareAction.CLAIM, now)));
+      p.send(Records.shareRequest(shares, new ShareRequest("wrong", "pool-a/1/1", "u1", ShareAction.CLAIM, now)));
       // Grants and the first half of the opens for the settlement run below: every opened grant, by its owner.
       for (Grant g : opened) {
         p.send(new ProducerRecord<>(Topics.named(prefix, Topics.GRANTS), null, now,
@@ -163,11 +164,11 @@ class SharingJobIntegrationTest {
     try {
       // The last third goes on the log once the failing run completed a checkpoint: records queued ahead of a
       // checkpoint's barrier would all pass before it, and the failure must come after one.
-      io.redpacket.stack.Await.until("a checkpoint of the failing run", TIMEOUT, FailOnceAfterCheckpoint::checkpointed);
-      try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(ShakeProducer.config(bootstrap))) {
+      io.redpacket.kafka.Await.until("a checkpoint of the failing run", TIMEOUT, FailOnceAfterCheckpoint::checkpointed);
+      try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(ProducerSettings.reliable(bootstrap))) {
         for (SharePlan.Action x : plan.subList(plan.size() * 2 / 3, plan.size())) {
           if (!early.contains(x)) {
-            p.send(SharePlan.record(Topics.named(prefix, x.action() == ShareAction.SHARE ? Topics.SHARES
+            p.send(Records.shareRequest(Topics.named(prefix, x.action() == ShareAction.SHARE ? Topics.SHARES
                 : Topics.SHARE_CLAIMS), x.request(now)));
           }
         }
@@ -207,8 +208,8 @@ class SharingJobIntegrationTest {
     JobClient settlement = startSettlement(failing, ledger);
     long entries = grants.size() + opened.size() + expected.moves();
     try {
-      io.redpacket.stack.Await.until("a checkpoint of the settlement run", TIMEOUT, FailOnceAfterCheckpoint::checkpointed);
-      try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(ShakeProducer.config(bootstrap))) {
+      io.redpacket.kafka.Await.until("a checkpoint of the settlement run", TIMEOUT, FailOnceAfterCheckpoint::checkpointed);
+      try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(ProducerSettings.reliable(bootstrap))) {
         sendOpens(p, opened.subList(opened.size() / 2, opened.size()), now);
       }
       TopicReader.awaitCommitted(bootstrap, Topics.named(ledger, Topics.LEDGER), entries, TIMEOUT);

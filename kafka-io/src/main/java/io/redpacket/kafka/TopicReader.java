@@ -1,4 +1,4 @@
-package io.redpacket.stack;
+package io.redpacket.kafka;
 
 import java.time.Duration;
 import java.util.ArrayList;

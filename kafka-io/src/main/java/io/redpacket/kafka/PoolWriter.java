@@ -1,9 +1,9 @@
-package io.redpacket.simulator;
+package io.redpacket.kafka;
 
 import io.redpacket.avro.PoolDefinition;
 import io.redpacket.codec.Codecs;
 import io.redpacket.core.PoolRules;
-import io.redpacket.stack.TopicReader;
+import io.redpacket.kafka.TopicReader;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +32,7 @@ public final class PoolWriter {
       throw new RefusedException("pool " + pool.getPoolId() + " already exists (pools cannot change once created);"
           + " choose another --id");
     }
-    ShakeProducer.sendAndWait(bootstrap, new ProducerRecord<>(poolsTopic,
+    ProducerSettings.sendAndWait(bootstrap, new ProducerRecord<>(poolsTopic,
         pool.getPoolId().getBytes(StandardCharsets.UTF_8), Codecs.POOL.encode(pool)));
   }
 

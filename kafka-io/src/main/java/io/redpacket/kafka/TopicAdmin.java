@@ -1,4 +1,4 @@
-package io.redpacket.stack;
+package io.redpacket.kafka;
 
 import java.util.ArrayList;
 import java.util.Collection;

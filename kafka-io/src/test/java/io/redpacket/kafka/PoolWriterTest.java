@@ -1,4 +1,4 @@
-package io.redpacket.simulator;
+package io.redpacket.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -6,8 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.redpacket.avro.PoolDefinition;
 import io.redpacket.avro.SplitMode;
 import io.redpacket.stack.SharedKafka;
-import io.redpacket.stack.TopicAdmin;
-import io.redpacket.stack.TopicReader;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,6 @@
-package io.redpacket.stack;
+package io.redpacket.kafka;
+
+import io.redpacket.stack.LocalKafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -12,7 +14,7 @@ import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.Test;
 
-class LocalKafkaTest {
+class TopicAdminTest {
 
   @Test
   void startsARealBrokerCreatesCompactedTopicsAndKeepsDataAcrossRestarts() throws Exception {
