@@ -69,6 +69,7 @@ class ComposeFileTest {
   }
 
   @Test
+  @SuppressWarnings("unchecked")
   void flinkOfTheSameVersionWithTheClustersTaskManagersAndSlotsReadingFlinkConf() {
     String[] version = EnvironmentInformation.getVersion().split("\\.");
     String image = "flink:" + version[0] + "." + version[1] + "-java17";
@@ -76,11 +77,11 @@ class ComposeFileTest {
     int taskManagers = Integer.parseInt(up.findOption("--taskmanagers").defaultValue());
     int slots = Integer.parseInt(up.findOption("--slots").defaultValue());
     assertThat(service("jobmanager")).containsEntry("image", image);
-    assertThat((List<?>) service("jobmanager").get("volumes")).contains("./flink-conf:/redpacket/flink-conf:ro");
+    assertThat((List<Object>) service("jobmanager").get("volumes")).contains("./flink-conf:/redpacket/flink-conf:ro");
     for (int n = 1; n <= taskManagers; n++) {
       Map<String, Object> tm = service("taskmanager-" + n);
       assertThat(tm).containsEntry("image", image);
-      assertThat((List<?>) tm.get("volumes")).contains("./flink-conf:/redpacket/flink-conf:ro");
+      assertThat((List<Object>) tm.get("volumes")).contains("./flink-conf:/redpacket/flink-conf:ro");
       Map<String, Object> flink = new Yaml().load(map(tm, "environment").get("FLINK_PROPERTIES").toString());
       assertThat(flink).containsEntry("taskmanager.resource-id", "taskmanager-" + n)
           .containsEntry("taskmanager.numberOfTaskSlots", slots);
