@@ -85,21 +85,27 @@ public final class Settlement {
    * answered as before.
    */
   public static Step open(Grant g, GrantState current, Open o) {
-    if (!o.getUserId().equals(g.getUserId())) {
-      return new Step(null, null, result(o, OpenCode.NOT_OWNER, null));
+    OpenResult refused = refusal(current, o);
+    if (refused != null) {
+      return new Step(null, null, refused);
     }
-    return switch (current.getState()) {
-      case EXPIRED -> new Step(null, null, result(o, OpenCode.EXPIRED, null));
-      case OPENED, CREDITED -> new Step(null, null, result(o,
+    if (current.getState() != GrantPhase.GRANTED) { // OPENED or CREDITED: answered as before
+      return new Step(null, null, result(o,
           o.getOpenId().equals(current.getOpenId()) ? OpenCode.OPENED : OpenCode.ALREADY_OPENED, g.getCents()));
-      case GRANTED -> {
-        LedgerEntry credit = entry(g, EntryKind.CREDIT, poolAccount(g.getPoolId()), walletAccount(g.getUserId()),
-            o.getTimestamp());
-        GrantState opened = GrantState.newBuilder(current).setState(GrantPhase.OPENED).setOpenId(o.getOpenId())
-            .setOpenedMillis(o.getTimestamp()).setTimestamp(o.getTimestamp()).build();
-        yield new Step(credit, opened, result(o, OpenCode.OPENED, g.getCents()));
-      }
-    };
+    }
+    LedgerEntry credit = entry(g, EntryKind.CREDIT, poolAccount(g.getPoolId()), walletAccount(g.getUserId()),
+        o.getTimestamp());
+    GrantState opened = GrantState.newBuilder(current).setState(GrantPhase.OPENED).setOpenId(o.getOpenId())
+        .setOpenedMillis(o.getTimestamp()).setTimestamp(o.getTimestamp()).build();
+    return new Step(credit, opened, result(o, OpenCode.OPENED, g.getCents()));
+  }
+
+  /** An open the grant's state refuses: not the owner's (checked first), or expired; null when it may go on. */
+  public static OpenResult refusal(GrantState current, Open o) {
+    if (!o.getUserId().equals(current.getUserId())) {
+      return result(o, OpenCode.NOT_OWNER, null);
+    }
+    return current.getState() == GrantPhase.EXPIRED ? result(o, OpenCode.EXPIRED, null) : null;
   }
 
   /** The grant's expiry has come: a grant still unopened is refunded to its sponsor. */

@@ -104,6 +104,32 @@ public final class Sharing {
     return new Step(reserve, created, answer(r, ShareCode.SHARED, created.getValueCents(), null).result());
   }
 
+  /**
+   * The answer to a share request that the grant's and share's states already decide, as
+   * {@link #share} would give it; null when the job must decide: the share would be made, the
+   * grant is not known yet, or it is unopened but an open was sent ({@code openSent}) that the job will wait for.
+   */
+  public static ShareResult answerFromState(GrantState grant, ShareState share, ShareRequest r, boolean openSent) {
+    if (share == null && grant == null) {
+      return null;
+    }
+    Step step = share(grant, share, r, 0);
+    if (step.move() != null || (share == null && grant.getState() == GrantPhase.GRANTED && openSent
+        && step.result().getResult() == ShareCode.NOT_OPENED)) {
+      return null;
+    }
+    return step.result();
+  }
+
+  /** The answer to a claim that the share's state already decides, as {@link #claim} would give it; null when the job must. */
+  public static ShareResult claimAnswerFromState(ShareState share, ShareRequest r) {
+    if (share == null) {
+      return null; // the share may not be read back yet: the job waits for it
+    }
+    Step step = claim(share, r);
+    return step.move() == null ? step.result() : null;
+  }
+
   /** A friend's claim on a share (null when the share is not known). One piece each, never the sharer's. */
   public static Step claim(ShareState s, ShareRequest r) {
     if (s == null) {

@@ -39,8 +39,4 @@ final class Answers<V> {
   V known(String key) {
     return recent.getIfPresent(key);
   }
-
-  int waitingCount() {
-    return waiting.size();
-  }
 }

@@ -6,12 +6,12 @@ import io.redpacket.codec.Codecs;
 import io.redpacket.codec.Topics;
 import io.redpacket.core.Keys;
 import io.redpacket.core.PoolRules;
-import io.redpacket.kafka.TopicReader;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -27,59 +27,44 @@ final class PoolView implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PoolView.class);
   private final Map<String, PoolDefinition> pools = new ConcurrentHashMap<>();
   private final Map<String, Boolean> exhausted = new ConcurrentHashMap<>();
-  private final Thread thread;
+  private final TopicLoop loop;
   private volatile boolean ready;
-  private volatile boolean running = true;
   private volatile long lastPoll;
 
   PoolView(String bootstrap, String prefix) {
     String poolsTopic = Topics.named(prefix, Topics.POOLS);
     String statusTopic = Topics.named(prefix, Topics.POOL_STATUS);
-    thread = new Thread(() -> loop(bootstrap, poolsTopic, statusTopic), "pool-view");
-    thread.setDaemon(true);
-    thread.start();
+    loop = TopicLoop.start(bootstrap, false, "pool-view", (consumer, running) -> read(consumer, running, poolsTopic,
+        statusTopic));
   }
 
-  private void loop(String bootstrap, String poolsTopic, String statusTopic) {
-    while (running) {
-      try (KafkaConsumer<byte[], byte[]> consumer = TopicReader.consumer(bootstrap, false)) {
-        List<TopicPartition> parts = new ArrayList<>();
-        for (String t : List.of(poolsTopic, statusTopic)) {
-          consumer.partitionsFor(t, Duration.ofSeconds(10)).forEach(p -> parts.add(new TopicPartition(t, p.partition())));
-        }
-        consumer.assign(parts);
-        consumer.seekToBeginning(parts);
-        Map<TopicPartition, Long> end = consumer.endOffsets(parts, Duration.ofSeconds(10));
-        while (running) {
-          for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-            apply(r, poolsTopic);
-          }
-          lastPoll = System.currentTimeMillis();
-          if (!ready && end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
-            ready = true;
-            LOG.info("pool view loaded: {} pools", pools.size());
-          }
-        }
-      } catch (RuntimeException e) {
-        LOG.warn("pool view lost Kafka ({}); retrying", e.toString());
-        sleep(1000);
+  private void read(KafkaConsumer<byte[], byte[]> consumer, BooleanSupplier running, String poolsTopic,
+      String statusTopic) {
+    List<TopicPartition> parts = new ArrayList<>(TopicLoop.partitions(consumer, poolsTopic));
+    parts.addAll(TopicLoop.partitions(consumer, statusTopic));
+    consumer.assign(parts);
+    consumer.seekToBeginning(parts);
+    Map<TopicPartition, Long> end = consumer.endOffsets(parts, Duration.ofSeconds(10));
+    while (running.getAsBoolean()) {
+      // The jobs dead-letter records that do not decode; the edge simply does not use them.
+      TopicLoop.each(consumer.poll(Duration.ofMillis(200)), r -> apply(r, poolsTopic));
+      lastPoll = System.currentTimeMillis();
+      if (!ready && end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
+        ready = true;
+        LOG.info("pool view loaded: {} pools", pools.size());
       }
     }
   }
 
   private void apply(ConsumerRecord<byte[], byte[]> r, String poolsTopic) {
-    try {
-      if (r.topic().equals(poolsTopic)) {
-        PoolDefinition p = Codecs.POOL.decode(r.value());
-        if (PoolRules.validate(p).isEmpty()) {
-          pools.putIfAbsent(p.getPoolId(), p);
-        }
-      } else {
-        PoolStatus s = Codecs.POOL_STATUS.decode(r.value());
-        exhausted.put(Keys.set(s.getPoolId(), s.getSetId()), s.getExhausted());
+    if (r.topic().equals(poolsTopic)) {
+      PoolDefinition p = Codecs.POOL.decode(r.value());
+      if (PoolRules.validate(p).isEmpty()) {
+        pools.putIfAbsent(p.getPoolId(), p);
       }
-    } catch (RuntimeException undecodable) {
-      // the jobs dead-letter such records; the edge simply does not use them
+    } else {
+      PoolStatus s = Codecs.POOL_STATUS.decode(r.value());
+      exhausted.put(Keys.set(s.getPoolId(), s.getSetId()), s.getExhausted());
     }
   }
 
@@ -96,16 +81,8 @@ final class PoolView implements AutoCloseable {
     return ready && System.currentTimeMillis() - lastPoll < 10_000;
   }
 
-  private static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
   @Override
   public void close() {
-    running = false;
+    loop.close();
   }
 }

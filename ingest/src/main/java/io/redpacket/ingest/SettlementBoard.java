@@ -7,20 +7,21 @@ import io.redpacket.avro.OpenResult;
 import io.redpacket.codec.Codecs;
 import io.redpacket.codec.Topics;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * What settlement has decided, for the open, grant and share endpoints: the latest state of each
- * grant (from the compacted {@code grant-states}, bounded in memory) and the answers to opens
- * (from {@code open-results}).
+ * grant (from the compacted {@code grant-states}) and the answers to opens (from {@code open-results}),
+ * read committed: the jobs' expiries run on the wall clock, so an uncommitted answer could differ
+ * from the one a replay commits.
  */
-final class SettlementBoard extends CommittedBoard {
-  private final Cache<String, GrantState> grants = Caffeine.newBuilder().maximumSize(5_000_000).build();
-  private final Answers<OpenResult> results = new Answers<>(500_000, Duration.ofMinutes(30));
+final class SettlementBoard extends JobBoard<GrantState, OpenResult> {
+  /** Grants whose open Kafka accepted but whose credit is not yet read back: shown as OPENED. */
+  private final Cache<String, Boolean> openSent = Caffeine.newBuilder().maximumSize(1_000_000)
+      .expireAfterWrite(Duration.ofMinutes(10)).build();
 
   SettlementBoard(String bootstrap, String prefix) {
-    super(bootstrap, Topics.named(prefix, Topics.GRANT_STATES), Topics.named(prefix, Topics.OPEN_RESULTS),
-        "settlement-board");
+    super(bootstrap, true, Topics.named(prefix, Topics.GRANT_STATES), 5_000_000,
+        Topics.named(prefix, Topics.OPEN_RESULTS), 500_000, "settlement-board");
   }
 
   static String openKey(String userId, String openId) {
@@ -28,34 +29,38 @@ final class SettlementBoard extends CommittedBoard {
   }
 
   @Override
-  void onState(byte[] value) {
-    GrantState s = Codecs.GRANT_STATE.decode(value);
-    grants.put(s.getGrantId(), s);
+  GrantState decodeState(byte[] value) {
+    return Codecs.GRANT_STATE.decode(value);
   }
 
   @Override
-  void onAnswer(byte[] value) {
-    publish(Codecs.OPEN_RESULT.decode(value));
+  String stateId(GrantState s) {
+    return s.getGrantId();
   }
 
-  void publish(OpenResult r) {
-    results.publish(openKey(r.getUserId(), r.getOpenId()), r);
+  @Override
+  OpenResult decodeAnswer(byte[] value) {
+    return Codecs.OPEN_RESULT.decode(value);
   }
 
-  /** Registers interest before the open is sent, so its answer cannot slip by. */
-  CompletableFuture<OpenResult> await(String key) {
-    return results.await(key);
-  }
-
-  void forget(String key) {
-    results.forget(key);
+  @Override
+  String answerKey(OpenResult r) {
+    return openKey(r.getUserId(), r.getOpenId());
   }
 
   OpenResult knownResult(String key) {
-    return results.known(key);
+    return known(key);
   }
 
   GrantState grant(String grantId) {
-    return grants.getIfPresent(grantId);
+    return state(grantId);
+  }
+
+  void markOpenSent(String grantId) {
+    openSent.put(grantId, Boolean.TRUE);
+  }
+
+  boolean openSent(String grantId) {
+    return openSent.getIfPresent(grantId) != null;
   }
 }

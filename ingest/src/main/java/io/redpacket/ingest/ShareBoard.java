@@ -1,26 +1,20 @@
 package io.redpacket.ingest;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import io.redpacket.avro.ShareAction;
 import io.redpacket.avro.ShareResult;
 import io.redpacket.avro.ShareState;
 import io.redpacket.codec.Codecs;
 import io.redpacket.codec.Topics;
-import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * What the sharing job has decided, for the share and claim endpoints: the latest state of each
- * share (from the compacted {@code share-states}, bounded in memory) and the answers to share
- * and claim requests (from {@code share-results}).
+ * share (from the compacted {@code share-states}) and the answers to share and claim requests
+ * (from {@code share-results}), read committed as settlement's.
  */
-final class ShareBoard extends CommittedBoard {
-  private final Cache<String, ShareState> shares = Caffeine.newBuilder().maximumSize(2_000_000).build();
-  private final Answers<ShareResult> results = new Answers<>(500_000, Duration.ofMinutes(30));
-
+final class ShareBoard extends JobBoard<ShareState, ShareResult> {
   ShareBoard(String bootstrap, String prefix) {
-    super(bootstrap, Topics.named(prefix, Topics.SHARE_STATES), Topics.named(prefix, Topics.SHARE_RESULTS), "share-board");
+    super(bootstrap, true, Topics.named(prefix, Topics.SHARE_STATES), 2_000_000,
+        Topics.named(prefix, Topics.SHARE_RESULTS), 500_000, "share-board");
   }
 
   /** An answer is the one to this user's request with this key on this share: a key reused elsewhere is another request. */
@@ -29,31 +23,30 @@ final class ShareBoard extends CommittedBoard {
   }
 
   @Override
-  void onState(byte[] value) {
-    ShareState s = Codecs.SHARE_STATE.decode(value);
-    shares.put(s.getShareId(), s);
+  ShareState decodeState(byte[] value) {
+    return Codecs.SHARE_STATE.decode(value);
   }
 
   @Override
-  void onAnswer(byte[] value) {
-    ShareResult r = Codecs.SHARE_RESULT.decode(value);
-    results.publish(key(r.getAction(), r.getShareId(), r.getUserId(), r.getRequestId()), r);
+  String stateId(ShareState s) {
+    return s.getShareId();
   }
 
-  /** Registers interest before the request is sent, so its answer cannot slip by. */
-  CompletableFuture<ShareResult> await(String key) {
-    return results.await(key);
+  @Override
+  ShareResult decodeAnswer(byte[] value) {
+    return Codecs.SHARE_RESULT.decode(value);
   }
 
-  void forget(String key) {
-    results.forget(key);
+  @Override
+  String answerKey(ShareResult r) {
+    return key(r.getAction(), r.getShareId(), r.getUserId(), r.getRequestId());
   }
 
   ShareResult knownResult(String key) {
-    return results.known(key);
+    return known(key);
   }
 
   ShareState share(String shareId) {
-    return shares.getIfPresent(shareId);
+    return state(shareId);
   }
 }

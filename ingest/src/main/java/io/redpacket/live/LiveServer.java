@@ -5,7 +5,7 @@ import io.redpacket.avro.Grant;
 import io.redpacket.codec.Codecs;
 import io.redpacket.codec.Topics;
 import io.redpacket.core.Table;
-import io.redpacket.kafka.TopicReader;
+import io.redpacket.ingest.TopicLoop;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerResponse;
@@ -17,11 +17,12 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
@@ -41,9 +42,8 @@ public final class LiveServer implements AutoCloseable {
   private final Object lock = new Object();
   private LiveView view = new LiveView();
   private final Set<HttpServerResponse> listeners = new CopyOnWriteArraySet<>();
-  private final Thread reader;
+  private final TopicLoop reader;
   private final String page;
-  private volatile boolean running = true;
   private volatile java.util.function.Supplier<String> metrics = () -> "";
   private HttpServer server;
 
@@ -53,9 +53,7 @@ public final class LiveServer implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    reader = new Thread(() -> read(bootstrap, prefix), "live-reader");
-    reader.setDaemon(true);
-    reader.start();
+    reader = TopicLoop.start(bootstrap, true, "live-reader", (consumer, running) -> read(consumer, running, prefix));
   }
 
   /** Starts the page on {@code port} (0: any free port) over the topics with this prefix. */
@@ -105,50 +103,37 @@ public final class LiveServer implements AutoCloseable {
     return "http://127.0.0.1:" + port() + "/";
   }
 
-  private void read(String bootstrap, String prefix) {
+  /** One session with Kafka: every topic from the start, folded into a new view. */
+  private void read(KafkaConsumer<byte[], byte[]> consumer, BooleanSupplier running, String prefix) {
     String grants = Topics.named(prefix, Topics.GRANTS);
     String status = Topics.named(prefix, Topics.POOL_STATUS);
     String ledger = Topics.named(prefix, Topics.LEDGER);
     String wallets = Topics.named(prefix, Topics.WALLETS);
-    while (running) {
-      try (KafkaConsumer<byte[], byte[]> consumer = TopicReader.consumer(bootstrap, true)) {
-        List<TopicPartition> all = new java.util.ArrayList<>();
-        for (String t : List.of(grants, status, ledger, wallets)) {
-          consumer.partitionsFor(t, Duration.ofSeconds(10)).forEach(p -> all.add(new TopicPartition(t, p.partition())));
-        }
-        consumer.assign(all);
-        consumer.seekToBeginning(all);
-        synchronized (lock) { // read again from the start after losing Kafka: fold from nothing again
-          view = new LiveView();
-        }
-        while (running) {
-          var records = consumer.poll(Duration.ofMillis(200));
-          long now = System.currentTimeMillis();
-          synchronized (lock) {
-            for (ConsumerRecord<byte[], byte[]> r : records) {
-              try {
-                if (r.topic().equals(grants)) {
-                  view.onGrant(Codecs.GRANT.decode(r.value()), now);
-                } else if (r.topic().equals(status)) {
-                  view.onPoolStatus(Codecs.POOL_STATUS.decode(r.value()));
-                } else if (r.topic().equals(ledger)) {
-                  view.onLedger(Codecs.LEDGER.decode(r.value()), now);
-                } else {
-                  view.onWallet(Codecs.WALLET.decode(r.value()));
-                }
-              } catch (RuntimeException undecodable) {
-                // the jobs dead-letter what they cannot read; the page shows what they wrote
-              }
-            }
+    List<TopicPartition> all = new ArrayList<>();
+    for (String t : List.of(grants, status, ledger, wallets)) {
+      all.addAll(TopicLoop.partitions(consumer, t));
+    }
+    consumer.assign(all);
+    consumer.seekToBeginning(all);
+    synchronized (lock) { // read again from the start after losing Kafka: fold from nothing again
+      view = new LiveView();
+    }
+    while (running.getAsBoolean()) {
+      var records = consumer.poll(Duration.ofMillis(200));
+      long now = System.currentTimeMillis();
+      synchronized (lock) {
+        // The jobs dead-letter what they cannot read; the page shows what they wrote.
+        TopicLoop.each(records, r -> {
+          if (r.topic().equals(grants)) {
+            view.onGrant(Codecs.GRANT.decode(r.value()), now);
+          } else if (r.topic().equals(status)) {
+            view.onPoolStatus(Codecs.POOL_STATUS.decode(r.value()));
+          } else if (r.topic().equals(ledger)) {
+            view.onLedger(Codecs.LEDGER.decode(r.value()), now);
+          } else {
+            view.onWallet(Codecs.WALLET.decode(r.value()));
           }
-        }
-      } catch (RuntimeException e) {
-        LOG.warn("live page lost Kafka ({}); retrying", e.toString());
-        try {
-          Thread.sleep(1000);
-        } catch (InterruptedException ie) {
-          Thread.currentThread().interrupt();
-        }
+        });
       }
     }
   }
@@ -199,7 +184,7 @@ public final class LiveServer implements AutoCloseable {
 
   @Override
   public void close() {
-    running = false;
+    reader.close();
     listeners.forEach(r -> {
       try {
         r.end();

@@ -3,69 +3,95 @@ package io.redpacket.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.redpacket.codec.Topics;
+import io.redpacket.ingest.IngestMain;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.runtime.util.EnvironmentInformation;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.snakeyaml.engine.v2.api.Load;
-import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.yaml.snakeyaml.Yaml;
 import picocli.CommandLine;
 
 /**
  * docker-compose.yml cannot run here (no Docker engine), so this keeps it in step with what does run,
  * `./redpacket cluster`: the same topics, brokers and replication, Flink version, TaskManagers and
- * slots, and the same three jobs with the same flags.
+ * slots, the same three jobs with the same flags, and the ingest on its own image.
  */
 class ComposeFileTest {
-  private static String text;
   private static Map<String, Object> services;
 
   @BeforeAll
-  @SuppressWarnings("unchecked")
   static void load() throws Exception {
-    text = Files.readString(Path.of("..", "docker-compose.yml"));
-    Map<String, Object> doc = (Map<String, Object>) new Load(LoadSettings.builder().build()).loadFromString(text);
-    services = (Map<String, Object>) doc.get("services");
+    Map<String, Object> doc = new Yaml().load(Files.readString(Path.of("..", "docker-compose.yml")));
+    services = map(doc, "services");
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> map(Map<String, Object> parent, String key) {
+    assertThat(parent).containsKey(key);
+    return (Map<String, Object>) parent.get(key);
+  }
+
+  private static Map<String, Object> service(String name) {
+    return map(services, name);
+  }
+
+  /** A command or entrypoint, written as a list or a string, as one line of shell. */
+  private static String command(Map<String, Object> service) {
+    Object c = service.get("command");
+    return c instanceof List<?> l ? String.join(" ", l.stream().map(String::valueOf).toList()) : String.valueOf(c);
   }
 
   @Test
   void theTopicsServiceCreatesEveryTopicOfThePipelineReplicatedThreeTimes() {
-    Map<?, ?> env = (Map<?, ?>) ((Map<?, ?>) services.get("topics")).get("environment");
+    Map<String, Object> topics = service("topics");
+    Map<String, Object> env = map(topics, "environment");
     assertThat(List.of(env.get("TOPICS").toString().split(" "))).containsExactlyElementsOf(Topics.ALL);
     assertThat(List.of(env.get("COMPACTED").toString().split(" "))).containsExactlyElementsOf(Topics.COMPACTED);
-    assertThat(text).contains("--replication-factor " + Cluster.BROKERS).contains("transaction.version=1");
+    assertThat(command(topics)).contains("--replication-factor " + Cluster.BROKERS).contains("transaction.version=1");
   }
 
   @Test
   void threeKraftBrokersWithTheClustersReplication() {
-    assertThat(services).containsKeys("kafka-1", "kafka-2", "kafka-3").doesNotContainKey("kafka-4");
-    assertThat(text).contains("KAFKA_DEFAULT_REPLICATION_FACTOR: " + Cluster.BROKERS,
-        "KAFKA_MIN_INSYNC_REPLICAS: " + (Cluster.BROKERS - 1), "KAFKA_TRANSACTION_STATE_LOG_MIN_ISR: " + (Cluster.BROKERS - 1),
-        "KAFKA_CONTROLLER_QUORUM_VOTERS: 1@kafka-1:9093,2@kafka-2:9093,3@kafka-3:9093");
+    for (int n = 1; n <= Cluster.BROKERS; n++) {
+      Map<String, Object> env = map(service("kafka-" + n), "environment");
+      assertThat(env).containsEntry("KAFKA_NODE_ID", n)
+          .containsEntry("KAFKA_DEFAULT_REPLICATION_FACTOR", Cluster.BROKERS)
+          .containsEntry("KAFKA_MIN_INSYNC_REPLICAS", Cluster.BROKERS - 1)
+          .containsEntry("KAFKA_TRANSACTION_STATE_LOG_MIN_ISR", Cluster.BROKERS - 1)
+          .containsEntry("KAFKA_CONTROLLER_QUORUM_VOTERS", "1@kafka-1:9093,2@kafka-2:9093,3@kafka-3:9093");
+    }
+    assertThat(services).doesNotContainKey("kafka-" + (Cluster.BROKERS + 1));
   }
 
   @Test
+  @SuppressWarnings("unchecked")
   void flinkOfTheSameVersionWithTheClustersTaskManagersAndSlotsReadingFlinkConf() {
     String[] version = EnvironmentInformation.getVersion().split("\\.");
-    assertThat(text).contains("image: flink:" + version[0] + "." + version[1] + "-java17");
+    String image = "flink:" + version[0] + "." + version[1] + "-java17";
     var up = new CommandLine(new ClusterCommand.Up()).getCommandSpec();
     int taskManagers = Integer.parseInt(up.findOption("--taskmanagers").defaultValue());
-    String slots = up.findOption("--slots").defaultValue();
+    int slots = Integer.parseInt(up.findOption("--slots").defaultValue());
+    assertThat(service("jobmanager")).containsEntry("image", image);
+    assertThat((List<Object>) service("jobmanager").get("volumes")).contains("./flink-conf:/redpacket/flink-conf:ro");
     for (int n = 1; n <= taskManagers; n++) {
-      assertThat(services).containsKey("taskmanager-" + n);
-      assertThat(text).contains("taskmanager.resource-id: taskmanager-" + n);
+      Map<String, Object> tm = service("taskmanager-" + n);
+      assertThat(tm).containsEntry("image", image);
+      assertThat((List<Object>) tm.get("volumes")).contains("./flink-conf:/redpacket/flink-conf:ro");
+      Map<String, Object> flink = new Yaml().load(map(tm, "environment").get("FLINK_PROPERTIES").toString());
+      assertThat(flink).containsEntry("taskmanager.resource-id", "taskmanager-" + n)
+          .containsEntry("taskmanager.numberOfTaskSlots", slots);
     }
     assertThat(services).doesNotContainKey("taskmanager-" + (taskManagers + 1));
-    assertThat(text).contains("taskmanager.numberOfTaskSlots: " + slots).contains("./flink-conf:/redpacket/flink-conf:ro");
   }
 
   @Test
   void theSubmitServiceRunsTheThreeJobsAsTheClusterDoes() {
-    String submit = ((Map<?, ?>) services.get("submit")).get("command").toString();
+    String submit = command(service("submit"));
     assertThat(submit).contains("flink run -d");
     for (Deployment.JobSpec job : Deployment.pipeline("b", "", Duration.ofDays(1), Duration.ofDays(1))) {
       List<String> flags = job.args().subList(2, job.args().size()); // after --bootstrap b
@@ -75,8 +101,24 @@ class ComposeFileTest {
 
   @Test
   void onlyThePortsAPersonNeedsArePublishedOnLoopback() {
-    assertThat(text.lines().filter(l -> l.contains("ports:")).toList())
-        .allSatisfy(l -> assertThat(l).contains("\"127.0.0.1:"))
-        .hasSize(7);
+    List<String> ports = new ArrayList<>();
+    services.values().forEach(s -> {
+      Object p = ((Map<?, ?>) s).get("ports");
+      if (p != null) {
+        ((List<?>) p).forEach(port -> ports.add(port.toString()));
+      }
+    });
+    assertThat(ports).allSatisfy(p -> assertThat(p).startsWith("127.0.0.1:")).hasSize(7);
+  }
+
+  @Test
+  void theIngestRunsOnItsOwnImageWithOptionsItsCommandTakes() {
+    Map<String, Object> ingest = service("ingest");
+    assertThat(map(ingest, "build")).containsEntry("context", ".").containsEntry("dockerfile", "docker/ingest.Dockerfile");
+    assertThat(Path.of("..", "docker", "ingest.Dockerfile")).exists();
+    // The image's entrypoint is IngestMain, so the command is its options alone.
+    List<String> args = ((List<?>) ingest.get("command")).stream().map(String::valueOf).toList();
+    new CommandLine(new IngestMain()).parseArgs(args.toArray(String[]::new));
+    assertThat(map(service("simulator"), "build")).containsEntry("dockerfile", "docker/Dockerfile");
   }
 }

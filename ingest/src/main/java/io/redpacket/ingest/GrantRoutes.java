@@ -1,0 +1,109 @@
+package io.redpacket.ingest;
+
+import io.redpacket.avro.GrantPhase;
+import io.redpacket.avro.GrantState;
+import io.redpacket.avro.Open;
+import io.redpacket.avro.OpenResult;
+import io.redpacket.codec.Topics;
+import io.redpacket.core.Settlement;
+import io.redpacket.core.Table;
+import io.redpacket.kafka.Records;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Locale;
+
+/** {@code POST /v1/grants/{id}/open} and {@code GET /v1/grants/{id}}: opening a packet and seeing its state. */
+final class GrantRoutes {
+  private final SettlementBoard settlement;
+  private final Forwarder forwarder;
+  private final Replies replies;
+  private final String opensTopic;
+
+  GrantRoutes(IngestConfig config, SettlementBoard settlement, Forwarder forwarder, Replies replies) {
+    this.settlement = settlement;
+    this.forwarder = forwarder;
+    this.replies = replies;
+    this.opensTopic = Topics.named(config.topicPrefix(), Topics.OPENS);
+  }
+
+  void mount(Router router, Authentication auth) {
+    router.post("/v1/grants/:grantId/open").handler(auth.user("open")).handler(this::openGrant);
+    router.get("/v1/grants/:grantId").handler(auth.user("grant")).handler(this::getGrant);
+  }
+
+  private void openGrant(RoutingContext ctx) {
+    long t0 = System.nanoTime();
+    String userId = Authentication.userId(ctx);
+    String grantId = ctx.pathParam("grantId");
+    String openId = IdempotentRequests.key(ctx, replies, "open", grantId, "grant");
+    if (openId == null) {
+      return;
+    }
+    String key = SettlementBoard.openKey(userId, openId);
+    OpenResult known = settlement.knownResult(key);
+    if (known != null) { // a client retry: the same answer again
+      openAnswer(ctx, known, "known", t0);
+      return;
+    }
+    if (LoadLevel.shed(LoadLevel.Kind.OPEN, forwarder.loadLevel())) {
+      replies.shed(ctx, "open", "open_load", 429, 2, "overloaded",
+          "opening is paused while the service is under load; your packet is safe, retry after 2 s");
+      return;
+    }
+    Open open = new Open(openId, grantId, userId, System.currentTimeMillis());
+    GrantState state = settlement.grant(grantId);
+    OpenResult refused = state == null ? null : Settlement.refusal(state, open);
+    if (refused != null) {
+      openAnswer(ctx, refused, "edge", t0);
+      return;
+    }
+    if (forwarder.atCapacity(ctx, "open")) {
+      return;
+    }
+    forwarder.forwardAndAwait(ctx, "open", "open", Records.open(opensTopic, open), settlement.await(key),
+        () -> settlement.forget(key),
+        () -> {
+          settlement.markOpenSent(grantId);
+          replies.counted("forwarded", "open");
+        },
+        result -> openAnswer(ctx, result, "backend", t0),
+        () -> replies.json(ctx, "open", 202, new JsonObject().put("grantId", grantId).put("openId", openId)
+            .put("status", "accepted").put("poll", "/v1/grants/" + Replies.segment(grantId))));
+  }
+
+  private void openAnswer(RoutingContext ctx, OpenResult r, String by, long t0) {
+    int status = switch (r.getResult()) {
+      case OPENED, ALREADY_OPENED -> 200;
+      case NOT_OWNER -> 403;
+      case EXPIRED -> 410;
+      case UNKNOWN_GRANT -> 404;
+    };
+    if (!by.equals("backend")) {
+      replies.counted("local", "open_" + r.getResult().name().toLowerCase(Locale.ROOT));
+    }
+    replies.timed("open", by, t0);
+    JsonObject body = new JsonObject().put("grantId", r.getGrantId()).put("openId", r.getOpenId())
+        .put("result", r.getResult().toString()).put("answeredBy", by);
+    if (r.getCents() != null) {
+      body.put("cents", r.getCents()).put("amount", Table.money(r.getCents()));
+    }
+    replies.json(ctx, "open", status, body);
+  }
+
+  private void getGrant(RoutingContext ctx) {
+    String grantId = ctx.pathParam("grantId");
+    GrantState s = IdempotentRequests.validId(grantId) ? settlement.grant(grantId) : null;
+    if (s == null || !s.getUserId().equals(Authentication.userId(ctx))) { // someone else's grant looks like none
+      replies.error(ctx, "grant", 404, "not_known", "no grant of yours with this id is known yet; poll again shortly");
+      return;
+    }
+    String state = s.getState() == GrantPhase.GRANTED && settlement.openSent(grantId) ? "OPENED" : s.getState().toString();
+    JsonObject body = new JsonObject().put("grantId", s.getGrantId()).put("poolId", s.getPoolId())
+        .put("cents", s.getCents()).put("amount", Table.money(s.getCents())).put("state", state);
+    if (s.getOpenId() != null) {
+      body.put("openId", s.getOpenId());
+    }
+    replies.json(ctx, "grant", 200, body);
+  }
+}

@@ -1,0 +1,44 @@
+package io.redpacket.ingest;
+
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/** {@code /health/live}, {@code /health/ready} (every board has read what it needs) and {@code /metrics}. */
+final class HealthRoutes {
+  private final PoolView pools;
+  private final OutcomeBoard outcomes;
+  private final SettlementBoard settlement;
+  private final ShareBoard sharing;
+  private final IngestMetrics metrics;
+  private final Replies replies;
+
+  HealthRoutes(PoolView pools, OutcomeBoard outcomes, SettlementBoard settlement, ShareBoard sharing,
+      IngestMetrics metrics, Replies replies) {
+    this.pools = pools;
+    this.outcomes = outcomes;
+    this.settlement = settlement;
+    this.sharing = sharing;
+    this.metrics = metrics;
+    this.replies = replies;
+  }
+
+  void mount(Router router) {
+    router.get("/health/live").handler(ctx -> replies.json(ctx, "live", 200, new JsonObject().put("status", "live")));
+    router.get("/health/ready").handler(this::ready);
+    router.get("/metrics").handler(ctx -> {
+      metrics.requests.labelValues("metrics", "200").inc();
+      ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape());
+    });
+  }
+
+  private void ready(RoutingContext ctx) {
+    boolean poolsLoaded = pools.ready();
+    boolean grantsLoaded = settlement.ready();
+    boolean sharesLoaded = sharing.ready();
+    boolean kafka = outcomes.ready() && poolsLoaded && grantsLoaded && sharesLoaded;
+    JsonObject body = new JsonObject().put("poolsLoaded", poolsLoaded).put("grantsLoaded", grantsLoaded)
+        .put("sharesLoaded", sharesLoaded).put("kafka", kafka);
+    replies.json(ctx, "ready", kafka ? 200 : 503, body.put("status", kafka ? "ready" : "not ready"));
+  }
+}

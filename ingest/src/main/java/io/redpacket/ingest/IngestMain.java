@@ -1,0 +1,95 @@
+package io.redpacket.ingest;
+
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The ingest as a service of its own: {@code java -cp ... io.redpacket.ingest.IngestMain}, and {@code ./redpacket ingest}. */
+@Command(name = "ingest", mixinStandardHelpOptions = true, version = "redpacket ingest 0.1.0",
+    description = "Run the HTTP ingest service in front of Kafka until Ctrl-C. Secrets come from the environment:"
+        + " REDPACKET_TOKEN_SECRET (signs user tokens) and REDPACKET_ADMIN_TOKEN.")
+public final class IngestMain implements Callable<Integer> {
+  public static final String DEV_SECRET = "local-dev-secret-change-me";
+  public static final String DEV_ADMIN = "local-dev-admin-change-me";
+
+  @Option(names = "--bootstrap", description = "Kafka bootstrap servers of a running stack (see: ./redpacket stack up)",
+      required = true)
+  String bootstrap;
+
+  @Option(names = "--topic-prefix", description = "prefix of every topic name (default: none)", defaultValue = "")
+  String topicPrefix;
+
+  @Option(names = "--port", defaultValue = "8080", description = "HTTP port (default: ${DEFAULT-VALUE})")
+  int port;
+
+  @Option(names = "--admission", defaultValue = "20000", description = "shakes per second forwarded to the backend; the rest are sampled out (default: ${DEFAULT-VALUE})")
+  int admission;
+
+  @Option(names = "--user-rate", defaultValue = "5", description = "shakes per second one user may make, bursts of twice that (default: ${DEFAULT-VALUE})")
+  double userRate;
+
+  @Option(names = "--max-in-flight", defaultValue = "10000", description = "forwarded shakes awaiting Kafka or their outcome; beyond, 429 (default: ${DEFAULT-VALUE})")
+  int maxInFlight;
+
+  @Option(names = "--outcome-wait-ms", defaultValue = "1000", description = "wait this long for an outcome before 202 (default: ${DEFAULT-VALUE})")
+  long outcomeWaitMs;
+
+  public static void main(String[] args) {
+    CommandLine cli = new CommandLine(new IngestMain());
+    cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+      if (e instanceof IllegalArgumentException) { // a usage error, as the launcher reports it
+        cmd.getErr().println(cmd.getCommandName() + ": " + e.getMessage());
+        cmd.getErr().println("see: " + cmd.getCommandName() + " --help");
+        return 2;
+      }
+      cmd.getErr().println(cmd.getCommandName() + " failed: " + e);
+      e.printStackTrace(cmd.getErr());
+      return 1;
+    });
+    System.exit(cli.execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    range("--port", port, 0, 65535);
+    range("--admission", admission, 1, 10_000_000);
+    range("--max-in-flight", maxInFlight, 1, 10_000_000);
+    range("--outcome-wait-ms", outcomeWaitMs, 1, 60_000);
+    if (userRate <= 0 || userRate > 10_000) {
+      throw new IllegalArgumentException("--user-rate must be above 0 and at most 10000");
+    }
+    IngestConfig config = new IngestConfig(port, bootstrap, topicPrefix, secret(), adminToken(),
+        Duration.ofMillis(outcomeWaitMs), admission, userRate, maxInFlight, 4096);
+    try (IngestServer server = IngestServer.start(config)) {
+      System.out.println("ingest listening on http://127.0.0.1:" + server.port()
+          + " (POST /v1/shakes, GET /v1/shakes/{id}?poolId=, POST /v1/admin/pools, /health/live, /health/ready, /metrics)");
+      CountDownLatch stop = new CountDownLatch(1);
+      Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
+      stop.await();
+    }
+    return 0;
+  }
+
+  private static void range(String flag, long value, long min, long max) {
+    if (value < min || value > max) {
+      throw new IllegalArgumentException(flag + " must be from " + min + " to " + max + ", was " + value);
+    }
+  }
+
+  public static String secret() {
+    String s = System.getenv("REDPACKET_TOKEN_SECRET");
+    if (s == null || s.isBlank()) {
+      System.err.println("warning: REDPACKET_TOKEN_SECRET is not set; using the local development secret");
+      return DEV_SECRET;
+    }
+    return s;
+  }
+
+  public static String adminToken() {
+    String s = System.getenv("REDPACKET_ADMIN_TOKEN");
+    return s == null || s.isBlank() ? DEV_ADMIN : s;
+  }
+}

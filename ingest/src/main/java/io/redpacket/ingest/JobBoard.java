@@ -1,0 +1,113 @@
+package io.redpacket.ingest;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * What a job has decided, read on a thread of its own: an optional compacted topic of states read
+ * from the start (the latest state by id, bounded in memory; ready once what was there at start is
+ * read), and a topic of answers read from the end (only answers this instance may still wait for),
+ * kept by key for waiting requests, polls and client retries.
+ *
+ * @param <S> a state
+ * @param <A> an answer
+ */
+abstract class JobBoard<S, A> implements AutoCloseable {
+  private final String statesTopic;
+  private final String answersTopic;
+  private final Cache<String, S> states;
+  private final Answers<A> answers;
+  private final TopicLoop loop;
+  private boolean first = true; // only the reader thread touches it
+  private volatile boolean caughtUp;
+
+  /** {@code statesTopic} null: answers only; {@code readCommitted} false only where a replay writes the same answers. */
+  JobBoard(String bootstrap, boolean readCommitted, String statesTopic, long maxStates, String answersTopic,
+      long maxAnswers, String name) {
+    this.statesTopic = statesTopic;
+    this.answersTopic = answersTopic;
+    this.states = Caffeine.newBuilder().maximumSize(maxStates).build();
+    this.answers = new Answers<>(maxAnswers, Duration.ofMinutes(30));
+    this.loop = TopicLoop.start(bootstrap, readCommitted, name, this::read);
+  }
+
+  abstract S decodeState(byte[] value);
+
+  abstract String stateId(S state);
+
+  abstract A decodeAnswer(byte[] value);
+
+  abstract String answerKey(A answer);
+
+  private void read(KafkaConsumer<byte[], byte[]> consumer, BooleanSupplier running) {
+    List<TopicPartition> stateParts = statesTopic == null ? List.of() : TopicLoop.partitions(consumer, statesTopic);
+    List<TopicPartition> answerParts = TopicLoop.partitions(consumer, answersTopic);
+    List<TopicPartition> all = new ArrayList<>(stateParts);
+    all.addAll(answerParts);
+    consumer.assign(all);
+    if (first) {
+      if (!stateParts.isEmpty()) { // an empty list would mean every assigned partition
+        consumer.seekToBeginning(stateParts);
+      }
+      consumer.seekToEnd(answerParts);
+      answerParts.forEach(consumer::position);
+      first = false;
+    }
+    Map<TopicPartition, Long> ends = consumer.endOffsets(stateParts);
+    while (running.getAsBoolean()) {
+      if (!caughtUp && ends.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
+        caughtUp = true;
+      }
+      TopicLoop.each(consumer.poll(Duration.ofMillis(100)), this::onRecord);
+    }
+  }
+
+  private void onRecord(ConsumerRecord<byte[], byte[]> r) {
+    if (r.topic().equals(statesTopic)) {
+      S s = decodeState(r.value());
+      states.put(stateId(s), s);
+    } else {
+      publish(decodeAnswer(r.value()));
+    }
+  }
+
+  void publish(A answer) {
+    answers.publish(answerKey(answer), answer);
+  }
+
+  /** Registers interest before the request is sent, so its answer cannot slip by. */
+  CompletableFuture<A> await(String key) {
+    return answers.await(key);
+  }
+
+  void forget(String key) {
+    answers.forget(key);
+  }
+
+  A known(String key) {
+    return answers.known(key);
+  }
+
+  S state(String id) {
+    return states.getIfPresent(id);
+  }
+
+  /** Whether the states present at start have been read (with no states topic: once the answers are assigned). */
+  boolean ready() {
+    return caughtUp;
+  }
+
+  @Override
+  public void close() {
+    loop.close();
+  }
+}
