@@ -108,14 +108,9 @@ public final class AllocationJob {
         KafkaIo.deadLetters(bootstrap, topicPrefix));
   }
 
-  public static final Map<String, String> FLAGS = flags();
-
-  private static Map<String, String> flags() {
-    Map<String, String> f = JobMain.commonFlags(NAME);
-    f.put("retention-minutes", "keep a pool's per-user state this long after its window (default: 60)");
-    f.put("unknown-pool-wait-seconds", "how long shakes wait for their pool's definition (default: 30)");
-    return f;
-  }
+  public static final Map<String, String> FLAGS = JobMain.flags(NAME,
+      "retention-minutes", "keep a pool's per-user state this long after its window (default: 60)",
+      "unknown-pool-wait-seconds", "how long shakes wait for their pool's definition (default: 30)");
 
   public static void main(String[] argv) throws Exception {
     JobMain.run(NAME, argv, FLAGS, AllocationJob::settings, AllocationJob::build);

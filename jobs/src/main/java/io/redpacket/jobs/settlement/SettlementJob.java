@@ -96,15 +96,10 @@ public final class SettlementJob {
         KafkaIo.deadLetters(bootstrap, topicPrefix));
   }
 
-  public static final Map<String, String> FLAGS = flags();
-
-  private static Map<String, String> flags() {
-    Map<String, String> f = JobMain.commonFlags(NAME);
-    f.put("expiry-seconds", "refund a grant left unopened this long after it was granted (default: 86400, i.e. 24 h)");
-    f.put("open-wait-seconds", "how long an open waits for a grant it came before (default: 300)");
-    f.put("retention-seconds", "keep a settled grant this long after its expiry to answer repeated opens (default: 86400)");
-    return f;
-  }
+  public static final Map<String, String> FLAGS = JobMain.flags(NAME,
+      "expiry-seconds", "refund a grant left unopened this long after it was granted (default: 86400, i.e. 24 h)",
+      "open-wait-seconds", "how long an open waits for a grant it came before (default: 300)",
+      "retention-seconds", "keep a settled grant this long after its expiry to answer repeated opens (default: 86400)");
 
   public static void main(String[] argv) throws Exception {
     JobMain.run(NAME, argv, FLAGS, SettlementJob::settings, SettlementJob::build);

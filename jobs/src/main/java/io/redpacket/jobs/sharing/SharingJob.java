@@ -85,17 +85,12 @@ public final class SharingJob {
         KafkaIo.deadLetters(bootstrap, topicPrefix));
   }
 
-  public static final Map<String, String> FLAGS = flags();
-
-  private static Map<String, String> flags() {
-    Map<String, String> f = JobMain.commonFlags(NAME);
-    f.put("expiry-seconds", "a share is open for claims this long; the rest is then refunded (default: 86400, i.e. 24 h)");
-    f.put("request-wait-seconds", "how long a share waits to see its grant opened, and a claim its share (default: 300)");
-    f.put("retention-seconds", "keep a share this long after its expiry to answer repeated claims (default: 86400)");
-    f.put("claim-grace-seconds", "a claim stamped before the expiry that arrives this long after it still counts;"
-        + " the refund waits for it (default: 60)");
-    return f;
-  }
+  public static final Map<String, String> FLAGS = JobMain.flags(NAME,
+      "expiry-seconds", "a share is open for claims this long; the rest is then refunded (default: 86400, i.e. 24 h)",
+      "request-wait-seconds", "how long a share waits to see its grant opened, and a claim its share (default: 300)",
+      "retention-seconds", "keep a share this long after its expiry to answer repeated claims (default: 86400)",
+      "claim-grace-seconds", "a claim stamped before the expiry that arrives this long after it still counts;"
+          + " the refund waits for it (default: 60)");
 
   public static void main(String[] argv) throws Exception {
     JobMain.run(NAME, argv, FLAGS, SharingJob::settings, SharingJob::build);
