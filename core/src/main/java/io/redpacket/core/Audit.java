@@ -34,7 +34,7 @@ public final class Audit {
     }
 
     public static boolean allPassed(List<Check> checks) {
-      return Check.allPassed(checks);
+      return checks.stream().allMatch(Check::passed);
     }
 
     /** The table every audit ends its report with. */
