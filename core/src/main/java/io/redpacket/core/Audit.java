@@ -32,6 +32,19 @@ public final class Audit {
     public boolean passed() {
       return violations == 0;
     }
+
+    public static boolean allPassed(List<Check> checks) {
+      return checks.stream().allMatch(Check::passed);
+    }
+
+    /** The table every audit ends its report with. */
+    public static String render(List<Check> checks) {
+      Table t = new Table("invariant", "check", "result", "detail");
+      for (Check c : checks) {
+        t.row(c.invariant(), c.name(), c.passed() ? "ok" : "FAILED (" + c.violations() + ")", c.detail());
+      }
+      return t.render();
+    }
   }
 
   public static final class PoolRow {
@@ -53,7 +66,7 @@ public final class Audit {
 
   public record Report(Map<String, PoolRow> pools, List<Check> checks) {
     public boolean clean() {
-      return checks.stream().allMatch(Check::passed);
+      return Check.allPassed(checks);
     }
 
     public String render() {
@@ -67,11 +80,7 @@ public final class Audit {
             r.totalCents == 0 ? "-" : Table.money(r.totalCents),
             r.grantedCount == 0 ? "-" : Table.money(r.minSeen), r.grantedCount == 0 ? "-" : Table.money(r.maxSeen));
       }
-      Table checks = new Table("invariant", "check", "result", "detail");
-      for (Check c : this.checks) {
-        checks.row(c.invariant(), c.name(), c.passed() ? "ok" : "FAILED (" + c.violations() + ")", c.detail());
-      }
-      return pools.render() + checks.render() + (clean() ? "AUDIT CLEAN: every invariant holds\n"
+      return pools.render() + Check.render(checks) + (clean() ? "AUDIT CLEAN: every invariant holds\n"
           : "AUDIT FAILED: " + this.checks.stream().filter(c -> !c.passed()).count() + " check(s) violated\n");
     }
 

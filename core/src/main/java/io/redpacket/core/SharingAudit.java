@@ -10,6 +10,8 @@ import io.redpacket.avro.SharePhase;
 import io.redpacket.avro.ShareRequest;
 import io.redpacket.avro.ShareResult;
 import io.redpacket.avro.ShareState;
+import static io.redpacket.core.Table.count;
+
 import io.redpacket.core.Audit.Check;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -52,7 +54,7 @@ public final class SharingAudit {
 
   public record Report(Map<String, PoolRow> pools, List<Check> checks) {
     public boolean clean() {
-      return checks.stream().allMatch(Check::passed);
+      return Check.allPassed(checks);
     }
 
     public long shares() {
@@ -67,22 +69,14 @@ public final class SharingAudit {
         for (ShareCode c : List.of(ShareCode.NOT_OWNER, ShareCode.NOT_OPENED, ShareCode.NO_ALLOWANCE)) {
           refusedShares += r.answers.getOrDefault(c, 0L);
         }
-        t.row(r.poolId, f(r.shares), Table.money(r.valueCents), f(r.pieces), f(r.claimedPieces),
+        t.row(r.poolId, count(r.shares), Table.money(r.valueCents), count(r.pieces), count(r.claimedPieces),
             Table.money(r.claimedCents), Table.money(r.refundedCents), Table.money(r.outstandingCents),
-            f(r.answers.getOrDefault(ShareCode.CLAIMED, 0L)), f(r.answers.getOrDefault(ShareCode.ALREADY_CLAIMED, 0L)),
-            f(r.answers.getOrDefault(ShareCode.OWN_SHARE, 0L)), f(r.answers.getOrDefault(ShareCode.ALL_CLAIMED, 0L)),
-            f(r.answers.getOrDefault(ShareCode.EXPIRED, 0L)), f(r.answers.getOrDefault(ShareCode.UNKNOWN_SHARE, 0L)),
-            f(refusedShares));
+            count(r.answers.getOrDefault(ShareCode.CLAIMED, 0L)), count(r.answers.getOrDefault(ShareCode.ALREADY_CLAIMED, 0L)),
+            count(r.answers.getOrDefault(ShareCode.OWN_SHARE, 0L)), count(r.answers.getOrDefault(ShareCode.ALL_CLAIMED, 0L)),
+            count(r.answers.getOrDefault(ShareCode.EXPIRED, 0L)), count(r.answers.getOrDefault(ShareCode.UNKNOWN_SHARE, 0L)),
+            count(refusedShares));
       }
-      Table c = new Table("invariant", "check", "result", "detail");
-      for (Check k : checks) {
-        c.row(k.invariant(), k.name(), k.passed() ? "ok" : "FAILED (" + k.violations() + ")", k.detail());
-      }
-      return "sharing:\n" + t.render() + c.render();
-    }
-
-    private static String f(long n) {
-      return String.format("%,d", n);
+      return "sharing:\n" + t.render() + Check.render(checks);
     }
   }
 

@@ -60,6 +60,11 @@ public final class Table {
   }
 
   /** Cents as currency units with two decimals, e.g. 100000000 -> "1,000,000.00". */
+  /** A count with thousands separators. */
+  public static String count(long n) {
+    return String.format("%,d", n);
+  }
+
   public static String money(long cents) {
     String sign = cents < 0 ? "-" : "";
     long abs = Math.abs(cents);

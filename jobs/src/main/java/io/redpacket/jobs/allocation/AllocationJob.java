@@ -11,13 +11,13 @@ import io.redpacket.codec.Topics;
 import io.redpacket.core.Keys;
 import io.redpacket.core.PoolRules;
 import io.redpacket.core.ShakeRules;
-import io.redpacket.jobs.common.DecodeFunction;
 import io.redpacket.jobs.common.JobArgs;
 import io.redpacket.jobs.common.JobMain;
+import io.redpacket.jobs.common.KafkaArgs;
 import io.redpacket.jobs.common.KafkaIo;
 import io.redpacket.jobs.common.RawRecord;
+import io.redpacket.jobs.common.Topology;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
@@ -56,22 +56,11 @@ public final class AllocationJob {
   public static void define(StreamExecutionEnvironment env, Source<RawRecord, ?, ?> poolSource,
       Source<RawRecord, ?, ?> shakeSource, Sinks sinks, AllocationSettings settings,
       UnaryOperator<DataStream<Shake>> beforeAllocation) {
-    env.setMaxParallelism(MAX_PARALLELISM);
-    // Records are never held by reference across calls (state is serialized), so reuse is safe and saves copies.
-    env.getConfig().enableObjectReuse();
-
-    SingleOutputStreamOperator<PoolDefinition> pools = env
-        .fromSource(poolSource, alwaysIdle(), "pools-source").uid("pools-source").setParallelism(1)
-        .process(new DecodeFunction<>("allocation", Codecs.POOL, PoolRules::validate),
-            TypeInformation.of(PoolDefinition.class))
-        .name("decode-pools").uid("decode-pools").setParallelism(1);
+    Topology topology = new Topology(env, "allocation");
+    SingleOutputStreamOperator<PoolDefinition> pools =
+        topology.decodedInOneTask(poolSource, alwaysIdle(), "pools", Codecs.POOL, PoolRules::validate);
     BroadcastStream<PoolDefinition> poolBroadcast = pools.broadcast(AllocateFunction.POOLS);
-
-    SingleOutputStreamOperator<Shake> decoded = env
-        .fromSource(shakeSource, WatermarkStrategy.noWatermarks(), "shakes-source").uid("shakes-source")
-        .process(new DecodeFunction<>("allocation", Codecs.SHAKE, ShakeRules::validate),
-            TypeInformation.of(Shake.class))
-        .name("decode-shakes").uid("decode-shakes");
+    SingleOutputStreamOperator<Shake> decoded = topology.decoded(shakeSource, "shakes", Codecs.SHAKE, ShakeRules::validate);
     DataStream<Shake> shakes = beforeAllocation.apply(decoded
         .assignTimestampsAndWatermarks(WatermarkStrategy.<Shake>forBoundedOutOfOrderness(Duration.ofSeconds(5))
             .withTimestampAssigner((s, previous) -> s.getTimestamp()))
@@ -83,12 +72,10 @@ public final class AllocationJob {
         .process(new AllocateFunction(settings), TypeInformation.of(ShakeOutcome.class))
         .name("allocate").uid("allocate");
 
-    outcomes.sinkTo(sinks.outcomes()).name("outcomes-sink").uid("outcomes-sink");
-    outcomes.getSideOutput(AllocateFunction.GRANTS).sinkTo(sinks.grants()).name("grants-sink").uid("grants-sink");
-    outcomes.getSideOutput(AllocateFunction.STATUS).sinkTo(sinks.poolStatus()).name("pool-status-sink").uid("pool-status-sink");
-    pools.getSideOutput(DecodeFunction.DEAD_LETTERS)
-        .union(decoded.getSideOutput(DecodeFunction.DEAD_LETTERS), outcomes.getSideOutput(DecodeFunction.DEAD_LETTERS))
-        .sinkTo(sinks.deadLetters()).name("dead-letters-sink").uid("dead-letters-sink");
+    Topology.write(outcomes, sinks.outcomes(), "outcomes");
+    Topology.write(outcomes.getSideOutput(AllocateFunction.GRANTS), sinks.grants(), "grants");
+    Topology.write(outcomes.getSideOutput(AllocateFunction.STATUS), sinks.poolStatus(), "pool-status");
+    topology.writeDeadLetters(sinks.deadLetters(), outcomes);
   }
 
   /**
@@ -121,14 +108,9 @@ public final class AllocationJob {
         KafkaIo.deadLetters(bootstrap, topicPrefix));
   }
 
-  public static final Map<String, String> FLAGS = flags();
-
-  private static Map<String, String> flags() {
-    Map<String, String> f = JobMain.commonFlags(NAME);
-    f.put("retention-minutes", "keep a pool's per-user state this long after its window (default: 60)");
-    f.put("unknown-pool-wait-seconds", "how long shakes wait for their pool's definition (default: 30)");
-    return f;
-  }
+  public static final Map<String, String> FLAGS = JobMain.flags(NAME,
+      "retention-minutes", "keep a pool's per-user state this long after its window (default: 60)",
+      "unknown-pool-wait-seconds", "how long shakes wait for their pool's definition (default: 30)");
 
   public static void main(String[] argv) throws Exception {
     JobMain.run(NAME, argv, FLAGS, AllocationJob::settings, AllocationJob::build);
@@ -141,15 +123,9 @@ public final class AllocationJob {
 
   /** Builds the job with real Kafka sources and sinks from its arguments. */
   public static void build(StreamExecutionEnvironment env, JobArgs args) {
-    String bootstrap = args.required("bootstrap");
-    String prefix = args.get("topic-prefix", "");
-    String group = args.get("group", NAME);
-    boolean bounded = args.flag("bounded");
-    AllocationSettings settings = settings(args);
-    define(env,
-        KafkaIo.source(bootstrap, Topics.named(prefix, Topics.POOLS), group + "-pools", bounded),
-        KafkaIo.source(bootstrap, Topics.named(prefix, Topics.SHAKES), group, bounded),
-        kafkaSinks(bootstrap, prefix, args.get("transactional-id-prefix", NAME)),
-        settings, UnaryOperator.identity());
+    KafkaArgs kafka = KafkaArgs.of(args, NAME);
+    define(env, kafka.source(Topics.POOLS, "-pools"), kafka.source(Topics.SHAKES, ""),
+        kafkaSinks(kafka.bootstrap(), kafka.topicPrefix(), kafka.transactionalIdPrefix()), settings(args),
+        UnaryOperator.identity());
   }
 }

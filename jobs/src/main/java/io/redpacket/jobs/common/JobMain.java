@@ -23,6 +23,15 @@ public final class JobMain {
     return f;
   }
 
+  /** The common flags followed by the job's own, given as name, help, name, help... */
+  public static Map<String, String> flags(String jobName, String... ownNamesAndHelp) {
+    Map<String, String> f = commonFlags(jobName);
+    for (int i = 0; i < ownNamesAndHelp.length; i += 2) {
+      f.put(ownNamesAndHelp[i], ownNamesAndHelp[i + 1]);
+    }
+    return f;
+  }
+
   /**
    * @param validate throws IllegalArgumentException for flags the job cannot use
    * @param build the job's topology over real Kafka sources and sinks

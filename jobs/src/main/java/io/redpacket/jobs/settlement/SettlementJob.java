@@ -10,16 +10,17 @@ import io.redpacket.avro.ShareGrant;
 import io.redpacket.avro.Wallet;
 import io.redpacket.codec.Codecs;
 import io.redpacket.codec.Topics;
+import io.redpacket.core.InputRules;
 import io.redpacket.core.Settlement;
-import io.redpacket.jobs.common.DecodeFunction;
 import io.redpacket.jobs.common.JobArgs;
 import io.redpacket.jobs.common.JobMain;
+import io.redpacket.jobs.common.KafkaArgs;
 import io.redpacket.jobs.common.KafkaIo;
 import io.redpacket.jobs.common.RawRecord;
+import io.redpacket.jobs.common.Topology;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.UnaryOperator;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
@@ -53,22 +54,11 @@ public final class SettlementJob {
   public static void define(StreamExecutionEnvironment env, Source<RawRecord, ?, ?> grantSource,
       Source<RawRecord, ?, ?> openSource, Source<RawRecord, ?, ?> shareGrantSource, Sinks sinks, SettlementSettings settings,
       UnaryOperator<DataStream<Open>> beforeSettlement) {
-    env.setMaxParallelism(io.redpacket.jobs.allocation.AllocationJob.MAX_PARALLELISM);
-    env.getConfig().enableObjectReuse();
-
-    SingleOutputStreamOperator<Grant> grants = env
-        .fromSource(grantSource, WatermarkStrategy.noWatermarks(), "grants-source").uid("grants-source")
-        .process(new DecodeFunction<>("settlement", Codecs.GRANT, Settlement::validate), TypeInformation.of(Grant.class))
-        .name("decode-grants").uid("decode-grants");
-    SingleOutputStreamOperator<Open> opens = env
-        .fromSource(openSource, WatermarkStrategy.noWatermarks(), "opens-source").uid("opens-source")
-        .process(new DecodeFunction<>("settlement", Codecs.OPEN, Settlement::validate), TypeInformation.of(Open.class))
-        .name("decode-opens").uid("decode-opens");
-    SingleOutputStreamOperator<ShareGrant> shareMoves = env
-        .fromSource(shareGrantSource, WatermarkStrategy.noWatermarks(), "share-grants-source").uid("share-grants-source")
-        .process(new DecodeFunction<>("settlement", Codecs.SHARE_GRANT, SettlementJob::validate),
-            TypeInformation.of(ShareGrant.class))
-        .name("decode-share-grants").uid("decode-share-grants");
+    Topology topology = new Topology(env, "settlement");
+    SingleOutputStreamOperator<Grant> grants = topology.decoded(grantSource, "grants", Codecs.GRANT, Settlement::validate);
+    SingleOutputStreamOperator<Open> opens = topology.decoded(openSource, "opens", Codecs.OPEN, Settlement::validate);
+    SingleOutputStreamOperator<ShareGrant> shareMoves =
+        topology.decoded(shareGrantSource, "share-grants", Codecs.SHARE_GRANT, InputRules::shareGrant);
 
     SingleOutputStreamOperator<LedgerEntry> ledger = grants
         .keyBy(Grant::getGrantId, TypeInformation.of(String.class))
@@ -87,14 +77,11 @@ public final class SettlementJob {
         .process(new WalletFunction(), TypeInformation.of(GrantState.class))
         .name("wallet").uid("wallet");
 
-    ledger.union(shareEntries).sinkTo(sinks.ledger()).name("ledger-sink").uid("ledger-sink");
-    ledger.getSideOutput(SettleFunction.RESULTS).sinkTo(sinks.openResults()).name("open-results-sink").uid("open-results-sink");
-    states.sinkTo(sinks.grantStates()).name("grant-states-sink").uid("grant-states-sink");
-    states.getSideOutput(WalletFunction.WALLETS).sinkTo(sinks.wallets()).name("wallets-sink").uid("wallets-sink");
-    grants.getSideOutput(DecodeFunction.DEAD_LETTERS)
-        .union(opens.getSideOutput(DecodeFunction.DEAD_LETTERS), ledger.getSideOutput(DecodeFunction.DEAD_LETTERS),
-            shareMoves.getSideOutput(DecodeFunction.DEAD_LETTERS))
-        .sinkTo(sinks.deadLetters()).name("dead-letters-sink").uid("dead-letters-sink");
+    Topology.write(ledger.union(shareEntries), sinks.ledger(), "ledger");
+    Topology.write(ledger.getSideOutput(SettleFunction.RESULTS), sinks.openResults(), "open-results");
+    Topology.write(states, sinks.grantStates(), "grant-states");
+    Topology.write(states.getSideOutput(WalletFunction.WALLETS), sinks.wallets(), "wallets");
+    topology.writeDeadLetters(sinks.deadLetters(), ledger);
   }
 
   /** The real Kafka sinks; every money-bearing one exactly-once with its own transactional id prefix. */
@@ -109,30 +96,10 @@ public final class SettlementJob {
         KafkaIo.deadLetters(bootstrap, topicPrefix));
   }
 
-  /** Why a share movement cannot be booked; empty when it can. */
-  static java.util.List<String> validate(ShareGrant m) {
-    java.util.List<String> errors = new java.util.ArrayList<>();
-    for (String field : new String[] {m.getMoveId(), m.getShareId(), m.getPoolId(), m.getSponsor(), m.getUserId()}) {
-      if (field == null || field.isEmpty() || field.length() > 256) {
-        errors.add("ids must be 1 to 256 characters");
-        break;
-      }
-    }
-    if (m.getCents() <= 0) {
-      errors.add("cents must be positive, not " + m.getCents());
-    }
-    return errors;
-  }
-
-  public static final Map<String, String> FLAGS = flags();
-
-  private static Map<String, String> flags() {
-    Map<String, String> f = JobMain.commonFlags(NAME);
-    f.put("expiry-seconds", "refund a grant left unopened this long after it was granted (default: 86400, i.e. 24 h)");
-    f.put("open-wait-seconds", "how long an open waits for a grant it came before (default: 300)");
-    f.put("retention-seconds", "keep a settled grant this long after its expiry to answer repeated opens (default: 86400)");
-    return f;
-  }
+  public static final Map<String, String> FLAGS = JobMain.flags(NAME,
+      "expiry-seconds", "refund a grant left unopened this long after it was granted (default: 86400, i.e. 24 h)",
+      "open-wait-seconds", "how long an open waits for a grant it came before (default: 300)",
+      "retention-seconds", "keep a settled grant this long after its expiry to answer repeated opens (default: 86400)");
 
   public static void main(String[] argv) throws Exception {
     JobMain.run(NAME, argv, FLAGS, SettlementJob::settings, SettlementJob::build);
@@ -146,14 +113,10 @@ public final class SettlementJob {
 
   /** Builds the job with real Kafka sources and sinks from its arguments. */
   public static void build(StreamExecutionEnvironment env, JobArgs args) {
-    String bootstrap = args.required("bootstrap");
-    String prefix = args.get("topic-prefix", "");
-    String group = args.get("group", NAME);
-    boolean bounded = args.flag("bounded");
-    define(env,
-        KafkaIo.source(bootstrap, Topics.named(prefix, Topics.GRANTS), group + "-grants", bounded),
-        KafkaIo.source(bootstrap, Topics.named(prefix, Topics.OPENS), group + "-opens", bounded),
-        KafkaIo.source(bootstrap, Topics.named(prefix, Topics.SHARE_GRANTS), group + "-share-grants", bounded),
-        kafkaSinks(bootstrap, prefix, args.get("transactional-id-prefix", NAME)), settings(args), UnaryOperator.identity());
+    KafkaArgs kafka = KafkaArgs.of(args, NAME);
+    define(env, kafka.source(Topics.GRANTS, "-grants"), kafka.source(Topics.OPENS, "-opens"),
+        kafka.source(Topics.SHARE_GRANTS, "-share-grants"),
+        kafkaSinks(kafka.bootstrap(), kafka.topicPrefix(), kafka.transactionalIdPrefix()), settings(args),
+        UnaryOperator.identity());
   }
 }

@@ -2,25 +2,22 @@ package io.redpacket.jobs.sharing;
 
 import io.redpacket.avro.DeadLetter;
 import io.redpacket.avro.GrantState;
-import io.redpacket.avro.ShareAction;
 import io.redpacket.avro.ShareGrant;
 import io.redpacket.avro.ShareRequest;
 import io.redpacket.avro.ShareResult;
 import io.redpacket.avro.ShareState;
 import io.redpacket.codec.Codecs;
 import io.redpacket.codec.Topics;
-import io.redpacket.core.Sharing;
-import io.redpacket.jobs.common.DecodeFunction;
+import io.redpacket.core.InputRules;
 import io.redpacket.jobs.common.JobArgs;
 import io.redpacket.jobs.common.JobMain;
+import io.redpacket.jobs.common.KafkaArgs;
 import io.redpacket.jobs.common.KafkaIo;
 import io.redpacket.jobs.common.RawRecord;
+import io.redpacket.jobs.common.Topology;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
@@ -53,24 +50,13 @@ public final class SharingJob {
   public static void define(StreamExecutionEnvironment env, Source<RawRecord, ?, ?> grantStateSource,
       Source<RawRecord, ?, ?> shareSource, Source<RawRecord, ?, ?> claimSource, Sinks sinks, SharingSettings settings,
       UnaryOperator<DataStream<ShareRequest>> beforeSharing) {
-    env.setMaxParallelism(io.redpacket.jobs.allocation.AllocationJob.MAX_PARALLELISM);
-    env.getConfig().enableObjectReuse();
-
-    SingleOutputStreamOperator<GrantState> states = env
-        .fromSource(grantStateSource, WatermarkStrategy.noWatermarks(), "grant-states-source").uid("grant-states-source")
-        .process(new DecodeFunction<>("sharing", Codecs.GRANT_STATE, SharingJob::validate),
-            TypeInformation.of(GrantState.class))
-        .name("decode-grant-states").uid("decode-grant-states");
-    SingleOutputStreamOperator<ShareRequest> shares = env
-        .fromSource(shareSource, WatermarkStrategy.noWatermarks(), "shares-source").uid("shares-source")
-        .process(new DecodeFunction<>("sharing", Codecs.SHARE_REQUEST, SharingJob::validateShare),
-            TypeInformation.of(ShareRequest.class))
-        .name("decode-shares").uid("decode-shares");
-    SingleOutputStreamOperator<ShareRequest> claims = env
-        .fromSource(claimSource, WatermarkStrategy.noWatermarks(), "claims-source").uid("claims-source")
-        .process(new DecodeFunction<>("sharing", Codecs.SHARE_REQUEST, SharingJob::validateClaim),
-            TypeInformation.of(ShareRequest.class))
-        .name("decode-claims").uid("decode-claims");
+    Topology topology = new Topology(env, "sharing");
+    SingleOutputStreamOperator<GrantState> states =
+        topology.decoded(grantStateSource, "grant-states", Codecs.GRANT_STATE, InputRules::grantState);
+    SingleOutputStreamOperator<ShareRequest> shares =
+        topology.decoded(shareSource, "shares", Codecs.SHARE_REQUEST, InputRules::share);
+    SingleOutputStreamOperator<ShareRequest> claims =
+        topology.decoded(claimSource, "claims", Codecs.SHARE_REQUEST, InputRules::claim);
 
     // Only grants that can be shared take state here.
     DataStream<GrantState> shareable = states.filter(s -> s.getShareCents() > 0 && s.getSharePieces() > 0)
@@ -81,33 +67,10 @@ public final class SharingJob {
         .process(new ShareFunction(settings), TypeInformation.of(ShareGrant.class))
         .name("share").uid("share");
 
-    moves.sinkTo(sinks.shareGrants()).name("share-grants-sink").uid("share-grants-sink");
-    moves.getSideOutput(ShareFunction.STATES).sinkTo(sinks.shareStates()).name("share-states-sink").uid("share-states-sink");
-    moves.getSideOutput(ShareFunction.RESULTS).sinkTo(sinks.shareResults()).name("share-results-sink")
-        .uid("share-results-sink");
-    states.getSideOutput(DecodeFunction.DEAD_LETTERS)
-        .union(shares.getSideOutput(DecodeFunction.DEAD_LETTERS), claims.getSideOutput(DecodeFunction.DEAD_LETTERS))
-        .sinkTo(sinks.deadLetters()).name("dead-letters-sink").uid("dead-letters-sink");
-  }
-
-  static List<String> validate(GrantState s) {
-    List<String> errors = new ArrayList<>();
-    if (s.getGrantId() == null || s.getGrantId().isEmpty() || s.getUserId() == null || s.getUserId().isEmpty()) {
-      errors.add("grantId and userId must be set");
-    }
-    if (s.getShareCents() < 0 || s.getSharePieces() < 0 || s.getSharePieces() > Sharing.MAX_PIECES
-        || (s.getShareCents() > 0 && s.getShareCents() < s.getSharePieces())) {
-      errors.add("impossible share allowance: " + s.getShareCents() + " cents in " + s.getSharePieces() + " pieces");
-    }
-    return errors;
-  }
-
-  static List<String> validateShare(ShareRequest r) {
-    return Sharing.validate(r, ShareAction.SHARE);
-  }
-
-  static List<String> validateClaim(ShareRequest r) {
-    return Sharing.validate(r, ShareAction.CLAIM);
+    Topology.write(moves, sinks.shareGrants(), "share-grants");
+    Topology.write(moves.getSideOutput(ShareFunction.STATES), sinks.shareStates(), "share-states");
+    Topology.write(moves.getSideOutput(ShareFunction.RESULTS), sinks.shareResults(), "share-results");
+    topology.writeDeadLetters(sinks.deadLetters());
   }
 
   /** The real Kafka sinks; every one that carries money or answers exactly-once with its own transactional id prefix. */
@@ -122,17 +85,12 @@ public final class SharingJob {
         KafkaIo.deadLetters(bootstrap, topicPrefix));
   }
 
-  public static final Map<String, String> FLAGS = flags();
-
-  private static Map<String, String> flags() {
-    Map<String, String> f = JobMain.commonFlags(NAME);
-    f.put("expiry-seconds", "a share is open for claims this long; the rest is then refunded (default: 86400, i.e. 24 h)");
-    f.put("request-wait-seconds", "how long a share waits to see its grant opened, and a claim its share (default: 300)");
-    f.put("retention-seconds", "keep a share this long after its expiry to answer repeated claims (default: 86400)");
-    f.put("claim-grace-seconds", "a claim stamped before the expiry that arrives this long after it still counts;"
-        + " the refund waits for it (default: 60)");
-    return f;
-  }
+  public static final Map<String, String> FLAGS = JobMain.flags(NAME,
+      "expiry-seconds", "a share is open for claims this long; the rest is then refunded (default: 86400, i.e. 24 h)",
+      "request-wait-seconds", "how long a share waits to see its grant opened, and a claim its share (default: 300)",
+      "retention-seconds", "keep a share this long after its expiry to answer repeated claims (default: 86400)",
+      "claim-grace-seconds", "a claim stamped before the expiry that arrives this long after it still counts;"
+          + " the refund waits for it (default: 60)");
 
   public static void main(String[] argv) throws Exception {
     JobMain.run(NAME, argv, FLAGS, SharingJob::settings, SharingJob::build);
@@ -147,14 +105,10 @@ public final class SharingJob {
 
   /** Builds the job with real Kafka sources and sinks from its arguments. */
   public static void build(StreamExecutionEnvironment env, JobArgs args) {
-    String bootstrap = args.required("bootstrap");
-    String prefix = args.get("topic-prefix", "");
-    String group = args.get("group", NAME);
-    boolean bounded = args.flag("bounded");
-    define(env,
-        KafkaIo.source(bootstrap, Topics.named(prefix, Topics.GRANT_STATES), group + "-grant-states", bounded),
-        KafkaIo.source(bootstrap, Topics.named(prefix, Topics.SHARES), group + "-shares", bounded),
-        KafkaIo.source(bootstrap, Topics.named(prefix, Topics.SHARE_CLAIMS), group + "-claims", bounded),
-        kafkaSinks(bootstrap, prefix, args.get("transactional-id-prefix", NAME)), settings(args), UnaryOperator.identity());
+    KafkaArgs kafka = KafkaArgs.of(args, NAME);
+    define(env, kafka.source(Topics.GRANT_STATES, "-grant-states"), kafka.source(Topics.SHARES, "-shares"),
+        kafka.source(Topics.SHARE_CLAIMS, "-claims"),
+        kafkaSinks(kafka.bootstrap(), kafka.topicPrefix(), kafka.transactionalIdPrefix()), settings(args),
+        UnaryOperator.identity());
   }
 }

@@ -1,5 +1,6 @@
 package io.redpacket.jobs.allocation;
 
+import io.redpacket.jobs.common.HarnessReads;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.redpacket.avro.OutcomeCode;
@@ -12,7 +13,6 @@ import io.redpacket.core.StableHash;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import io.redpacket.core.UserRecord;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -70,10 +70,7 @@ class AllocateFunctionHarnessTest {
   }
 
   long keysIn(String state) throws Exception {
-    KeyedStateBackend<Object> backend = harness.getOperator().getKeyedStateBackend();
-    try (Stream<Object> keys = backend.getKeys(state, VoidNamespace.INSTANCE)) {
-      return keys.count();
-    }
+    return HarnessReads.keysIn(harness, state);
   }
 
   long entriesIn(String state) throws Exception {

@@ -11,6 +11,7 @@ import io.redpacket.codec.Topics;
 import io.redpacket.core.Audit;
 import io.redpacket.core.ShakeRules;
 import io.redpacket.jobs.common.FailOnceAfterCheckpoint;
+import io.redpacket.jobs.common.RunComparison;
 import io.redpacket.jobs.common.KafkaIo;
 import io.redpacket.kafka.PoolWriter;
 import io.redpacket.simulator.WavePlan;
@@ -47,11 +48,9 @@ final class PipelineFixture {
 
   /** Output topics of one run, under their own prefix, reading this fixture's inputs. */
   String outputs(String run) {
-    String p = prefix + run + "-";
-    TopicAdmin.ensure(bootstrap, List.of(Topics.named(p, Topics.GRANTS), Topics.named(p, Topics.SHAKE_OUTCOMES),
-        Topics.named(p, Topics.POOL_STATUS), Topics.named(p, Topics.DEAD_LETTERS)),
-        List.of(Topics.named(p, Topics.POOL_STATUS)), 4);
-    return p;
+    return RunComparison.runTopics(bootstrap, prefix, run,
+        List.of(Topics.GRANTS, Topics.SHAKE_OUTCOMES, Topics.POOL_STATUS, Topics.DEAD_LETTERS),
+        List.of(Topics.POOL_STATUS));
   }
 
   PoolDefinition createPool(int count, long cents, int sets) {

@@ -7,6 +7,7 @@ import java.util.concurrent.locks.LockSupport;
 import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * Failure injection for the exactly-once tests: passes records through, and throws once, on the
@@ -53,6 +54,14 @@ public final class FailOnceAfterCheckpoint<T> extends RichMapFunction<T, T> impl
   @Override
   public void notifyCheckpointComplete(long checkpointId) {
     CHECKPOINTED.set(true);
+  }
+
+  /** A local environment on a MiniCluster of its own ({@link #clusterConfig}), at the given parallelism. */
+  public static StreamExecutionEnvironment miniCluster(String runName, int parallelism, String managedMemory) {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(
+        clusterConfig(runName, parallelism, managedMemory));
+    env.setParallelism(parallelism);
+    return env;
   }
 
   /** A MiniCluster for one job run: RocksDB, exactly-once checkpoints every 400 ms, quick restarts. */

@@ -35,6 +35,18 @@ public final class RunComparison {
     return keys.stream().filter(k -> !Objects.equals(actual.get(k), expected.get(k))).limit(20).toList();
   }
 
+  /**
+   * Creates a run's output topics under the prefix {@code <prefix><run>-}, those also in {@code compacted}
+   * compacted, and returns that prefix: each run writes apart, so its records can be compared.
+   */
+  public static String runTopics(String bootstrap, String prefix, String run, List<String> topics,
+      List<String> compacted) {
+    String p = prefix + run + "-";
+    TopicAdmin.ensure(bootstrap, topics.stream().map(t -> Topics.named(p, t)).toList(),
+        compacted.stream().map(t -> Topics.named(p, t)).toList(), 4);
+    return p;
+  }
+
   /** Deletes a test's topics; best effort, as the broker is thrown away after the run. */
   public static void dropTopics(String bootstrap, String prefix) {
     try (var admin = TopicAdmin.admin(bootstrap)) {

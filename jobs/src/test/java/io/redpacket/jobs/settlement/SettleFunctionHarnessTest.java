@@ -1,5 +1,6 @@
 package io.redpacket.jobs.settlement;
 
+import io.redpacket.jobs.common.HarnessReads;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.redpacket.avro.EntryKind;
@@ -16,11 +17,7 @@ import io.redpacket.avro.Wallet;
 import io.redpacket.core.Settlement;
 import java.time.Duration;
 import java.util.List;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.runtime.state.KeyedStateBackend;
-import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -73,17 +70,12 @@ class SettleFunctionHarnessTest {
     return side(SettleFunction.STATES);
   }
 
-  /** What went to a side output; the harness has no queue for one nothing was written to. */
   <T> List<T> side(org.apache.flink.util.OutputTag<T> tag) {
-    var queue = settle.getSideOutput(tag);
-    return queue == null ? List.of() : queue.stream().map(StreamRecord::getValue).collect(Collectors.toList());
+    return HarnessReads.side(settle, tag);
   }
 
   long keysIn(String state) throws Exception {
-    KeyedStateBackend<Object> backend = settle.getOperator().getKeyedStateBackend();
-    try (Stream<Object> keys = backend.getKeys(state, VoidNamespace.INSTANCE)) {
-      return keys.count();
-    }
+    return HarnessReads.keysIn(settle, state);
   }
 
   @Test

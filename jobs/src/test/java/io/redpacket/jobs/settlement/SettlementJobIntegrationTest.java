@@ -32,7 +32,6 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -155,17 +154,13 @@ class SettlementJobIntegrationTest {
   }
 
   String outputs(String run) {
-    String p = prefix + run + "-";
-    TopicAdmin.ensure(bootstrap, List.of(Topics.named(p, Topics.LEDGER), Topics.named(p, Topics.WALLETS),
-        Topics.named(p, Topics.GRANT_STATES), Topics.named(p, Topics.OPEN_RESULTS), Topics.named(p, Topics.DEAD_LETTERS)),
-        List.of(Topics.named(p, Topics.WALLETS), Topics.named(p, Topics.GRANT_STATES)), 4);
-    return p;
+    return RunComparison.runTopics(bootstrap, prefix, run,
+        List.of(Topics.LEDGER, Topics.WALLETS, Topics.GRANT_STATES, Topics.OPEN_RESULTS, Topics.DEAD_LETTERS),
+        List.of(Topics.WALLETS, Topics.GRANT_STATES));
   }
 
   JobClient start(String outputPrefix, UnaryOperator<DataStream<Open>> beforeSettlement) throws Exception {
-    Configuration conf = FailOnceAfterCheckpoint.clusterConfig(outputPrefix, 2, "128m");
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(conf);
-    env.setParallelism(2);
+    StreamExecutionEnvironment env = FailOnceAfterCheckpoint.miniCluster(outputPrefix, 2, "128m");
     SettlementJob.define(env,
         KafkaIo.source(bootstrap, Topics.named(prefix, Topics.GRANTS), outputPrefix + "grants", false),
         KafkaIo.source(bootstrap, Topics.named(prefix, Topics.OPENS), outputPrefix + "opens", false),
@@ -174,8 +169,6 @@ class SettlementJobIntegrationTest {
         new SettlementSettings(EXPIRY, OPEN_WAIT, Duration.ofMinutes(10)), beforeSettlement);
     return env.executeAsync("settlement " + outputPrefix);
   }
-
-
 
   Map<String, Long> latestWallets(String run) {
     Map<String, Long> out = new TreeMap<>();

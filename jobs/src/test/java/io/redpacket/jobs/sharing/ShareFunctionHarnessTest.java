@@ -1,5 +1,6 @@
 package io.redpacket.jobs.sharing;
 
+import io.redpacket.jobs.common.HarnessReads;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.redpacket.avro.Grant;
@@ -16,12 +17,8 @@ import io.redpacket.avro.ShareState;
 import io.redpacket.core.Settlement;
 import java.time.Duration;
 import java.util.List;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.runtime.state.KeyedStateBackend;
-import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -97,8 +94,7 @@ class ShareFunctionHarnessTest {
   }
 
   <T> List<T> side(org.apache.flink.util.OutputTag<T> tag) {
-    var queue = share.getSideOutput(tag);
-    return queue == null ? List.of() : queue.stream().map(StreamRecord::getValue).collect(Collectors.toList());
+    return HarnessReads.side(share, tag);
   }
 
   List<ShareCode> codes() {
@@ -106,10 +102,7 @@ class ShareFunctionHarnessTest {
   }
 
   long keysIn(String state) throws Exception {
-    KeyedStateBackend<Object> backend = share.getOperator().getKeyedStateBackend();
-    try (Stream<Object> keys = backend.getKeys(state, VoidNamespace.INSTANCE)) {
-      return keys.count();
-    }
+    return HarnessReads.keysIn(share, state);
   }
 
   @Test

@@ -285,17 +285,13 @@ class SharingJobIntegrationTest {
   }
 
   String outputs(String run) {
-    String p = prefix + run + "-";
-    TopicAdmin.ensure(bootstrap, List.of(Topics.named(p, Topics.SHARE_GRANTS), Topics.named(p, Topics.SHARE_STATES),
-        Topics.named(p, Topics.SHARE_RESULTS), Topics.named(p, Topics.DEAD_LETTERS)),
-        List.of(Topics.named(p, Topics.SHARE_STATES)), 4);
-    return p;
+    return RunComparison.runTopics(bootstrap, prefix, run,
+        List.of(Topics.SHARE_GRANTS, Topics.SHARE_STATES, Topics.SHARE_RESULTS, Topics.DEAD_LETTERS),
+        List.of(Topics.SHARE_STATES));
   }
 
   JobClient startSharing(String outputPrefix, UnaryOperator<DataStream<ShareRequest>> beforeSharing) throws Exception {
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(
-        FailOnceAfterCheckpoint.clusterConfig(outputPrefix, 2, "128m"));
-    env.setParallelism(2);
+    StreamExecutionEnvironment env = FailOnceAfterCheckpoint.miniCluster(outputPrefix, 2, "128m");
     SharingJob.define(env,
         KafkaIo.source(bootstrap, Topics.named(prefix, Topics.GRANT_STATES), outputPrefix + "states", false),
         KafkaIo.source(bootstrap, Topics.named(prefix, Topics.SHARES), outputPrefix + "shares", false),
@@ -306,9 +302,7 @@ class SharingJobIntegrationTest {
   }
 
   JobClient startSettlement(String shareGrantsPrefix, String outputPrefix) throws Exception {
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(
-        FailOnceAfterCheckpoint.clusterConfig(outputPrefix, 2, "128m"));
-    env.setParallelism(2);
+    StreamExecutionEnvironment env = FailOnceAfterCheckpoint.miniCluster(outputPrefix, 2, "128m");
     SettlementJob.define(env,
         KafkaIo.source(bootstrap, Topics.named(prefix, Topics.GRANTS), outputPrefix + "grants", false),
         KafkaIo.source(bootstrap, Topics.named(prefix, Topics.OPENS), outputPrefix + "opens", false),

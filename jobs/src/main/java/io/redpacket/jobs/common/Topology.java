@@ -1,0 +1,78 @@
+package io.redpacket.jobs.common;
+
+import io.redpacket.avro.DeadLetter;
+import io.redpacket.codec.AvroCodec;
+import io.redpacket.jobs.allocation.AllocationJob;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The ends of a job's topology, named one way in every job: an input {@code x} is read by the
+ * operator {@code x-source} and decoded by {@code decode-x}, an output {@code y} is written by
+ * {@code y-sink}. Names are also the uids, which savepoints restore by: they must never change.
+ */
+public final class Topology {
+  private final StreamExecutionEnvironment env;
+  private final String job;
+  private final List<SingleOutputStreamOperator<?>> inputs = new ArrayList<>();
+
+  /** @param job the job's short name, written into its dead letters */
+  public Topology(StreamExecutionEnvironment env, String job) {
+    this.env = env;
+    this.job = job;
+    env.setMaxParallelism(AllocationJob.MAX_PARALLELISM);
+    // Records are never held by reference across calls (state is serialized), so reuse is safe and saves copies.
+    env.getConfig().enableObjectReuse();
+  }
+
+  /** The input's records that decode and pass the validator; the others become dead letters. */
+  public <T extends SpecificRecord> SingleOutputStreamOperator<T> decoded(Source<RawRecord, ?, ?> source, String input,
+      AvroCodec<T> codec, DecodeFunction.SerializableValidator<T> validator) {
+    return decode(env.fromSource(source, WatermarkStrategy.noWatermarks(), input + "-source").uid(input + "-source"),
+        input, codec, validator);
+  }
+
+  /** The same, read and decoded in a single task (a small input every task sees by broadcast). */
+  public <T extends SpecificRecord> SingleOutputStreamOperator<T> decodedInOneTask(Source<RawRecord, ?, ?> source,
+      WatermarkStrategy<RawRecord> watermarks, String input, AvroCodec<T> codec,
+      DecodeFunction.SerializableValidator<T> validator) {
+    return decode(env.fromSource(source, watermarks, input + "-source").uid(input + "-source").setParallelism(1),
+        input, codec, validator).setParallelism(1);
+  }
+
+  private <T extends SpecificRecord> SingleOutputStreamOperator<T> decode(DataStream<RawRecord> raw, String input,
+      AvroCodec<T> codec, DecodeFunction.SerializableValidator<T> validator) {
+    SingleOutputStreamOperator<T> decoded = raw
+        .process(new DecodeFunction<>(job, codec, validator), TypeInformation.of(codec.type()))
+        .name("decode-" + input).uid("decode-" + input);
+    inputs.add(decoded);
+    return decoded;
+  }
+
+  /** Writes the stream to the output's sink. */
+  public static <T> void write(DataStream<T> stream, Sink<T> sink, String output) {
+    stream.sinkTo(sink).name(output + "-sink").uid(output + "-sink");
+  }
+
+  /** Writes the dead letters of every input, and those the given operators refuse, to the sink. */
+  public void writeDeadLetters(Sink<DeadLetter> sink, SingleOutputStreamOperator<?>... refusing) {
+    List<DataStream<DeadLetter>> letters = new ArrayList<>();
+    for (SingleOutputStreamOperator<?> op : inputs) {
+      letters.add(op.getSideOutput(DecodeFunction.DEAD_LETTERS));
+    }
+    for (SingleOutputStreamOperator<?> op : refusing) {
+      letters.add(op.getSideOutput(DecodeFunction.DEAD_LETTERS));
+    }
+    @SuppressWarnings("unchecked")
+    DataStream<DeadLetter>[] rest = letters.subList(1, letters.size()).toArray(new DataStream[0]);
+    write(letters.get(0).union(rest), sink, "dead-letters");
+  }
+}
