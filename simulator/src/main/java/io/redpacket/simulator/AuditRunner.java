@@ -28,6 +28,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import io.redpacket.codec.AvroCodec;
+import org.apache.avro.specific.SpecificRecord;
 
 /** Reads the pipeline's topics with read_committed and runs the {@link Audit}. */
 public final class AuditRunner {
@@ -35,16 +39,9 @@ public final class AuditRunner {
 
   public static Audit.Report run(String bootstrap, String prefix) {
     Map<String, PoolDefinition> pools = PoolWriter.readPools(bootstrap, Topics.named(prefix, Topics.POOLS));
-    List<Shake> shakes = new ArrayList<>();
-    for (var r : TopicReader.readAll(bootstrap, Topics.named(prefix, Topics.SHAKES), true)) {
-      Shake s = decodeOrNull(Codecs.SHAKE, r.value());
-      if (s != null && ShakeRules.validate(s).isEmpty()) {
-        shakes.add(s); // the job dead-letters the others, so they have no outcome
-      }
-    }
-    List<ShakeOutcome> outcomes = new ArrayList<>();
-    TopicReader.forEach(bootstrap, Topics.named(prefix, Topics.SHAKE_OUTCOMES), true,
-        r -> outcomes.add(Codecs.OUTCOME.decode(r.value())));
+    // The job dead-letters undecodable and invalid shakes, so they have no outcome.
+    List<Shake> shakes = valid(bootstrap, Topics.named(prefix, Topics.SHAKES), Codecs.SHAKE, s -> ShakeRules.validate(s).isEmpty());
+    List<ShakeOutcome> outcomes = all(bootstrap, Topics.named(prefix, Topics.SHAKE_OUTCOMES), Codecs.OUTCOME);
     List<byte[]> grants = new ArrayList<>();
     TopicReader.forEach(bootstrap, Topics.named(prefix, Topics.GRANTS), true, r -> grants.add(r.value()));
     return Audit.run(new Audit.Input(pools, shakes, outcomes, grants));
@@ -52,36 +49,14 @@ public final class AuditRunner {
 
   /** The settlement audit over committed topics: grants and opens from {@code inputPrefix}, outputs from {@code outputPrefix}. */
   public static SettlementAudit.Report settlement(String bootstrap, String inputPrefix, String outputPrefix) {
-    List<Grant> grants = new ArrayList<>();
-    TopicReader.forEach(bootstrap, Topics.named(inputPrefix, Topics.GRANTS), true, r -> {
-      Grant g = decodeOrNull(Codecs.GRANT, r.value());
-      if (g != null) {
-        grants.add(g);
-      }
-    });
-    List<Open> opens = new ArrayList<>();
-    TopicReader.forEach(bootstrap, Topics.named(inputPrefix, Topics.OPENS), true, r -> {
-      Open o = decodeOrNull(Codecs.OPEN, r.value());
-      if (o != null && Settlement.validate(o).isEmpty()) { // the others are dead letters, never answered
-        opens.add(o);
-      }
-    });
-    List<OpenResult> results = new ArrayList<>();
-    TopicReader.forEach(bootstrap, Topics.named(outputPrefix, Topics.OPEN_RESULTS), true,
-        r -> results.add(Codecs.OPEN_RESULT.decode(r.value())));
-    List<LedgerEntry> ledger = new ArrayList<>();
-    TopicReader.forEach(bootstrap, Topics.named(outputPrefix, Topics.LEDGER), true,
-        r -> ledger.add(Codecs.LEDGER.decode(r.value())));
-    Map<String, Wallet> wallets = new HashMap<>();
-    TopicReader.forEach(bootstrap, Topics.named(outputPrefix, Topics.WALLETS), true, r -> {
-      Wallet w = Codecs.WALLET.decode(r.value());
-      wallets.put(w.getUserId(), w); // log order per key: the last is the latest
-    });
-    Map<String, GrantState> states = new HashMap<>();
-    TopicReader.forEach(bootstrap, Topics.named(outputPrefix, Topics.GRANT_STATES), true, r -> {
-      GrantState s = Codecs.GRANT_STATE.decode(r.value());
-      states.put(s.getGrantId(), s);
-    });
+    List<Grant> grants = valid(bootstrap, Topics.named(inputPrefix, Topics.GRANTS), Codecs.GRANT, g -> true);
+    // Invalid opens are dead letters, never answered.
+    List<Open> opens = valid(bootstrap, Topics.named(inputPrefix, Topics.OPENS), Codecs.OPEN, o -> Settlement.validate(o).isEmpty());
+    List<OpenResult> results = all(bootstrap, Topics.named(outputPrefix, Topics.OPEN_RESULTS), Codecs.OPEN_RESULT);
+    List<LedgerEntry> ledger = all(bootstrap, Topics.named(outputPrefix, Topics.LEDGER), Codecs.LEDGER);
+    Map<String, Wallet> wallets = latest(bootstrap, Topics.named(outputPrefix, Topics.WALLETS), Codecs.WALLET, Wallet::getUserId);
+    Map<String, GrantState> states =
+        latest(bootstrap, Topics.named(outputPrefix, Topics.GRANT_STATES), Codecs.GRANT_STATE, GrantState::getGrantId);
     return SettlementAudit.run(new SettlementAudit.Input(grants, opens, results, ledger, wallets, states));
   }
 
@@ -91,42 +66,54 @@ public final class AuditRunner {
    */
   public static SharingAudit.Report sharing(String bootstrap, String inputPrefix, String sharingPrefix,
       String ledgerPrefix) {
-    List<Grant> grants = new ArrayList<>();
-    TopicReader.forEach(bootstrap, Topics.named(inputPrefix, Topics.GRANTS), true, r -> {
-      Grant g = decodeOrNull(Codecs.GRANT, r.value());
-      if (g != null) {
-        grants.add(g);
-      }
-    });
+    List<Grant> grants = valid(bootstrap, Topics.named(inputPrefix, Topics.GRANTS), Codecs.GRANT, g -> true);
     List<ShareRequest> requests = new ArrayList<>();
-    for (var topic : List.of(Map.entry(Topics.SHARES, ShareAction.SHARE), Map.entry(Topics.SHARE_CLAIMS, ShareAction.CLAIM))) {
-      TopicReader.forEach(bootstrap, Topics.named(inputPrefix, topic.getKey()), true, r -> {
-        ShareRequest q = decodeOrNull(Codecs.SHARE_REQUEST, r.value());
-        if (q != null && Sharing.validate(q, topic.getValue()).isEmpty()) { // the others are dead letters
-          requests.add(q);
-        }
-      });
+    for (ShareAction action : List.of(ShareAction.SHARE, ShareAction.CLAIM)) {
+      String topic = action == ShareAction.SHARE ? Topics.SHARES : Topics.SHARE_CLAIMS;
+      // Invalid requests are dead letters, never answered.
+      requests.addAll(valid(bootstrap, Topics.named(inputPrefix, topic), Codecs.SHARE_REQUEST,
+          q -> Sharing.validate(q, action).isEmpty()));
     }
-    List<ShareResult> results = new ArrayList<>();
-    TopicReader.forEach(bootstrap, Topics.named(sharingPrefix, Topics.SHARE_RESULTS), true,
-        r -> results.add(Codecs.SHARE_RESULT.decode(r.value())));
-    List<ShareGrant> moves = new ArrayList<>();
-    TopicReader.forEach(bootstrap, Topics.named(sharingPrefix, Topics.SHARE_GRANTS), true,
-        r -> moves.add(Codecs.SHARE_GRANT.decode(r.value())));
-    Map<String, ShareState> states = new HashMap<>();
-    TopicReader.forEach(bootstrap, Topics.named(sharingPrefix, Topics.SHARE_STATES), true, r -> {
-      ShareState s = Codecs.SHARE_STATE.decode(r.value());
-      states.put(s.getShareId(), s);
-    });
-    List<LedgerEntry> ledger = new ArrayList<>();
-    TopicReader.forEach(bootstrap, Topics.named(ledgerPrefix, Topics.LEDGER), true,
-        r -> ledger.add(Codecs.LEDGER.decode(r.value())));
+    List<ShareResult> results = all(bootstrap, Topics.named(sharingPrefix, Topics.SHARE_RESULTS), Codecs.SHARE_RESULT);
+    List<ShareGrant> moves = all(bootstrap, Topics.named(sharingPrefix, Topics.SHARE_GRANTS), Codecs.SHARE_GRANT);
+    Map<String, ShareState> states =
+        latest(bootstrap, Topics.named(sharingPrefix, Topics.SHARE_STATES), Codecs.SHARE_STATE, ShareState::getShareId);
+    List<LedgerEntry> ledger = all(bootstrap, Topics.named(ledgerPrefix, Topics.LEDGER), Codecs.LEDGER);
     return SharingAudit.run(new SharingAudit.Input(grants, requests, results, moves, ledger, states));
   }
 
-  /** The record, or null for bytes that do not decode (the job dead-letters those). */
-  private static <T extends org.apache.avro.specific.SpecificRecord> T decodeOrNull(io.redpacket.codec.AvroCodec<T> codec,
-      byte[] bytes) {
+  /** Every record of an output topic: the jobs write only what decodes. */
+  private static <T extends SpecificRecord> List<T> all(String bootstrap, String topic, AvroCodec<T> codec) {
+    List<T> out = new ArrayList<>();
+    TopicReader.forEach(bootstrap, topic, true, r -> out.add(codec.decode(r.value())));
+    return out;
+  }
+
+  /** The records of an input topic that decode and pass {@code valid}: the jobs dead-letter the others. */
+  private static <T extends SpecificRecord> List<T> valid(String bootstrap, String topic, AvroCodec<T> codec,
+      Predicate<T> valid) {
+    List<T> out = new ArrayList<>();
+    TopicReader.forEach(bootstrap, topic, true, r -> {
+      T t = decodeOrNull(codec, r.value());
+      if (t != null && valid.test(t)) {
+        out.add(t);
+      }
+    });
+    return out;
+  }
+
+  /** The latest value of each key of a compacted topic: in log order per key, the last is the latest. */
+  private static <T extends SpecificRecord> Map<String, T> latest(String bootstrap, String topic, AvroCodec<T> codec,
+      Function<T, String> key) {
+    Map<String, T> out = new HashMap<>();
+    TopicReader.forEach(bootstrap, topic, true, r -> {
+      T t = codec.decode(r.value());
+      out.put(key.apply(t), t);
+    });
+    return out;
+  }
+
+  private static <T extends SpecificRecord> T decodeOrNull(AvroCodec<T> codec, byte[] bytes) {
     try {
       return codec.decode(bytes);
     } catch (RuntimeException undecodable) {

@@ -23,32 +23,16 @@ public final class HttpOpens {
   /** Opening is shed before shakes under load, and can always be retried: clients keep at it for a while. */
   private static final int MAX_ATTEMPTS = 30;
 
-  public static final class Result {
-    public final AtomicLong sent = new AtomicLong();
-    public final Map<String, AtomicLong> answers = new ConcurrentHashMap<>();
+  public static final class Result extends RequestCounts {
     public final AtomicLong retried = new AtomicLong();
-    public final AtomicLong gaveUp = new AtomicLong();
-    public final AtomicLong timedOut = new AtomicLong();
-    /** Exchanges that got no answer (a lost connection, silence past the exchange limit), sent again. */
-    public final AtomicLong unanswered = new AtomicLong();
-    /** Opens still waiting on the client past their timeout and a grace, given up (also in timedOut). */
-    public final AtomicLong cut = new AtomicLong();
     public final Recorder openToCredited = new Recorder(3);
     public Duration elapsed;
-
-    void count(String answer) {
-      answers.computeIfAbsent(answer, k -> new AtomicLong()).incrementAndGet();
-    }
-
-    public long answered() {
-      return answers.values().stream().mapToLong(AtomicLong::get).sum();
-    }
 
     public String render() {
       var h = openToCredited.getIntervalHistogram();
       Table t = new Table("opens", "answers", "retried (429/503)", "no answer, sent again", "gave up", "timed out",
           "open to credited p50 ms", "p99 ms");
-      t.row(String.format("%,d", sent.get()), new java.util.TreeMap<>(answers).toString().replace("=", " "),
+      t.row(String.format("%,d", sent.get()), answersCell(),
           String.format("%,d", retried.get()), String.format("%,d", unanswered.get()), String.format("%,d", gaveUp.get()),
           String.format("%,d", timedOut.get()),
           h.getTotalCount() == 0 ? "-" : String.format("%.0f", h.getValueAtPercentile(50) / 1e6),

@@ -28,24 +28,15 @@ public final class HttpShares {
   /** How long past its timeout a request may still be waited on, in seconds. */
   public static final long GRACE_SECONDS = VirtualUsers.GRACE_MILLIS / 1000;
 
-  public static final class Result {
-    public final AtomicLong sent = new AtomicLong();
-    public final Map<String, AtomicLong> answers = new ConcurrentHashMap<>();
+  public static final class Result extends RequestCounts {
     public final AtomicLong shed = new AtomicLong();
-    public final AtomicLong gaveUp = new AtomicLong();
-    public final AtomicLong timedOut = new AtomicLong();
-    /** Exchanges that got no answer (a lost connection, silence past the exchange limit), sent again. */
-    public final AtomicLong unanswered = new AtomicLong();
-    /** Requests still waiting on the client past their timeout and a grace, given up (also in timedOut). */
-    public final AtomicLong cut = new AtomicLong();
     public final AtomicLong claimsAnswered = new AtomicLong();
     public final Recorder claimToAnswer = new Recorder(3);
     volatile long firstClaimNanos;
     volatile long lastClaimNanos;
 
     void count(ShareAction action, String answer) {
-      answers.computeIfAbsent(action.name().toLowerCase(java.util.Locale.ROOT) + " " + answer, k -> new AtomicLong())
-          .incrementAndGet();
+      count(action.name().toLowerCase(java.util.Locale.ROOT) + " " + answer);
     }
 
     /** Claims answered per second, from the first claim sent to the last answered. */
@@ -58,7 +49,7 @@ public final class HttpShares {
       var h = claimToAnswer.getIntervalHistogram();
       Table t = new Table("share requests and claims", "answers", "shed (429) and retried", "no answer, sent again",
           "gave up", "timed out", "claims/s", "claim to answer p50 ms", "p99 ms");
-      t.row(String.format("%,d", sent.get()), new TreeMap<>(answers).toString().replace("=", " "),
+      t.row(String.format("%,d", sent.get()), answersCell(),
           String.format("%,d", shed.get()), String.format("%,d", unanswered.get()), String.format("%,d", gaveUp.get()),
           String.format("%,d", timedOut.get()),
           String.format("%,.0f", claimsPerSecond()),
