@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -21,7 +22,12 @@ import org.apache.kafka.common.TopicPartition;
  * @param <S> a state
  * @param <A> an answer
  */
-abstract class JobBoard<S, A> implements AutoCloseable {
+class JobBoard<S, A> implements AutoCloseable {
+  /** A topic the board reads: how its records decode and what each is kept by. */
+  record Feed<T>(String topic, Function<byte[], T> decode, Function<T, String> key) {}
+
+  private final Feed<S> stateFeed;
+  private final Feed<A> answerFeed;
   private final String statesTopic;
   private final String answersTopic;
   private final Cache<String, S> states;
@@ -30,23 +36,17 @@ abstract class JobBoard<S, A> implements AutoCloseable {
   private boolean first = true; // only the reader thread touches it
   private volatile boolean caughtUp;
 
-  /** {@code statesTopic} null: answers only; {@code readCommitted} false only where a replay writes the same answers. */
-  JobBoard(String bootstrap, boolean readCommitted, String statesTopic, long maxStates, String answersTopic,
-      long maxAnswers, String name) {
-    this.statesTopic = statesTopic;
-    this.answersTopic = answersTopic;
+  /** {@code states} null: answers only; {@code readCommitted} false only where a replay writes the same answers. */
+  JobBoard(String bootstrap, boolean readCommitted, Feed<S> states, long maxStates, Feed<A> answers, long maxAnswers,
+      String name) {
+    this.stateFeed = states;
+    this.answerFeed = answers;
+    this.statesTopic = states == null ? null : states.topic();
+    this.answersTopic = answers.topic();
     this.states = Caffeine.newBuilder().maximumSize(maxStates).build();
     this.answers = new Answers<>(maxAnswers, Duration.ofMinutes(30));
     this.loop = TopicLoop.start(bootstrap, readCommitted, name, this::read);
   }
-
-  abstract S decodeState(byte[] value);
-
-  abstract String stateId(S state);
-
-  abstract A decodeAnswer(byte[] value);
-
-  abstract String answerKey(A answer);
 
   private void read(KafkaConsumer<byte[], byte[]> consumer, BooleanSupplier running) {
     List<TopicPartition> stateParts = statesTopic == null ? List.of() : TopicLoop.partitions(consumer, statesTopic);
@@ -73,15 +73,15 @@ abstract class JobBoard<S, A> implements AutoCloseable {
 
   private void onRecord(ConsumerRecord<byte[], byte[]> r) {
     if (r.topic().equals(statesTopic)) {
-      S s = decodeState(r.value());
-      states.put(stateId(s), s);
+      S s = stateFeed.decode().apply(r.value());
+      states.put(stateFeed.key().apply(s), s);
     } else {
-      publish(decodeAnswer(r.value()));
+      publish(answerFeed.decode().apply(r.value()));
     }
   }
 
   void publish(A answer) {
-    answers.publish(answerKey(answer), answer);
+    answers.publish(answerFeed.key().apply(answer), answer);
   }
 
   /** Registers interest before the request is sent, so its answer cannot slip by. */

@@ -12,30 +12,15 @@ import io.redpacket.codec.Topics;
  */
 final class OutcomeBoard extends JobBoard<Void, ShakeOutcome> {
   OutcomeBoard(String bootstrap, String prefix) {
-    super(bootstrap, false, null, 0, Topics.named(prefix, Topics.SHAKE_OUTCOMES), 1_000_000, "outcome-board");
+    super(bootstrap, false, null, 0, new Feed<>(Topics.named(prefix, Topics.SHAKE_OUTCOMES), Codecs.OUTCOME::decode,
+        o -> key(o.getPoolId(), o.getUserId(), o.getShakeId())), 1_000_000, "outcome-board");
   }
 
   static String key(String poolId, String userId, String shakeId) {
     return poolId + "|" + userId + "|" + shakeId;
   }
 
-  @Override
-  Void decodeState(byte[] value) {
-    throw new UnsupportedOperationException("outcomes have no states topic");
-  }
 
-  @Override
-  String stateId(Void state) {
-    throw new UnsupportedOperationException("outcomes have no states topic");
-  }
 
-  @Override
-  ShakeOutcome decodeAnswer(byte[] value) {
-    return Codecs.OUTCOME.decode(value);
-  }
 
-  @Override
-  String answerKey(ShakeOutcome o) {
-    return key(o.getPoolId(), o.getUserId(), o.getShakeId());
-  }
 }

@@ -20,33 +20,21 @@ final class SettlementBoard extends JobBoard<GrantState, OpenResult> {
       .expireAfterWrite(Duration.ofMinutes(10)).build();
 
   SettlementBoard(String bootstrap, String prefix) {
-    super(bootstrap, true, Topics.named(prefix, Topics.GRANT_STATES), 5_000_000,
-        Topics.named(prefix, Topics.OPEN_RESULTS), 500_000, "settlement-board");
+    super(bootstrap, true,
+        new Feed<>(Topics.named(prefix, Topics.GRANT_STATES), Codecs.GRANT_STATE::decode, GrantState::getGrantId),
+        5_000_000,
+        new Feed<>(Topics.named(prefix, Topics.OPEN_RESULTS), Codecs.OPEN_RESULT::decode,
+            r -> openKey(r.getUserId(), r.getOpenId())),
+        500_000, "settlement-board");
   }
 
   static String openKey(String userId, String openId) {
     return userId + "|" + openId;
   }
 
-  @Override
-  GrantState decodeState(byte[] value) {
-    return Codecs.GRANT_STATE.decode(value);
-  }
 
-  @Override
-  String stateId(GrantState s) {
-    return s.getGrantId();
-  }
 
-  @Override
-  OpenResult decodeAnswer(byte[] value) {
-    return Codecs.OPEN_RESULT.decode(value);
-  }
 
-  @Override
-  String answerKey(OpenResult r) {
-    return openKey(r.getUserId(), r.getOpenId());
-  }
 
   OpenResult knownResult(String key) {
     return known(key);

@@ -13,8 +13,12 @@ import io.redpacket.codec.Topics;
  */
 final class ShareBoard extends JobBoard<ShareState, ShareResult> {
   ShareBoard(String bootstrap, String prefix) {
-    super(bootstrap, true, Topics.named(prefix, Topics.SHARE_STATES), 2_000_000,
-        Topics.named(prefix, Topics.SHARE_RESULTS), 500_000, "share-board");
+    super(bootstrap, true,
+        new Feed<>(Topics.named(prefix, Topics.SHARE_STATES), Codecs.SHARE_STATE::decode, ShareState::getShareId),
+        2_000_000,
+        new Feed<>(Topics.named(prefix, Topics.SHARE_RESULTS), Codecs.SHARE_RESULT::decode,
+            r -> key(r.getAction(), r.getShareId(), r.getUserId(), r.getRequestId())),
+        500_000, "share-board");
   }
 
   /** An answer is the one to this user's request with this key on this share: a key reused elsewhere is another request. */
@@ -22,25 +26,9 @@ final class ShareBoard extends JobBoard<ShareState, ShareResult> {
     return action + "|" + shareId + "|" + userId + "|" + requestId;
   }
 
-  @Override
-  ShareState decodeState(byte[] value) {
-    return Codecs.SHARE_STATE.decode(value);
-  }
 
-  @Override
-  String stateId(ShareState s) {
-    return s.getShareId();
-  }
 
-  @Override
-  ShareResult decodeAnswer(byte[] value) {
-    return Codecs.SHARE_RESULT.decode(value);
-  }
 
-  @Override
-  String answerKey(ShareResult r) {
-    return key(r.getAction(), r.getShareId(), r.getUserId(), r.getRequestId());
-  }
 
   ShareResult knownResult(String key) {
     return known(key);
