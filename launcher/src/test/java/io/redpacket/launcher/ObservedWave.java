@@ -111,7 +111,14 @@ final class ObservedWave {
     live = LiveServer.start(stack.bootstrap(), "", 0);
   }
 
+  private boolean closed;
+
+  /** Once: by the last user's {@code @AfterAll}, or else by the shutdown hook. */
   private synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
     try {
       if (live != null) {
         live.close();
