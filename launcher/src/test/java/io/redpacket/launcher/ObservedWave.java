@@ -64,6 +64,8 @@ final class ObservedWave {
   final PoolDefinition pool;
   final List<Grant> grants = new ArrayList<>();
   long opened;
+  private boolean waveRan;
+  /** The settlement audit of the wave, set once it is clean. */
   SettlementAudit.Report audit;
   /** Every sample scraped, by metric name; scraped once, after the wave. */
   private Map<String, List<String[]>> scraped;
@@ -82,6 +84,11 @@ final class ObservedWave {
   static synchronized ObservedWave settled() throws Exception {
     ObservedWave w = up();
     if (w.audit == null) {
+      // Once: a second wave on the same stack would only make the next test's failure confusing.
+      if (w.waveRan) {
+        throw new IllegalStateException("the wave did not settle cleanly in an earlier test; see its failure");
+      }
+      w.waveRan = true;
       w.runTheWave();
     }
     return w;
