@@ -322,16 +322,24 @@ class IngestServerTest {
         .doesNotContain("dave");
   }
 
+  /** How long the held shakes stay in flight (their outcome wait). */
+  static final Duration HOLD = Duration.ofSeconds(5);
+
   /**
    * Restarts the ingest with 4 in-flight slots and no backend, and holds {@code n} of them with
-   * shakes that stay forwarded for the whole outcome wait: load level 1 at 2, level 2 at 3.
+   * shakes that stay forwarded for the whole outcome wait ({@link #HOLD}): load level 1 at 2, level 2 at 3.
    */
   List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> holdInFlight(int n) throws Exception {
     backendRunning.set(false);
     backend.join(5000);
     server.close();
-    server = IngestServer.start(IngestConfig.defaults(bootstrap, SECRET, ADMIN).withPort(0).withTopicPrefix(prefix)
-        .withAdmission(1000, 100, 4));
+    IngestConfig c = IngestConfig.defaults(bootstrap, SECRET, ADMIN).withPort(0).withTopicPrefix(prefix)
+        .withAdmission(1000, 100, 4);
+    // The held shakes leave the in-flight count once their outcome wait runs out. The default 1 s
+    // is shorter than a busy machine may take between seeing them in flight and the shed checks
+    // that follow, so hold them longer.
+    server = IngestServer.start(new IngestConfig(c.port(), c.bootstrap(), c.topicPrefix(), c.tokenSecret(),
+        c.adminToken(), HOLD, c.admissionPerSecond(), c.userPerSecond(), c.maxInFlight(), c.maxBodyBytes()));
     awaitReady();
     List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> inFlight = new java.util.ArrayList<>();
     for (int i = 0; i < n; i++) {
@@ -358,7 +366,7 @@ class IngestServerTest {
     JsonObject stillShaking = shake("zoe", "load-3", "wave");
     assertThat(stillShaking.getInteger("_status")).as("shakes still go through: " + stillShaking).isEqualTo(202);
     for (var f : inFlight) {
-      assertThat(f.get(10, java.util.concurrent.TimeUnit.SECONDS).statusCode()).isEqualTo(202);
+      assertThat(f.get(30, java.util.concurrent.TimeUnit.SECONDS).statusCode()).isEqualTo(202);
     }
     assertThat(get("/metrics", null).body()).contains("redpacket_ingest_answers_total{path=\"shed\",reason=\"share_load\"} 1.0",
         "reason=\"claim_load\"} 1.0");
@@ -377,7 +385,7 @@ class IngestServerTest {
     assertThat(stillShaking.getInteger("_status")).as("shakes still go through at this level: " + stillShaking)
         .isEqualTo(202);
     for (var f : inFlight) {
-      assertThat(f.get(10, java.util.concurrent.TimeUnit.SECONDS).statusCode()).isEqualTo(202);
+      assertThat(f.get(30, java.util.concurrent.TimeUnit.SECONDS).statusCode()).isEqualTo(202);
     }
     assertThat(open("wave/0/1", "alice", "k-load").statusCode()).as("load gone: opening resumes").isNotEqualTo(429);
   }
@@ -397,15 +405,28 @@ class IngestServerTest {
       }
     }
     assertThat(tooFast).as("unknown pools are answered before the rate limit; no 429").isZero();
+    // Sent at once and the time measured: the bucket lets through 2 plus 1 per second elapsed, and
+    // one after the other on a busy machine the 15 could take long enough to earn tokens back.
+    List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> burst = new java.util.ArrayList<>();
+    long t0 = System.nanoTime();
     for (int i = 0; i < 15; i++) {
-      HttpResponse<String> r = post("/v1/shakes", token("script"), "{\"shakeId\":\"y" + i + "\",\"poolId\":\"wave\"}");
+      burst.add(http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/v1/shakes"))
+          .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
+          .header("Authorization", "Bearer " + token("script"))
+          .POST(HttpRequest.BodyPublishers.ofString("{\"shakeId\":\"y" + i + "\",\"poolId\":\"wave\"}")).build(),
+          HttpResponse.BodyHandlers.ofString()));
+    }
+    for (var f : burst) {
+      HttpResponse<String> r = f.get(30, java.util.concurrent.TimeUnit.SECONDS);
       if (r.statusCode() == 429) {
         tooFast++;
         assertThat(r.headers().firstValue("Retry-After")).isPresent();
         assertThat(new JsonObject(r.body()).getString("code")).isEqualTo("too_many_requests");
       }
     }
-    assertThat(tooFast).as("a burst of 15 from one user allowed 1/s, bursts of 2").isGreaterThanOrEqualTo(10);
+    long allowedAtMost = 2 + (long) Math.ceil((System.nanoTime() - t0) / 1e9);
+    assertThat(tooFast).as("a burst of 15 from one user allowed 1/s, bursts of 2, within %d s", allowedAtMost - 2)
+        .isGreaterThanOrEqualTo((int) (15 - allowedAtMost));
     assertThat(get("/metrics", null).body()).contains("redpacket_ingest_answers_total{path=\"local\",reason=\"unknown_pool\"}")
         .contains("redpacket_ingest_answers_total{path=\"shed\",reason=\"user_rate\"}");
   }
