@@ -1,5 +1,8 @@
 package io.redpacket.launcher;
 
+import io.redpacket.cluster.Cluster;
+import io.redpacket.cluster.ClusterSettings;
+import io.redpacket.cluster.Deployment;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -8,7 +11,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "cluster", description = "The pipeline on separate processes: three Kafka brokers and a Flink standalone"
+@Command(name = "cluster", mixinStandardHelpOptions = true, description = "The pipeline on separate processes: three Kafka brokers and a Flink standalone"
     + " session cluster (a JobManager and TaskManagers), started from the Maven jars, no Docker.",
     subcommands = {ClusterCommand.Up.class, ClusterCommand.Down.class, ClusterCommand.Status.class, ClusterCommand.Kill.class})
 final class ClusterCommand {
@@ -23,7 +26,7 @@ final class ClusterCommand {
     Path flinkConf;
 
     Path flinkConf() {
-      Path conf = flinkConf != null ? flinkConf : home().resolve("flink-conf");
+      Path conf = flinkConf != null ? flinkConf : Deployment.home().resolve("flink-conf");
       if (!java.nio.file.Files.isRegularFile(conf.resolve("config.yaml"))) {
         throw new IllegalArgumentException("no config.yaml in " + conf.toAbsolutePath() + ": pass --flink-conf <folder>");
       }
@@ -33,14 +36,6 @@ final class ClusterCommand {
     /** The cluster in --data-dir, with the Flink configuration it was started with unless --flink-conf is given. */
     Cluster open() {
       return Cluster.open(dataDir, flinkConf == null ? null : flinkConf());
-    }
-
-    static Path home() {
-      return Path.of(System.getProperty("redpacket.home", "."));
-    }
-
-    static Path defaultJar() {
-      return home().resolve("jobs/target/redpacket-jobs.jar");
     }
   }
 
@@ -94,7 +89,7 @@ final class ClusterCommand {
       Checks.range("--parallelism", parallelism, 1, 64);
       Checks.range("--expiry-seconds", expirySeconds, 1, 31_536_000);
       Checks.range("--share-expiry-seconds", shareExpirySeconds, 1, 31_536_000);
-      Cluster.Settings asked = new Cluster.Settings(kafkaPort, restPort, taskManagers, slots, partitions);
+      ClusterSettings asked = new ClusterSettings(kafkaPort, restPort, taskManagers, slots, partitions);
       boolean exists = java.nio.file.Files.exists(where.dataDir.resolve("cluster.properties"));
       Cluster cluster = exists ? where.open() : Cluster.create(where.dataDir, where.flinkConf(), asked);
       if (exists && !cluster.settings.equals(asked)) {
@@ -121,7 +116,7 @@ final class ClusterCommand {
             + "):");
         System.out.println("  ./redpacket jobs resume --parallelism " + Math.max(1, jobs.parallelism()));
       } else if (!noJobs && !running) {
-        Path shaded = jar != null ? jar : Where.defaultJar();
+        Path shaded = jar != null ? jar : Deployment.defaultJar();
         System.out.println("submitting the jobs from " + shaded + " through " + cluster.restUrl() + "/jars ...");
         jobs.submit(shaded, Deployment.pipeline(cluster.bootstrap(), "", Duration.ofSeconds(expirySeconds),
             Duration.ofSeconds(shareExpirySeconds)), parallelism, System.out);

@@ -1,5 +1,12 @@
 package io.redpacket.launcher;
 
+import io.redpacket.cluster.Cluster;
+import io.redpacket.cluster.ClusterDemo;
+import io.redpacket.cluster.Drill;
+import io.redpacket.cluster.CalmRun;
+import io.redpacket.cluster.LocalStack;
+import io.redpacket.cluster.DemoStack;
+import io.redpacket.cluster.IngestReady;
 import io.redpacket.avro.PoolDefinition;
 import io.redpacket.avro.SplitMode;
 import io.redpacket.codec.Topics;

@@ -1,12 +1,14 @@
 package io.redpacket.launcher;
 
+import io.redpacket.cluster.Cluster;
+import io.redpacket.cluster.Deployment;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "jobs", description = "The three jobs on the cluster: list, savepoint, stop with savepoints, resume"
+@Command(name = "jobs", mixinStandardHelpOptions = true, description = "The three jobs on the cluster: list, savepoint, stop with savepoints, resume"
     + " at another parallelism.", subcommands = {JobsCommand.List.class, JobsCommand.Savepoint.class,
         JobsCommand.Stop.class, JobsCommand.Resume.class})
 final class JobsCommand {

@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "pool", description = "Manage pools.", subcommands = {PoolCommand.Create.class})
+@Command(name = "pool", mixinStandardHelpOptions = true, description = "Manage pools.", subcommands = {PoolCommand.Create.class})
 final class PoolCommand {
 
   @Command(name = "create", mixinStandardHelpOptions = true,

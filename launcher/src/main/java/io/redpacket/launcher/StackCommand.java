@@ -1,5 +1,6 @@
 package io.redpacket.launcher;
 
+import io.redpacket.cluster.LocalStack;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -7,7 +8,7 @@ import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "stack", description = "The local stack.", subcommands = {StackCommand.Up.class})
+@Command(name = "stack", mixinStandardHelpOptions = true, description = "The local stack.", subcommands = {StackCommand.Up.class})
 final class StackCommand {
 
   @Command(name = "up", mixinStandardHelpOptions = true,
