@@ -1,5 +1,7 @@
 package io.redpacket.launcher;
 
+import io.redpacket.cluster.LocalStack;
+import io.redpacket.cluster.IngestReady;
 import io.redpacket.kafka.ProducerSettings;
 import io.redpacket.kafka.Records;
 import static org.assertj.core.api.Assertions.assertThat;
