@@ -19,10 +19,8 @@ import io.redpacket.jobs.common.KafkaIo;
 import io.redpacket.kafka.PoolWriter;
 import io.redpacket.simulator.ShakeProducer;
 import io.redpacket.simulator.WavePlan;
-import io.redpacket.stack.LocalKafka;
 import io.redpacket.kafka.TopicAdmin;
 import io.redpacket.kafka.TopicReader;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,7 +28,6 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
@@ -40,8 +37,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "allocation", mixinStandardHelpOptions = true,
-      description = "The allocation job (RocksDB, exactly-once) against a pass-through job with the same source and"
-          + " sink but no state, on the same broker in one run; prints shakes per second and their ratio.")
+    description = "The allocation job (RocksDB, exactly-once) against a pass-through job with the same source and"
+        + " sink but no state, on the same broker in one run; prints shakes per second and their ratio.")
 public final class AllocationBench implements Callable<Integer> {
   @Option(names = "--shakes", defaultValue = "1000000", description = "shakes per run (default: ${DEFAULT-VALUE})")
   int shakes;
