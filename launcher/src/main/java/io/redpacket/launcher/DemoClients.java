@@ -1,7 +1,9 @@
 package io.redpacket.launcher;
 
 import io.redpacket.avro.Grant;
+import io.redpacket.cluster.DemoStack;
 import io.redpacket.codec.Topics;
+import io.redpacket.kafka.TopicReader;
 import io.redpacket.simulator.GrantFollower;
 import io.redpacket.simulator.HttpOpens;
 import io.redpacket.simulator.HttpShares;
@@ -28,9 +30,11 @@ final class DemoClients implements AutoCloseable {
   private final SplittableRandom someone = new SplittableRandom(7);
   private final Map<String, Grant> granted = new ConcurrentHashMap<>();
   private final int users;
+  private final long openDelayMs;
 
   DemoClients(String url, String secret, int users, long openDelayMs, AtomicLong offered) {
     this.users = users;
+    this.openDelayMs = openDelayMs;
     // Owners wait about a checkpoint for an answer: the clients need many connections, not a queue behind 64.
     opens = new HttpOpens(url, secret, 512, Duration.ofSeconds(60));
     openPlan = new OpenPlan(OpenPlan.Mix.standard(openDelayMs), 2016);
@@ -55,6 +59,48 @@ final class DemoClients implements AutoCloseable {
       granted.put(g.getGrantId(), g);
       openPlan.actionsFor(g, "u" + someone.nextInt(users)).forEach(a -> opens.submit(a, a.atMillis()));
     });
+  }
+
+  /**
+   * Waits, bounded, until every grant was seen by its winner, every open answered, and every
+   * grant settled: credited, or refunded at expiry (two ledger entries per grant).
+   */
+  boolean awaitSettled(DemoStack stack, GrantFollower winners, long expirySeconds, long shareExpirySeconds) {
+    long grants = TopicReader.forEach(stack.bootstrap(), Topics.named(stack.topicPrefix(), Topics.GRANTS), true, r -> {});
+    Duration bound = Duration.ofSeconds(Math.max(expirySeconds, shareExpirySeconds)).plus(Duration.ofMillis(openDelayMs))
+        .plusMinutes(3);
+    System.out.printf("settling %,d grants: winners open theirs, the rest are refunded %d s after they were granted;"
+        + " shares are claimed, or refunded %d s after they were made ...%n", grants, expirySeconds, shareExpirySeconds);
+    long[] lastRead = {0};
+    long[] entries = {0};
+    long[] moves = {0};
+    long[] openShares = {0};
+    try {
+      io.redpacket.kafka.Await.until("every grant and share settled", bound, () -> {
+        // Counting the ledger reads it from the start: once every 2 s, with a progress line, is enough.
+        if (System.nanoTime() - lastRead[0] > 2_000_000_000L) {
+          lastRead[0] = System.nanoTime();
+          entries[0] = TopicReader.forEach(stack.bootstrap(), Topics.named(stack.topicPrefix(), Topics.LEDGER), true, r -> {});
+          moves[0] = TopicReader.forEach(stack.bootstrap(), Topics.named(stack.topicPrefix(), Topics.SHARE_GRANTS), true, r -> {});
+          java.util.Map<String, io.redpacket.avro.SharePhase> phases = new java.util.HashMap<>();
+          TopicReader.forEach(stack.bootstrap(), Topics.named(stack.topicPrefix(), Topics.SHARE_STATES), true, r -> {
+            var st = io.redpacket.codec.Codecs.SHARE_STATE.decode(r.value());
+            phases.put(st.getShareId(), st.getPhase());
+          });
+          openShares[0] = phases.values().stream().filter(p -> p == io.redpacket.avro.SharePhase.OPEN).count();
+          System.out.printf("  grants seen by winners %,d/%,d | opens waiting %,d | share requests waiting %,d"
+                  + " | shares open %,d | ledger entries %,d/%,d%n", winners.seen(), grants, opens.pending(),
+              shares.pending(), openShares[0], entries[0], 2 * grants + moves[0]);
+        }
+        return winners.seen() >= grants && opens.pending() == 0 && shares.pending() == 0 && openShares[0] == 0
+            && entries[0] >= 2 * grants + moves[0];
+      });
+      return true;
+    } catch (RuntimeException e) {
+      System.err.println("settlement did not finish within " + bound.toSeconds() + " s (" + e.getMessage()
+          + "): is the settlement job running? see " + stack.webUi());
+      return false;
+    }
   }
 
   /** What the clients saw of their opens, shares and claims. */

@@ -20,8 +20,6 @@ import io.redpacket.kafka.TopicReader;
 import io.redpacket.live.LiveServer;
 import io.redpacket.simulator.AuditRunner;
 import io.redpacket.simulator.GrantFollower;
-import io.redpacket.simulator.HttpOpens;
-import io.redpacket.simulator.HttpShares;
 import io.redpacket.simulator.HttpWave;
 import io.redpacket.simulator.ShakeProducer;
 import io.redpacket.simulator.WavePlan;
@@ -200,7 +198,7 @@ final class DemoCommand implements Callable<Integer> {
           }
         }
         System.out.printf("all %,d outcomes committed, %.1f s after start%n", forwarded, (System.nanoTime() - t0) / 1e9);
-        if (!awaitSettlement(stack, winners, clients.opens, clients.shares)) {
+        if (!clients.awaitSettled(stack, winners, jobs.expirySeconds, jobs.shareExpirySeconds)) {
           return new WaveRun(false, drill);
         }
         clients.printResults(url);
@@ -301,48 +299,6 @@ final class DemoCommand implements Callable<Integer> {
     System.out.println(chaos ? "drill: kill -9 taskmanager-1, taskmanager-2, kafka-2, taskmanager-1, each brought back,"
         + " while the wave runs" : "drill: stop with savepoints and resume at parallelism " + rescale + " while the wave runs");
     return d.start();
-  }
-
-  /**
-   * Waits, bounded, until every grant was seen by its winner, every open answered, and every
-   * grant settled: credited, or refunded at expiry (two ledger entries per grant).
-   */
-  private boolean awaitSettlement(DemoStack stack, GrantFollower winners, HttpOpens opens, HttpShares shares) {
-    long grants = TopicReader.forEach(stack.bootstrap(), Topics.named(stack.topicPrefix(), Topics.GRANTS), true, r -> {});
-    Duration bound = Duration.ofSeconds(Math.max(jobs.expirySeconds, jobs.shareExpirySeconds)).plus(Duration.ofMillis(openDelayMs))
-        .plusMinutes(3);
-    System.out.printf("settling %,d grants: winners open theirs, the rest are refunded %d s after they were granted;"
-        + " shares are claimed, or refunded %d s after they were made ...%n", grants, jobs.expirySeconds, jobs.shareExpirySeconds);
-    long[] lastRead = {0};
-    long[] entries = {0};
-    long[] moves = {0};
-    long[] openShares = {0};
-    try {
-      io.redpacket.kafka.Await.until("every grant and share settled", bound, () -> {
-        // Counting the ledger reads it from the start: once every 2 s, with a progress line, is enough.
-        if (System.nanoTime() - lastRead[0] > 2_000_000_000L) {
-          lastRead[0] = System.nanoTime();
-          entries[0] = TopicReader.forEach(stack.bootstrap(), Topics.named(stack.topicPrefix(), Topics.LEDGER), true, r -> {});
-          moves[0] = TopicReader.forEach(stack.bootstrap(), Topics.named(stack.topicPrefix(), Topics.SHARE_GRANTS), true, r -> {});
-          java.util.Map<String, io.redpacket.avro.SharePhase> phases = new java.util.HashMap<>();
-          TopicReader.forEach(stack.bootstrap(), Topics.named(stack.topicPrefix(), Topics.SHARE_STATES), true, r -> {
-            var st = io.redpacket.codec.Codecs.SHARE_STATE.decode(r.value());
-            phases.put(st.getShareId(), st.getPhase());
-          });
-          openShares[0] = phases.values().stream().filter(p -> p == io.redpacket.avro.SharePhase.OPEN).count();
-          System.out.printf("  grants seen by winners %,d/%,d | opens waiting %,d | share requests waiting %,d"
-                  + " | shares open %,d | ledger entries %,d/%,d%n", winners.seen(), grants, opens.pending(),
-              shares.pending(), openShares[0], entries[0], 2 * grants + moves[0]);
-        }
-        return winners.seen() >= grants && opens.pending() == 0 && shares.pending() == 0 && openShares[0] == 0
-            && entries[0] >= 2 * grants + moves[0];
-      });
-      return true;
-    } catch (RuntimeException e) {
-      System.err.println("settlement did not finish within " + bound.toSeconds() + " s (" + e.getMessage()
-          + "): is the settlement job running? see " + stack.webUi());
-      return false;
-    }
   }
 
   /** Sends the wave through the ingest; returns how many shakes it forwarded to Kafka. */
