@@ -1,5 +1,8 @@
 package io.redpacket.launcher;
 
+import io.redpacket.cluster.Cluster;
+import io.redpacket.cluster.ClusterSettings;
+import io.redpacket.cluster.Deployment;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -8,7 +11,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "cluster", description = "The pipeline on separate processes: three Kafka brokers and a Flink standalone"
+@Command(name = "cluster", mixinStandardHelpOptions = true, description = "The pipeline on separate processes: three Kafka brokers and a Flink standalone"
     + " session cluster (a JobManager and TaskManagers), started from the Maven jars, no Docker.",
     subcommands = {ClusterCommand.Up.class, ClusterCommand.Down.class, ClusterCommand.Status.class, ClusterCommand.Kill.class})
 final class ClusterCommand {
@@ -23,7 +26,7 @@ final class ClusterCommand {
     Path flinkConf;
 
     Path flinkConf() {
-      Path conf = flinkConf != null ? flinkConf : home().resolve("flink-conf");
+      Path conf = flinkConf != null ? flinkConf : Deployment.home().resolve("flink-conf");
       if (!java.nio.file.Files.isRegularFile(conf.resolve("config.yaml"))) {
         throw new IllegalArgumentException("no config.yaml in " + conf.toAbsolutePath() + ": pass --flink-conf <folder>");
       }
@@ -34,14 +37,19 @@ final class ClusterCommand {
     Cluster open() {
       return Cluster.open(dataDir, flinkConf == null ? null : flinkConf());
     }
+  }
 
-    static Path home() {
-      return Path.of(System.getProperty("redpacket.home", "."));
+  /** A command on the cluster that `cluster up` started: --data-dir and --flink-conf say which. */
+  abstract static class OnCluster implements Callable<Integer> {
+    @Mixin
+    Where where;
+
+    @Override
+    public Integer call() {
+      return run(where.open());
     }
 
-    static Path defaultJar() {
-      return home().resolve("jobs/target/redpacket-jobs.jar");
-    }
+    abstract int run(Cluster cluster);
   }
 
   @Command(name = "up", mixinStandardHelpOptions = true, description = "Start three Kafka brokers (replication 3,"
@@ -69,19 +77,8 @@ final class ClusterCommand {
         + " need 3p (default: ${DEFAULT-VALUE})")
     int slots;
 
-    @Option(names = "--partitions", defaultValue = "8", description = "partitions per topic (default: ${DEFAULT-VALUE})")
-    int partitions;
-
-    @Option(names = "--parallelism", defaultValue = "2", description = "parallelism of each job (default: ${DEFAULT-VALUE})")
-    int parallelism;
-
-    @Option(names = "--expiry-seconds", defaultValue = "86400", description = "refund grants left unopened this long"
-        + " (default: ${DEFAULT-VALUE}, i.e. 24 h)")
-    long expirySeconds;
-
-    @Option(names = "--share-expiry-seconds", defaultValue = "86400", description = "a share is open for claims this"
-        + " long (default: ${DEFAULT-VALUE}, i.e. 24 h)")
-    long shareExpirySeconds;
+    @Mixin
+    PipelineOptions jobs = PipelineOptions.production();
 
     @Option(names = "--jar", description = "the jobs' shaded jar (default: jobs/target/redpacket-jobs.jar)")
     Path jar;
@@ -91,10 +88,9 @@ final class ClusterCommand {
 
     @Override
     public Integer call() {
-      Checks.range("--parallelism", parallelism, 1, 64);
-      Checks.range("--expiry-seconds", expirySeconds, 1, 31_536_000);
-      Checks.range("--share-expiry-seconds", shareExpirySeconds, 1, 31_536_000);
-      Cluster.Settings asked = new Cluster.Settings(kafkaPort, restPort, taskManagers, slots, partitions);
+      jobs.check();
+      int parallelism = jobs.parallelism;
+      ClusterSettings asked = new ClusterSettings(kafkaPort, restPort, taskManagers, slots, jobs.partitions);
       boolean exists = java.nio.file.Files.exists(where.dataDir.resolve("cluster.properties"));
       Cluster cluster = exists ? where.open() : Cluster.create(where.dataDir, where.flinkConf(), asked);
       if (exists && !cluster.settings.equals(asked)) {
@@ -113,19 +109,19 @@ final class ClusterCommand {
       }
       System.out.println("cluster in " + cluster.root + " (Flink configuration " + cluster.flinkConf + ")");
       cluster.up(System.out);
-      Deployment jobs = new Deployment(cluster);
-      boolean running = jobs.current().values().stream().anyMatch(j -> !j.terminal() && !j.state().equals("NOT ON THE CLUSTER"));
-      if (!noJobs && !running && jobs.ranBefore()) {
+      Deployment deployed = new Deployment(cluster);
+      boolean running = deployed.current().values().stream().anyMatch(j -> !j.terminal() && !j.state().equals("NOT ON THE CLUSTER"));
+      if (!noJobs && !running && deployed.ranBefore()) {
         System.out.println("the jobs that ran here before are not running; resume them from where they ended ("
-            + (jobs.stoppedWithSavepoints() ? "the savepoints of jobs stop" : "their savepoints or newest retained checkpoints")
+            + (deployed.stoppedWithSavepoints() ? "the savepoints of jobs stop" : "their savepoints or newest retained checkpoints")
             + "):");
-        System.out.println("  ./redpacket jobs resume --parallelism " + Math.max(1, jobs.parallelism()));
+        System.out.println("  ./redpacket jobs resume --parallelism " + Math.max(1, deployed.parallelism()));
       } else if (!noJobs && !running) {
-        Path shaded = jar != null ? jar : Where.defaultJar();
+        Path shaded = jar != null ? jar : Deployment.defaultJar();
         System.out.println("submitting the jobs from " + shaded + " through " + cluster.restUrl() + "/jars ...");
-        jobs.submit(shaded, Deployment.pipeline(cluster.bootstrap(), "", Duration.ofSeconds(expirySeconds),
-            Duration.ofSeconds(shareExpirySeconds)), parallelism, System.out);
-        jobs.awaitCheckpointed(Map.of(), Duration.ofMinutes(3));
+        deployed.submit(shaded, Deployment.pipeline(cluster.bootstrap(), "", jobs.expiry(), jobs.shareExpiry()),
+            parallelism, System.out);
+        deployed.awaitCheckpointed(Map.of(), Duration.ofMinutes(3));
         System.out.println("  every job runs and has completed a checkpoint");
       } else if (running) {
         System.out.println("the jobs are already running (./redpacket jobs list)");
@@ -169,13 +165,9 @@ final class ClusterCommand {
   }
 
   @Command(name = "status", mixinStandardHelpOptions = true, description = "Each process of the cluster and each job.")
-  static final class Status implements Callable<Integer> {
-    @Mixin
-    Where where;
-
+  static final class Status extends OnCluster {
     @Override
-    public Integer call() {
-      Cluster cluster = where.open();
+    int run(Cluster cluster) {
       System.out.printf("%-14s %-9s %s%n", "process", "pid", "state");
       boolean all = true;
       for (var e : cluster.status().entrySet()) {
@@ -199,16 +191,12 @@ final class ClusterCommand {
 
   @Command(name = "kill", mixinStandardHelpOptions = true, description = "kill -9 one process of the cluster, as a failing"
       + " machine would (for failure drills); ./redpacket cluster up brings it back.")
-  static final class Kill implements Callable<Integer> {
-    @Mixin
-    Where where;
-
+  static final class Kill extends OnCluster {
     @picocli.CommandLine.Parameters(paramLabel = "PROCESS", description = "kafka-1..3, jobmanager, taskmanager-1..")
     String component;
 
     @Override
-    public Integer call() {
-      Cluster cluster = where.open();
+    int run(Cluster cluster) {
       if (!cluster.components().contains(component)) {
         throw new IllegalArgumentException("no process " + component + "; the cluster has " + cluster.components());
       }

@@ -1,33 +1,38 @@
 package io.redpacket.launcher;
 
+import io.redpacket.cluster.Checks;
 import io.redpacket.avro.PoolDefinition;
 import io.redpacket.avro.SplitMode;
+import io.redpacket.cluster.CalmRun;
+import io.redpacket.cluster.Cluster;
+import io.redpacket.cluster.ClusterDemo;
+import io.redpacket.cluster.DemoStack;
+import io.redpacket.cluster.Drill;
+import io.redpacket.cluster.IngestReady;
+import io.redpacket.cluster.LocalStack;
 import io.redpacket.codec.Topics;
 import io.redpacket.core.Audit;
+import io.redpacket.core.SettlementAudit;
+import io.redpacket.core.SharingAudit;
 import io.redpacket.ingest.IngestConfig;
 import io.redpacket.ingest.IngestServer;
+import io.redpacket.kafka.PoolWriter;
+import io.redpacket.kafka.TopicReader;
 import io.redpacket.live.LiveServer;
-import io.redpacket.core.SettlementAudit;
 import io.redpacket.simulator.AuditRunner;
 import io.redpacket.simulator.GrantFollower;
-import io.redpacket.simulator.HttpOpens;
-import io.redpacket.simulator.HttpShares;
-import io.redpacket.simulator.SharePlan;
-import io.redpacket.simulator.SocialGraph;
-import io.redpacket.core.SharingAudit;
-import java.util.List;
-import io.redpacket.simulator.OpenPlan;
-import io.redpacket.kafka.TopicReader;
 import io.redpacket.simulator.HttpWave;
-import io.redpacket.kafka.PoolWriter;
 import io.redpacket.simulator.ShakeProducer;
 import io.redpacket.simulator.WavePlan;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
@@ -35,11 +40,8 @@ import picocli.CommandLine.Option;
         + " with live progress, audit it, stop."
         + " Exits 0 only if every invariant holds.")
 final class DemoCommand implements Callable<Integer> {
-  @Option(names = "--shakes", defaultValue = "200000", description = "shakes in the wave (default: ${DEFAULT-VALUE})")
-  long shakes;
-
-  @Option(names = "--users", defaultValue = "80000", description = "distinct users (default: ${DEFAULT-VALUE})")
-  int users;
+  @Mixin
+  WaveOptions wave = new WaveOptions(80_000, 40_000, 256);
 
   @Option(names = "--packets", defaultValue = "8000", description = "packets in the pool (default: ${DEFAULT-VALUE})")
   int packets;
@@ -47,28 +49,20 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--budget-cents", defaultValue = "8000000", description = "the pool's budget in cents (default: ${DEFAULT-VALUE}, i.e. 80,000.00)")
   long budgetCents;
 
-  @Option(names = "--sets", defaultValue = "50", description = "sets of the pool (default: ${DEFAULT-VALUE})")
-  int sets;
-
-  @Option(names = "--rate", defaultValue = "40000", description = "with --direct: target shakes per second, 0 for unthrottled (default: ${DEFAULT-VALUE})")
-  long rate;
+  @Mixin
+  PoolShapeOptions shape = new PoolShapeOptions(600, 5);
 
   @Option(names = "--pacing", description = "release each set's packets evenly over a 60 s window")
   boolean pacing;
 
-  @Option(names = "--partitions", defaultValue = "8", description = "partitions per topic (default: ${DEFAULT-VALUE})")
-  int partitions;
+  @Mixin
+  PipelineOptions jobs = new PipelineOptions(45, 30, 86_400);
 
-  @Option(names = "--parallelism", defaultValue = "2", description = "parallelism of the job (default: ${DEFAULT-VALUE})")
-  int parallelism;
+  @Mixin
+  EmbeddedStackOptions local = new EmbeddedStackOptions(".redpacket/demo");
 
-  @Option(names = "--ui-port", defaultValue = "8081", description = "Flink web UI port (default: ${DEFAULT-VALUE})")
-  int uiPort;
-
-  @Option(names = "--data-dir", defaultValue = ".redpacket/demo", description = "where Kafka and Flink keep data; deleted afterwards unless --keep (default: ${DEFAULT-VALUE})")
-  Path dataDir;
-
-  @Option(names = "--keep", description = "after the audit, keep the stack running (and its data) until Ctrl-C")
+  @Option(names = "--keep", description = "after the audit, keep the stack running (and its data) until Ctrl-C;"
+      + " otherwise the data is deleted")
   boolean keep;
 
   @Option(names = "--direct", description = "write the wave straight to Kafka (as an upstream system would) instead of"
@@ -78,27 +72,9 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--admission", defaultValue = "20000", description = "shakes/s the ingest forwards to the backend (default: ${DEFAULT-VALUE})")
   int admission;
 
-  @Option(names = "--concurrency", defaultValue = "256", description = "HTTP shakes in flight at once (default: ${DEFAULT-VALUE})")
-  int concurrency;
-
-  @Option(names = "--expiry-seconds", defaultValue = "45", description = "refund grants left unopened this long after"
-      + " they were granted (default: ${DEFAULT-VALUE}; 24 h in production)")
-  long expirySeconds;
-
   @Option(names = "--open-delay-ms", defaultValue = "3000", description = "winners open within this delay after they"
       + " learn of their grant (default: ${DEFAULT-VALUE})")
   long openDelayMs;
-
-  @Option(names = "--share-cents", defaultValue = "600", description = "each opened packet may share a group packet"
-      + " of this many cents, 0 for no sharing (default: ${DEFAULT-VALUE})")
-  long shareCents;
-
-  @Option(names = "--share-pieces", defaultValue = "5", description = "pieces of each group packet (default: ${DEFAULT-VALUE})")
-  int sharePieces;
-
-  @Option(names = "--share-expiry-seconds", defaultValue = "30", description = "a share is open for claims this long,"
-      + " then the rest is refunded (default: ${DEFAULT-VALUE}; 24 h in production)")
-  long shareExpirySeconds;
 
   @Option(names = "--live-port", defaultValue = "8090", description = "port of the live page, 0 for any free one"
       + " (default: ${DEFAULT-VALUE})")
@@ -120,8 +96,41 @@ final class DemoCommand implements Callable<Integer> {
       + " jobs with savepoints and resume them at each parallelism in turn, e.g. --rescale 4,2; then compare with a calm run")
   List<Integer> rescale;
 
+  /** How the wave went: whether it reached its end (all answered and settled), and the drill played during it. */
+  private record WaveRun(boolean completed, Drill drill) {}
+
   @Override
   public Integer call() throws Exception {
+    checkFlags();
+    long t0 = System.nanoTime();
+    try (DemoStack stack = stack()) {
+      PoolDefinition pool = pool();
+      if (!create(stack, pool)) {
+        return 2;
+      }
+      LiveServer live = LiveServer.start(stack.bootstrap(), stack.topicPrefix(), livePort);
+      System.out.println("live page of the wave: " + live.url() + " (numbers and charts update as it happens)");
+      WaveRun run = runWave(stack, pool, live, t0);
+      if (!run.completed()) {
+        return 1;
+      }
+      boolean clean = audit(stack);
+      if (run.drill() != null) {
+        clean &= sameAsCalmRun((ClusterDemo) stack, run.drill());
+      }
+      if (clean && stack instanceof ClusterDemo c) {
+        c.auditedClean();
+      }
+      System.out.printf("demo took %.1f s%n", (System.nanoTime() - t0) / 1e9);
+      if (keep) {
+        holdUntilCtrlC(stack, live);
+      }
+      live.close();
+      return clean ? 0 : 1;
+    }
+  }
+
+  private void checkFlags() {
     if ((chaos || rescale != null) && !onCluster) {
       throw new IllegalArgumentException("--chaos and --rescale work on the cluster: add --cluster (after ./redpacket cluster up)");
     }
@@ -133,162 +142,152 @@ final class DemoCommand implements Callable<Integer> {
         Checks.range("--rescale", p, 1, 128);
       }
     }
-    Checks.range("--shakes", shakes, 1, 1_000_000_000L);
-    Checks.range("--expiry-seconds", expirySeconds, 1, 86_400);
+    wave.check();
     Checks.range("--open-delay-ms", openDelayMs, 0, 3_600_000);
-    Checks.range("--share-expiry-seconds", shareExpirySeconds, 1, 86_400);
-    Checks.range("--users", users, 1, 1_000_000_000L);
-    Checks.range("--rate", rate, 0, 10_000_000L);
-    Checks.range("--partitions", partitions, 1, 256);
-    Checks.range("--parallelism", parallelism, 1, 64);
-    long t0 = System.nanoTime();
-    try (DemoStack stack = stack()) {
-      String prefix = stack.topicPrefix();
-      long now = System.currentTimeMillis();
-      PoolDefinition pool = PoolDefinition.newBuilder().setPoolId("new-year-eve-" + (now / 1000) % 100000)
-          .setSponsor("demo-sponsor").setTotalCents(budgetCents).setTotalCount(packets).setSets(sets)
-          .setMinCents(1).setMaxCents(PoolCommand.defaultMax(budgetCents, packets, 1))
-          .setStartMillis(now).setEndMillis(now + (pacing ? 60_000 : 3_600_000)).setSplitMode(SplitMode.LUCKY)
-          .setPerUserLimit(1).setPacing(pacing).setCreatedMillis(now)
-          .setShareCents(shareCents).setSharePieces(shareCents == 0 ? 0 : sharePieces).build();
-      try {
-        PoolWriter.create(stack.bootstrap(), Topics.named(prefix, Topics.POOLS), pool);
-      } catch (PoolWriter.RefusedException e) {
-        System.err.println(e.getMessage());
-        return 2;
-      }
-      System.out.print(PoolCommand.describe(pool));
-      System.out.printf("wave: %,d shakes from %,d users at %s%n", shakes, users, rate == 0 ? "full speed" : String.format("%,d/s", rate));
+    jobs.check();
+    local.check();
+  }
 
-      LiveServer live = LiveServer.start(stack.bootstrap(), prefix, livePort);
-      System.out.println("live page of the wave: " + live.url() + " (numbers and charts update as it happens)");
-      AtomicLong offered = new AtomicLong();
-      long forwarded;
-      Drill drill = null;
-      String secret = "demo-" + java.util.UUID.randomUUID();
-      IngestConfig config = new IngestConfig(0, stack.bootstrap(), prefix, secret, "demo-admin-" + java.util.UUID.randomUUID(),
-          Duration.ofSeconds(1), admission, 100, 20_000, 4096);
-      try (IngestServer ingest = IngestServer.start(config)) {
-        IngestReady.await(ingest.port());
-        String url = "http://127.0.0.1:" + ingest.port();
-        // Winners open their packets as they learn of them (most do, some twice, some never; some try others').
-        // Owners wait about a checkpoint for an answer: the clients need many connections, not a queue behind 64.
-        HttpOpens opens = new HttpOpens(url, secret, 512, Duration.ofSeconds(60));
-        OpenPlan openPlan = new OpenPlan(OpenPlan.Mix.standard(openDelayMs), 2016);
-        java.util.SplittableRandom someone = new java.util.SplittableRandom(7);
-        // Once credited, some owners share their group packet and their friends claim the pieces.
-        HttpShares shares = new HttpShares(url, secret, 512, Duration.ofMinutes(2));
-        SharePlan sharePlan = new SharePlan(SharePlan.Mix.standard(2000), new SocialGraph(Math.max(2, users), 20, 2017), 2018);
-        java.util.Map<String, io.redpacket.avro.Grant> granted = new java.util.concurrent.ConcurrentHashMap<>();
-        SimulatorMetrics clients = new SimulatorMetrics(offered, opens, shares);
-        live.serveMetrics(clients::scrape);
-        opens.onCredited(a -> {
-          io.redpacket.avro.Grant g = granted.remove(a.grantId());
-          if (g != null) {
-            List<SharePlan.Action> actions;
-            synchronized (sharePlan) {
-              actions = sharePlan.actionsFor(g);
-            }
-            shares.submit(actions);
+  /** The demo's pool: open for an hour (a minute when paced), packets of at most twenty times the average. */
+  private PoolDefinition pool() {
+    long now = System.currentTimeMillis();
+    return PoolDefinition.newBuilder().setPoolId("new-year-eve-" + (now / 1000) % 100000)
+        .setSponsor("demo-sponsor").setTotalCents(budgetCents).setTotalCount(packets).setSets(shape.sets)
+        .setMinCents(1).setMaxCents(PoolCommand.defaultMax(budgetCents, packets, 1))
+        .setStartMillis(now).setEndMillis(now + (pacing ? 60_000 : 3_600_000)).setSplitMode(SplitMode.LUCKY)
+        .setPerUserLimit(1).setPacing(pacing).setCreatedMillis(now)
+        .setShareCents(shape.shareCents).setSharePieces(shape.shareCents == 0 ? 0 : shape.sharePieces).build();
+  }
+
+  /** Writes the pool; false (with the reason printed) if it is refused. */
+  private boolean create(DemoStack stack, PoolDefinition pool) {
+    try {
+      PoolWriter.create(stack.bootstrap(), Topics.named(stack.topicPrefix(), Topics.POOLS), pool);
+    } catch (PoolWriter.RefusedException e) {
+      System.err.println(e.getMessage());
+      return false;
+    }
+    System.out.print(PoolCommand.describe(pool));
+    System.out.printf("wave: %,d shakes from %,d users at %s%n", wave.shakes, wave.users,
+        wave.rate == 0 ? "full speed" : String.format("%,d/s", wave.rate));
+    return true;
+  }
+
+  /**
+   * The wave through a fresh ingest (or straight to Kafka), with its winners opening and sharing, a
+   * drill if one was asked for, until every outcome is committed and every grant settled.
+   */
+  private WaveRun runWave(DemoStack stack, PoolDefinition pool, LiveServer live, long t0) throws Exception {
+    String prefix = stack.topicPrefix();
+    AtomicLong offered = new AtomicLong();
+    String secret = "demo-" + UUID.randomUUID();
+    IngestConfig config = new IngestConfig(0, stack.bootstrap(), prefix, secret, "demo-admin-" + UUID.randomUUID(),
+        Duration.ofSeconds(1), admission, 100, 20_000, 4096);
+    try (IngestServer ingest = IngestServer.start(config)) {
+      IngestReady.await(ingest.port());
+      String url = "http://127.0.0.1:" + ingest.port();
+      try (DemoClients clients = new DemoClients(url, secret, wave.users, openDelayMs, offered);
+          GrantFollower winners = clients.followGrants(stack.bootstrap(), prefix)) {
+        live.serveMetrics(clients.metrics::scrape);
+        Drill drill;
+        long forwarded;
+        try (Progress progress = new Progress(stack.bootstrap(), prefix, pool, offered::get, System.out)) {
+          drill = drill(stack);
+          forwarded = direct ? sendDirect(stack, pool, offered) : overHttp(url, secret, stack, pool, offered, clients.metrics);
+          if (!drillDone(drill) || !outcomesCommitted(stack, progress, forwarded)) {
+            return new WaveRun(false, drill);
           }
-        });
-        try (GrantFollower winners = new GrantFollower(stack.bootstrap(), Topics.named(prefix, Topics.GRANTS), g -> {
-          granted.put(g.getGrantId(), g);
-          openPlan.actionsFor(g, "u" + someone.nextInt(users)).forEach(a -> opens.submit(a, a.atMillis()));
-        })) {
-          try (Progress progress = new Progress(stack.bootstrap(), prefix, pool, offered::get, System.out)) {
-            drill = drill(stack);
-            if (!direct) {
-              forwarded = overHttp(url, secret, stack.bootstrap(), prefix, pool, offered, clients);
-            } else {
-              ShakeProducer.Result sent = ShakeProducer.run(stack.bootstrap(), Topics.named(prefix, Topics.SHAKES), pool,
-                  WavePlan.standard(pool, users, 2015), shakes, rate, Duration.ofMinutes(10), offered::set);
-              forwarded = sent.acked();
-              System.out.printf("wave sent: %,d shakes acknowledged by Kafka in %.1f s (%,.0f/s)%n",
-                  sent.acked(), sent.elapsed().toMillis() / 1000.0, sent.perSecond());
-            }
-            if (drill != null) {
-              System.out.println("wave sent; waiting for the drill to finish ...");
-              if (!drill.await(Duration.ofMinutes(12))) {
-                return 1;
-              }
-              System.out.println("drill done: " + String.join(", ", drill.done()));
-            }
-            System.out.printf("waiting for the outcomes of the %,d shakes on Kafka to be committed ...%n", forwarded);
-            if (!progress.awaitOutcomes(forwarded, Duration.ofMinutes(3))) {
-              System.err.printf("only %,d of %,d outcomes were committed within 3 minutes: is the job running? see %s%n",
-                  progress.committedOutcomes(), forwarded, stack.webUi());
-              return 1;
-            }
-          }
-          System.out.printf("all %,d outcomes committed, %.1f s after start%n", forwarded, (System.nanoTime() - t0) / 1e9);
-          if (!awaitSettlement(stack, winners, opens, shares)) {
-            return 1;
-          }
-          System.out.println("opens through the ingest (" + url + "):");
-          System.out.print(opens.result().render());
-          System.out.println("shares and claims through the ingest (sharing is shed first under load; clients retry):");
-          System.out.print(shares.result().render());
-          long cut = opens.result().cut.get() + shares.result().cut.get();
-          if (cut > 0) {
-            System.out.printf("%,d requests were still in progress on the client (waiting for a connection, an"
-                + " answer or a credit) %d s past their timeout and were given up (counted as timed out); the audit"
-                + " checks what the backend answered%n", cut,
-                io.redpacket.simulator.HttpShares.GRACE_SECONDS);
-          }
-        } finally {
-          opens.close();
-          shares.close();
         }
-      }
-      System.out.println("auditing what was committed (read_committed) ...");
-      Audit.Report report = AuditRunner.run(stack.bootstrap(), prefix);
-      System.out.print(report.render());
-      SettlementAudit.Report settled = AuditRunner.settlement(stack.bootstrap(), prefix, prefix);
-      System.out.print(settled.render());
-      SharingAudit.Report sharing = AuditRunner.sharing(stack.bootstrap(), prefix, prefix, prefix);
-      System.out.print(sharing.render());
-      boolean clean = report.clean() && settled.clean() && sharing.clean();
-      System.out.println(clean ? "AUDIT CLEAN: allocation, settlement and sharing, to the cent"
-          : "AUDIT FAILED: see the checks above");
-      if (drill != null) {
-        ((ClusterDemo) stack).cancelJobs(); // done; the calm run needs their slots
-        CalmRun.Result calm = CalmRun.compare(((ClusterDemo) stack).cluster, prefix, parallelism, System.out);
-        if (calm.equal()) {
-          System.out.printf("GRANTS EQUAL: the %,d grants of this wave (%s) are byte for byte those of the calm run"
-              + " on the same input%n", calm.grants(), String.join(", ", drill.done()));
-        } else {
-          System.out.printf("GRANTS DIFFER from the calm run: %,d here, %,d there; first differing ids %s%n",
-              calm.grants(), calm.calmGrants(), calm.differences());
-          clean = false;
+        System.out.printf("all %,d outcomes committed, %.1f s after start%n", forwarded, (System.nanoTime() - t0) / 1e9);
+        if (!clients.awaitSettled(stack, winners, jobs.expirySeconds, jobs.shareExpirySeconds)) {
+          return new WaveRun(false, drill);
         }
+        clients.printResults(url);
+        return new WaveRun(true, drill);
       }
-      if (clean && stack instanceof ClusterDemo c) {
-        c.auditedClean();
-      }
-      System.out.printf("demo took %.1f s%n", (System.nanoTime() - t0) / 1e9);
-      if (keep) {
-        System.out.println("--keep: the stack stays up. Live page " + live.url() + ", Kafka " + stack.bootstrap()
-            + ", Flink web UI " + stack.webUi() + ". Ctrl-C to stop.");
-        CountDownLatch stop = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
-        stop.await();
-      }
-      live.close();
-      return clean ? 0 : 1;
     }
   }
 
+  /** Writes the wave straight to Kafka; returns how many shakes it acknowledged. */
+  private long sendDirect(DemoStack stack, PoolDefinition pool, AtomicLong offered) {
+    ShakeProducer.Result sent = ShakeProducer.run(stack.bootstrap(), Topics.named(stack.topicPrefix(), Topics.SHAKES), pool,
+        WavePlan.standard(pool, wave.users, 2015), wave.shakes, wave.rate, Duration.ofMinutes(10), offered::set);
+    System.out.printf("wave sent: %,d shakes acknowledged by Kafka in %.1f s (%,.0f/s)%n",
+        sent.acked(), sent.elapsed().toMillis() / 1000.0, sent.perSecond());
+    return sent.acked();
+  }
+
+  /** Waits for the drill, if any; false if it failed or overran. */
+  private static boolean drillDone(Drill drill) throws InterruptedException {
+    if (drill == null) {
+      return true;
+    }
+    System.out.println("wave sent; waiting for the drill to finish ...");
+    if (!drill.await(Duration.ofMinutes(12))) {
+      return false;
+    }
+    System.out.println("drill done: " + String.join(", ", drill.done()));
+    return true;
+  }
+
+  private static boolean outcomesCommitted(DemoStack stack, Progress progress, long forwarded) throws InterruptedException {
+    System.out.printf("waiting for the outcomes of the %,d shakes on Kafka to be committed ...%n", forwarded);
+    if (!progress.awaitOutcomes(forwarded, Duration.ofMinutes(3))) {
+      System.err.printf("only %,d of %,d outcomes were committed within 3 minutes: is the job running? see %s%n",
+          progress.committedOutcomes(), forwarded, stack.webUi());
+      return false;
+    }
+    return true;
+  }
+
+  /** Audits allocation, settlement and sharing on what was committed; true if all three are clean. */
+  private static boolean audit(DemoStack stack) {
+    String prefix = stack.topicPrefix();
+    System.out.println("auditing what was committed (read_committed) ...");
+    Audit.Report report = AuditRunner.run(stack.bootstrap(), prefix);
+    System.out.print(report.render());
+    SettlementAudit.Report settled = AuditRunner.settlement(stack.bootstrap(), prefix, prefix);
+    System.out.print(settled.render());
+    SharingAudit.Report sharing = AuditRunner.sharing(stack.bootstrap(), prefix, prefix, prefix);
+    System.out.print(sharing.render());
+    boolean clean = report.clean() && settled.clean() && sharing.clean();
+    System.out.println(clean ? "AUDIT CLEAN: allocation, settlement and sharing, to the cent"
+        : "AUDIT FAILED: see the checks above");
+    return clean;
+  }
+
+  /** After a drill: the grants must equal those of an undisturbed run on the same input. */
+  private boolean sameAsCalmRun(ClusterDemo stack, Drill drill) throws Exception {
+    stack.cancelJobs(); // done; the calm run needs their slots
+    CalmRun.Result calm = CalmRun.compare(stack.cluster, stack.topicPrefix(), jobs.parallelism, System.out);
+    if (calm.equal()) {
+      System.out.printf("GRANTS EQUAL: the %,d grants of this wave (%s) are byte for byte those of the calm run"
+          + " on the same input%n", calm.grants(), String.join(", ", drill.done()));
+      return true;
+    }
+    System.out.printf("GRANTS DIFFER from the calm run: %,d here, %,d there; first differing ids %s%n",
+        calm.grants(), calm.calmGrants(), calm.differences());
+    return false;
+  }
+
+  private static void holdUntilCtrlC(DemoStack stack, LiveServer live) throws InterruptedException {
+    System.out.println("--keep: the stack stays up. Live page " + live.url() + ", Kafka " + stack.bootstrap()
+        + ", Flink web UI " + stack.webUi() + ". Ctrl-C to stop.");
+    CountDownLatch stop = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
+    stop.await();
+  }
+
   private DemoStack stack() throws Exception {
-    Duration expiry = Duration.ofSeconds(expirySeconds);
-    Duration shareExpiry = Duration.ofSeconds(shareExpirySeconds);
+    Duration expiry = jobs.expiry();
+    Duration shareExpiry = jobs.shareExpiry();
     if (!onCluster) {
-      return LocalStack.start(dataDir, keep, partitions, parallelism, uiPort, Duration.ofSeconds(1), expiry, shareExpiry,
+      return LocalStack.start(local.dataDir, keep, jobs.partitions, jobs.parallelism, local.uiPort, Duration.ofSeconds(1), expiry, shareExpiry,
           System.out);
     }
     Cluster cluster = Cluster.open(clusterDir, null);
-    int widest = Math.max(parallelism, rescale == null ? 0 : rescale.stream().mapToInt(Integer::intValue).max().orElse(0));
-    return ClusterDemo.start(cluster, parallelism, 3 * widest, expiry, shareExpiry, keep, System.out);
+    int widest = Math.max(jobs.parallelism, rescale == null ? 0 : rescale.stream().mapToInt(Integer::intValue).max().orElse(0));
+    return ClusterDemo.start(cluster, jobs.parallelism, 3 * widest, expiry, shareExpiry, keep, System.out);
   }
 
   /** The chaos or rescale drill on the cluster, started as the wave starts; null when none was asked for. */
@@ -303,56 +302,14 @@ final class DemoCommand implements Callable<Integer> {
     return d.start();
   }
 
-  /**
-   * Waits, bounded, until every grant was seen by its winner, every open answered, and every
-   * grant settled: credited, or refunded at expiry (two ledger entries per grant).
-   */
-  private boolean awaitSettlement(DemoStack stack, GrantFollower winners, HttpOpens opens, HttpShares shares) {
-    long grants = TopicReader.forEach(stack.bootstrap(), Topics.named(stack.topicPrefix(), Topics.GRANTS), true, r -> {});
-    Duration bound = Duration.ofSeconds(Math.max(expirySeconds, shareExpirySeconds)).plus(Duration.ofMillis(openDelayMs))
-        .plusMinutes(3);
-    System.out.printf("settling %,d grants: winners open theirs, the rest are refunded %d s after they were granted;"
-        + " shares are claimed, or refunded %d s after they were made ...%n", grants, expirySeconds, shareExpirySeconds);
-    long[] lastRead = {0};
-    long[] entries = {0};
-    long[] moves = {0};
-    long[] openShares = {0};
-    try {
-      io.redpacket.kafka.Await.until("every grant and share settled", bound, () -> {
-        // Counting the ledger reads it from the start: once every 2 s, with a progress line, is enough.
-        if (System.nanoTime() - lastRead[0] > 2_000_000_000L) {
-          lastRead[0] = System.nanoTime();
-          entries[0] = TopicReader.forEach(stack.bootstrap(), Topics.named(stack.topicPrefix(), Topics.LEDGER), true, r -> {});
-          moves[0] = TopicReader.forEach(stack.bootstrap(), Topics.named(stack.topicPrefix(), Topics.SHARE_GRANTS), true, r -> {});
-          java.util.Map<String, io.redpacket.avro.SharePhase> phases = new java.util.HashMap<>();
-          TopicReader.forEach(stack.bootstrap(), Topics.named(stack.topicPrefix(), Topics.SHARE_STATES), true, r -> {
-            var st = io.redpacket.codec.Codecs.SHARE_STATE.decode(r.value());
-            phases.put(st.getShareId(), st.getPhase());
-          });
-          openShares[0] = phases.values().stream().filter(p -> p == io.redpacket.avro.SharePhase.OPEN).count();
-          System.out.printf("  grants seen by winners %,d/%,d | opens waiting %,d | share requests waiting %,d"
-                  + " | shares open %,d | ledger entries %,d/%,d%n", winners.seen(), grants, opens.pending(),
-              shares.pending(), openShares[0], entries[0], 2 * grants + moves[0]);
-        }
-        return winners.seen() >= grants && opens.pending() == 0 && shares.pending() == 0 && openShares[0] == 0
-            && entries[0] >= 2 * grants + moves[0];
-      });
-      return true;
-    } catch (RuntimeException e) {
-      System.err.println("settlement did not finish within " + bound.toSeconds() + " s (" + e.getMessage()
-          + "): is the settlement job running? see " + stack.webUi());
-      return false;
-    }
-  }
-
   /** Sends the wave through the ingest; returns how many shakes it forwarded to Kafka. */
-  private long overHttp(String url, String secret, String bootstrap, String prefix, PoolDefinition pool, AtomicLong offered,
+  private long overHttp(String url, String secret, DemoStack stack, PoolDefinition pool, AtomicLong offered,
       SimulatorMetrics clients) throws Exception {
     System.out.printf("ingest on %s: admission %,d/s; %,d virtual users shaking, %d at a time%n",
-        url, admission, users, concurrency);
-    HttpWave wave = new HttpWave(url, secret, concurrency, Duration.ofSeconds(10));
+        url, admission, wave.users, wave.concurrency);
+    HttpWave http = new HttpWave(url, secret, wave.concurrency, Duration.ofSeconds(10));
     try {
-      HttpWave.Result r = wave.run(WavePlan.standard(pool, users, 2015), shakes, concurrency, x -> {
+      HttpWave.Result r = http.run(WavePlan.standard(pool, wave.users, 2015), wave.shakes, wave.concurrency, x -> {
         offered.set(x.sent.get());
         clients.wave.set(x);
       });
@@ -366,8 +323,8 @@ final class DemoCommand implements Callable<Integer> {
             + " the ones Kafka accepted%n", r.timedOut.get(), r.gaveUp.get());
       }
     } finally {
-      wave.close();
+      http.close();
     }
-    return TopicReader.forEach(bootstrap, Topics.named(prefix, Topics.SHAKES), true, rec -> {});
+    return TopicReader.forEach(stack.bootstrap(), Topics.named(stack.topicPrefix(), Topics.SHAKES), true, rec -> {});
   }
 }

@@ -1,12 +1,13 @@
 package io.redpacket.launcher;
 
+import io.redpacket.cluster.Checks;
+import io.redpacket.cluster.Cluster;
+import io.redpacket.cluster.Deployment;
 import java.time.Duration;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "jobs", description = "The three jobs on the cluster: list, savepoint, stop with savepoints, resume"
+@Command(name = "jobs", mixinStandardHelpOptions = true, description = "The three jobs on the cluster: list, savepoint, stop with savepoints, resume"
     + " at another parallelism.", subcommands = {JobsCommand.List.class, JobsCommand.Savepoint.class,
         JobsCommand.Stop.class, JobsCommand.Resume.class})
 final class JobsCommand {
@@ -30,13 +31,9 @@ final class JobsCommand {
   }
 
   @Command(name = "list", mixinStandardHelpOptions = true, description = "Each job, its state and checkpoints.")
-  static final class List implements Callable<Integer> {
-    @Mixin
-    ClusterCommand.Where where;
-
+  static final class List extends ClusterCommand.OnCluster {
     @Override
-    public Integer call() {
-      Cluster cluster = where.open();
+    int run(Cluster cluster) {
       printJobs(new Deployment(cluster), cluster);
       return 0;
     }
@@ -44,26 +41,20 @@ final class JobsCommand {
 
   @Command(name = "savepoint", mixinStandardHelpOptions = true, description = "Take a savepoint of each job; they go on"
       + " (a copy of the state, e.g. for a test cluster: flink run -s <path>; jobs resume uses the savepoints of jobs stop).")
-  static final class Savepoint implements Callable<Integer> {
-    @Mixin
-    ClusterCommand.Where where;
-
+  static final class Savepoint extends ClusterCommand.OnCluster {
     @Override
-    public Integer call() {
-      new Deployment(where.open()).savepoint(System.out);
+    int run(Cluster cluster) {
+      new Deployment(cluster).savepoint(System.out);
       return 0;
     }
   }
 
   @Command(name = "stop", mixinStandardHelpOptions = true, description = "Stop each job with a savepoint (kept in"
       + " jobs.json), e.g. before an upgrade or to rescale. Shakes keep arriving in Kafka meanwhile.")
-  static final class Stop implements Callable<Integer> {
-    @Mixin
-    ClusterCommand.Where where;
-
+  static final class Stop extends ClusterCommand.OnCluster {
     @Override
-    public Integer call() {
-      new Deployment(where.open()).stop(System.out);
+    int run(Cluster cluster) {
+      new Deployment(cluster).stop(System.out);
       System.out.println("resume with ./redpacket jobs resume --parallelism N");
       return 0;
     }
@@ -72,17 +63,18 @@ final class JobsCommand {
   @Command(name = "resume", mixinStandardHelpOptions = true, description = "Run each job again at --parallelism from"
       + " where its last run ended: the savepoint of jobs stop, or after a crash its newest retained checkpoint; with the"
       + " jar given when it was submitted (rebuild it first to upgrade).")
-  static final class Resume implements Callable<Integer> {
-    @Mixin
-    ClusterCommand.Where where;
-
+  static final class Resume extends ClusterCommand.OnCluster {
     @Option(names = "--parallelism", required = true, description = "parallelism of each job (1 to 128)")
     int parallelism;
 
     @Override
     public Integer call() {
-      Checks.range("--parallelism", parallelism, 1, 128);
-      Cluster cluster = where.open();
+      Checks.range("--parallelism", parallelism, 1, 128); // before the cluster is looked for
+      return super.call();
+    }
+
+    @Override
+    int run(Cluster cluster) {
       int slots = cluster.settings.taskManagers() * cluster.settings.slots();
       if (3 * parallelism > slots) {
         throw new IllegalArgumentException("three jobs at parallelism " + parallelism + " need " + 3 * parallelism

@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "pool", description = "Manage pools.", subcommands = {PoolCommand.Create.class})
+@Command(name = "pool", mixinStandardHelpOptions = true, description = "Manage pools.", subcommands = {PoolCommand.Create.class})
 final class PoolCommand {
 
   @Command(name = "create", mixinStandardHelpOptions = true,
@@ -33,8 +33,8 @@ final class PoolCommand {
     @Option(names = "--count", required = true, description = "number of packets")
     int count;
 
-    @Option(names = "--sets", defaultValue = "50", description = "independent sets the budget is split into (default: ${DEFAULT-VALUE})")
-    int sets;
+    @Mixin
+    PoolShapeOptions shape = new PoolShapeOptions(0, 0);
 
     @Option(names = "--min-cents", defaultValue = "1", description = "smallest packet (default: ${DEFAULT-VALUE})")
     long minCents;
@@ -56,14 +56,6 @@ final class PoolCommand {
 
     @Option(names = "--pacing", description = "release each set's packets evenly over the window")
     boolean pacing;
-
-    @Option(names = "--share-cents", defaultValue = "0", description = "each opened packet may share a group packet of"
-        + " this many cents, paid by the sponsor on top of the budget; 0: no sharing (default: ${DEFAULT-VALUE})")
-    long shareCents;
-
-    @Option(names = "--share-pieces", defaultValue = "0", description = "pieces of that group packet, one per friend,"
-        + " 1 to 100 (default: ${DEFAULT-VALUE})")
-    int sharePieces;
 
     @Override
     public Integer call() {
@@ -99,10 +91,10 @@ final class PoolCommand {
       }
       long max = maxCents != null ? maxCents : defaultMax(totalCents, count, minCents);
       return PoolDefinition.newBuilder().setPoolId(id).setSponsor(sponsor).setTotalCents(totalCents)
-          .setTotalCount(count).setSets(sets).setMinCents(minCents).setMaxCents(max).setStartMillis(startMillis)
+          .setTotalCount(count).setSets(shape.sets).setMinCents(minCents).setMaxCents(max).setStartMillis(startMillis)
           .setEndMillis(startMillis + durationMillis).setSplitMode(mode).setPerUserLimit(perUserLimit)
-          .setPacing(pacing).setCreatedMillis(System.currentTimeMillis()).setShareCents(shareCents)
-          .setSharePieces(sharePieces).build();
+          .setPacing(pacing).setCreatedMillis(System.currentTimeMillis()).setShareCents(shape.shareCents)
+          .setSharePieces(shape.sharePieces).build();
     }
   }
 

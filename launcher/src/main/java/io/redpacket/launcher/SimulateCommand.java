@@ -20,14 +20,8 @@ final class SimulateCommand implements Callable<Integer> {
   @Option(names = "--pool", required = true, description = "the pool to shake")
   String poolId;
 
-  @Option(names = "--shakes", defaultValue = "200000", description = "how many shakes (default: ${DEFAULT-VALUE})")
-  long shakes;
-
-  @Option(names = "--users", defaultValue = "50000", description = "distinct users (default: ${DEFAULT-VALUE})")
-  int users;
-
-  @Option(names = "--rate", defaultValue = "0", description = "shakes per second, 0 for as fast as Kafka takes them (default: ${DEFAULT-VALUE})")
-  long rate;
+  @Mixin
+  WaveOptions wave = new WaveOptions(50_000, 0, 128);
 
   @Option(names = "--max-duration", defaultValue = "PT5M", description = "stop after this long, ISO-8601 (default: ${DEFAULT-VALUE})")
   Duration maxDuration;
@@ -39,24 +33,18 @@ final class SimulateCommand implements Callable<Integer> {
       + " with tokens signed by REDPACKET_TOKEN_SECRET, instead of writing to Kafka")
   String http;
 
-  @Option(names = "--concurrency", defaultValue = "128", description = "with --http: shakes in flight at once (default: ${DEFAULT-VALUE})")
-  int concurrency;
-
   @Override
   public Integer call() {
-    Checks.range("--shakes", shakes, 1, 1_000_000_000L);
-    Checks.range("--users", users, 1, 1_000_000_000L);
-    Checks.range("--rate", rate, 0, 10_000_000L);
+    wave.check();
     PoolDefinition pool = PoolWriter.readPools(stack.bootstrap, Topics.named(stack.topicPrefix, Topics.POOLS)).get(poolId);
     if (pool == null) {
       System.err.println("simulate: no pool '" + poolId + "' on " + stack.bootstrap + "; create it first with ./redpacket pool create");
       return 2;
     }
     if (http != null) {
-      Checks.range("--concurrency", concurrency, 1, 100_000);
-      HttpWave wave = new HttpWave(http, IngestCommand.secret(), concurrency, Duration.ofSeconds(10));
+      HttpWave clients = new HttpWave(http, IngestCommand.secret(), wave.concurrency, Duration.ofSeconds(10));
       try {
-        HttpWave.Result r = wave.run(WavePlan.standard(pool, users, seed), shakes, concurrency,
+        HttpWave.Result r = clients.run(WavePlan.standard(pool, wave.users, seed), wave.shakes, wave.concurrency,
             x -> System.out.printf("  %,d shakes sent, %,d answered%n", x.sent.get(), x.answered()));
         System.out.printf("sent %,d shakes over HTTP in %.1f s%n", r.sent.get(), r.elapsed.toMillis() / 1000.0);
         System.out.print(r.render());
@@ -65,11 +53,11 @@ final class SimulateCommand implements Callable<Integer> {
         Thread.currentThread().interrupt();
         return 1;
       } finally {
-        wave.close();
+        clients.close();
       }
     }
     ShakeProducer.Result r = ShakeProducer.run(stack.bootstrap, Topics.named(stack.topicPrefix, Topics.SHAKES), pool,
-        WavePlan.standard(pool, users, seed), shakes, rate, maxDuration,
+        WavePlan.standard(pool, wave.users, seed), wave.shakes, wave.rate, maxDuration,
         acked -> System.out.printf("  %,d shakes acknowledged by Kafka%n", acked));
     System.out.printf("sent %,d shakes (%,d acknowledged, %,d failed) in %.1f s: %,.0f/s%n", r.sent(), r.acked(),
         r.failed(), r.elapsed().toMillis() / 1000.0, r.perSecond());

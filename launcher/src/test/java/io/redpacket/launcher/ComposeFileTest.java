@@ -1,5 +1,7 @@
 package io.redpacket.launcher;
 
+import io.redpacket.cluster.Cluster;
+import io.redpacket.cluster.Deployment;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.redpacket.codec.Topics;

@@ -19,6 +19,8 @@ import io.redpacket.live.LiveServer;
 import io.redpacket.simulator.AuditRunner;
 import io.redpacket.simulator.HttpWave;
 import io.redpacket.simulator.WavePlan;
+import io.redpacket.cluster.IngestReady;
+import io.redpacket.cluster.LocalStack;
 import io.redpacket.stack.LocalKafka;
 import java.io.OutputStream;
 import java.io.PrintStream;

@@ -1,5 +1,7 @@
 package io.redpacket.launcher;
 
+import io.redpacket.cluster.LocalFlink;
+import io.redpacket.cluster.IngestReady;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.redpacket.avro.PoolDefinition;

@@ -1,4 +1,4 @@
-package io.redpacket.launcher;
+package io.redpacket.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

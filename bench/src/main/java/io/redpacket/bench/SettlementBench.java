@@ -1,5 +1,6 @@
-package io.redpacket.launcher;
+package io.redpacket.bench;
 
+import io.redpacket.cluster.Checks;
 import io.redpacket.kafka.ProducerSettings;
 import io.redpacket.kafka.Records;
 import io.redpacket.avro.Grant;
@@ -15,11 +16,9 @@ import io.redpacket.jobs.common.KafkaIo;
 import io.redpacket.jobs.settlement.SettlementJob;
 import io.redpacket.jobs.settlement.SettlementSettings;
 import io.redpacket.simulator.OpenPlan;
-import io.redpacket.stack.LocalKafka;
 import io.redpacket.kafka.TopicAdmin;
 import io.redpacket.kafka.TopicReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,35 +37,30 @@ import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "settlement", mixinStandardHelpOptions = true,
     description = "The settlement job (RocksDB, exactly-once) against a pass-through job with the same sources and"
         + " ledger sink but no state, in one run; then the delay from open to credited at a steady rate of opens.")
-final class SettlementBench implements Callable<Integer> {
+public final class SettlementBench implements Callable<Integer> {
   @Option(names = "--grants", defaultValue = "200000", description = "grants per run (default: ${DEFAULT-VALUE})")
   int grants;
 
-  @Option(names = "--rounds", defaultValue = "2", description = "rounds; each runs both jobs, alternating order (default: ${DEFAULT-VALUE})")
-  int rounds;
-
-  @Option(names = "--parallelism", defaultValue = "2", description = "parallelism of the jobs (default: ${DEFAULT-VALUE})")
-  int parallelism;
+  @Mixin
+  BenchSupport.Rounds rounds = new BenchSupport.Rounds(2);
 
   @Option(names = "--open-rate", defaultValue = "2000", description = "opens per second in the delay phase (default: ${DEFAULT-VALUE})")
   int openRate;
 
-  record Run(String job, int round, long inputs, double seconds) {}
+  record Run(String job, int round, long inputs, double seconds) implements BenchSupport.Timed {}
 
   @Override
   public Integer call() throws Exception {
     Checks.range("--grants", grants, 1000, 50_000_000);
-    Checks.range("--rounds", rounds, 1, 10);
-    Checks.range("--parallelism", parallelism, 1, 16);
+    rounds.check();
     Checks.range("--open-rate", openRate, 1, 1_000_000);
-    Path dir = Files.createTempDirectory("redpacket-bench-settlement");
-    try (LocalKafka kafka = LocalKafka.start(dir.resolve("kafka"), false)) {
-      String bootstrap = kafka.bootstrapServers();
+    return BenchSupport.onOwnBroker("settlement", (dir, bootstrap) -> {
       TopicAdmin.ensure(bootstrap, List.of(Topics.GRANTS, Topics.OPENS, Topics.SHARE_GRANTS), List.of(), 8);
       long now = System.currentTimeMillis();
       List<Grant> all = grants(grants, now, "bench");
@@ -77,15 +71,15 @@ final class SettlementBench implements Callable<Integer> {
       long credits = plan.stream().filter(a -> a.kind() == OpenPlan.Kind.OWNER).count();
 
       List<Run> runs = new ArrayList<>();
-      for (int round = 1; round <= rounds; round++) {
-        for (String job : round % 2 == 1 ? List.of("pass-through", "settlement") : List.of("settlement", "pass-through")) {
+      for (int round = 1; round <= rounds.rounds; round++) {
+        for (String job : rounds.order(round, "settlement")) {
           String out = job + "-" + round + "-";
           TopicAdmin.ensure(bootstrap, List.of(Topics.named(out, Topics.LEDGER), Topics.named(out, Topics.WALLETS),
               Topics.named(out, Topics.GRANT_STATES), Topics.named(out, Topics.OPEN_RESULTS),
               Topics.named(out, Topics.DEAD_LETTERS)), List.of(), 8);
           System.out.printf("round %d: %s ...%n", round, job);
           long expected = job.equals("settlement") ? all.size() + credits : inputs;
-          BenchCommand.OutputClock clock = new BenchCommand.OutputClock(bootstrap, Topics.named(out, Topics.LEDGER));
+          BenchSupport.OutputClock clock = new BenchSupport.OutputClock(bootstrap, Topics.named(out, Topics.LEDGER));
           StreamExecutionEnvironment env = env(dir.resolve(out));
           define(env, job, bootstrap, "", out, true, Duration.ofHours(24));
           env.execute("bench " + job);
@@ -95,19 +89,12 @@ final class SettlementBench implements Callable<Integer> {
         }
       }
       Table t = new Table("job", "round", "grants + opens", "first to last ledger output, s", "records/s");
-      List<Double> ratios = new ArrayList<>();
       for (Run r : runs) {
         t.row(r.job(), r.round(), String.format("%,d", r.inputs()), String.format("%.1f", r.seconds()),
             String.format("%,.0f", r.inputs() / r.seconds()));
       }
-      for (int round = 1; round <= rounds; round++) {
-        int n = round;
-        double s = runs.stream().filter(x -> x.round() == n && x.job().equals("settlement")).findFirst().orElseThrow().seconds();
-        double p = runs.stream().filter(x -> x.round() == n && x.job().equals("pass-through")).findFirst().orElseThrow().seconds();
-        ratios.add(p / s);
-      }
       System.out.print(t.render());
-      System.out.printf("settlement / pass-through, per round: %s%n", ratios.stream().map(x -> String.format("%.2f", x)).toList());
+      System.out.printf("settlement / pass-through, per round: %s%n", BenchSupport.twoDecimals(BenchSupport.ratios(runs, rounds.rounds, "settlement")));
 
       // Delay: a running settlement job, grants already reserved, opens at a steady rate.
       String in = "delay-";
@@ -147,14 +134,12 @@ final class SettlementBench implements Callable<Integer> {
       } finally {
         job.cancel().get();
       }
-    } finally {
-      LocalKafka.deleteRecursively(dir);
-    }
-    return 0;
+      return 0;
+    });
   }
 
   private StreamExecutionEnvironment env(Path dataDir) {
-    return BenchCommand.localEnv(dataDir, parallelism);
+    return BenchSupport.localEnv(dataDir, rounds.parallelism);
   }
 
   private static void define(StreamExecutionEnvironment env, String job, String bootstrap, String in, String out,

@@ -1,4 +1,4 @@
-package io.redpacket.launcher;
+package io.redpacket.cluster;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,7 +81,7 @@ public final class LocalFlink implements AutoCloseable {
   }
 
   /** The newest completed checkpoint under {@code root}, if any: what a restarted job resumes from. */
-  static java.util.Optional<Path> latestCheckpoint(Path root) {
+  public static java.util.Optional<Path> latestCheckpoint(Path root) {
     if (!Files.isDirectory(root)) {
       return java.util.Optional.empty();
     }

@@ -1,4 +1,4 @@
-package io.redpacket.launcher;
+package io.redpacket.cluster;
 
 import io.redpacket.codec.Topics;
 import io.redpacket.jobs.allocation.AllocationJob;
@@ -12,9 +12,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /** The whole local pipeline: a real broker, the topics, and the allocation, settlement and sharing jobs on one MiniCluster. */
-final class LocalStack implements DemoStack {
-  final LocalKafka kafka;
-  final LocalFlink flink;
+public final class LocalStack implements DemoStack {
+  public final LocalKafka kafka;
+  public final LocalFlink flink;
   private final Path dataDir;
   private final boolean keepData;
   private boolean closed;
@@ -28,7 +28,7 @@ final class LocalStack implements DemoStack {
     Runtime.getRuntime().addShutdownHook(new Thread(this::close, "stop-local-stack"));
   }
 
-  static LocalStack start(Path dataDir, boolean keepData, int partitions, int parallelism, int uiPort,
+  public static LocalStack start(Path dataDir, boolean keepData, int partitions, int parallelism, int uiPort,
       Duration checkpointInterval, Duration expiry, Duration shareExpiry, PrintStream out) throws Exception {
     long t0 = System.nanoTime();
     out.println("starting Kafka (KRaft, from the Maven jars) in " + dataDir.resolve("kafka") + " ...");

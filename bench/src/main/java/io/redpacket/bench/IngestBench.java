@@ -1,5 +1,7 @@
-package io.redpacket.launcher;
+package io.redpacket.bench;
 
+import io.redpacket.cluster.Checks;
+import io.redpacket.cluster.IngestReady;
 import io.redpacket.kafka.ProducerSettings;
 import io.redpacket.avro.PoolDefinition;
 import io.redpacket.avro.PoolStatus;
@@ -12,7 +14,6 @@ import io.redpacket.core.Tokens;
 import io.redpacket.ingest.IngestConfig;
 import io.redpacket.ingest.IngestServer;
 import io.redpacket.kafka.PoolWriter;
-import io.redpacket.stack.LocalKafka;
 import io.redpacket.kafka.TopicAdmin;
 import io.redpacket.kafka.TopicReader;
 import io.vertx.core.Future;
@@ -24,8 +25,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.PoolOptions;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -41,7 +40,7 @@ import picocli.CommandLine.Option;
     description = "The ingest in one run on this machine: (a) a bare endpoint of the same HTTP library, (b) the"
         + " fast-reject path, (c) the admitted path to Kafka, and their ratios; (d) offered load of 20 times the"
         + " admission budget: what is forwarded, and whether every request is answered.")
-final class IngestBench implements Callable<Integer> {
+public final class IngestBench implements Callable<Integer> {
   static final String SECRET = "bench-secret-0123456789";
 
   @Option(names = "--seconds", defaultValue = "8", description = "measured seconds per case, after 2 s of warm-up (default: ${DEFAULT-VALUE})")
@@ -60,11 +59,13 @@ final class IngestBench implements Callable<Integer> {
     Checks.range("--seconds", seconds, 1, 600);
     Checks.range("--connections", connections, 1, 1024);
     Checks.range("--budget", budget, 1, 1_000_000);
-    Path dir = Files.createTempDirectory("redpacket-bench-ingest");
+    return BenchSupport.onOwnBroker("ingest", (dir, bootstrap) -> run(bootstrap));
+  }
+
+  private Integer run(String bootstrap) throws Exception {
     Vertx vertx = Vertx.vertx();
     Vertx bareVertx = Vertx.vertx();
-    try (LocalKafka kafka = LocalKafka.start(dir.resolve("kafka"), false)) {
-      String bootstrap = kafka.bootstrapServers();
+    try {
       TopicAdmin.ensure(bootstrap, Topics.ALL, Topics.COMPACTED, 8);
       long now = System.currentTimeMillis();
       PoolDefinition open = pool("open", now);
@@ -131,7 +132,6 @@ final class IngestBench implements Callable<Integer> {
     } finally {
       vertx.close().await(10, TimeUnit.SECONDS);
       bareVertx.close().await(10, TimeUnit.SECONDS);
-      LocalKafka.deleteRecursively(dir);
     }
     return 0;
   }

@@ -1,4 +1,4 @@
-package io.redpacket.launcher;
+package io.redpacket.cluster;
 
 import io.redpacket.kafka.ProducerSettings;
 import io.redpacket.codec.Codecs;
@@ -23,16 +23,16 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * again by a fresh allocation job on the cluster that nothing disturbs. Its grants must equal the
  * disturbed run's, byte for byte.
  */
-final class CalmRun {
+public final class CalmRun {
   private CalmRun() {}
 
-  record Result(int grants, int calmGrants, List<String> differences) {
-    boolean equal() {
+  public record Result(int grants, int calmGrants, List<String> differences) {
+    public boolean equal() {
       return differences.isEmpty();
     }
   }
 
-  static Result compare(Cluster cluster, String runPrefix, int parallelism, PrintStream out) throws Exception {
+  public static Result compare(Cluster cluster, String runPrefix, int parallelism, PrintStream out) throws Exception {
     String calm = "calm-" + System.currentTimeMillis() / 1000 + ".";
     String bootstrap = cluster.bootstrap();
     TopicAdmin.ensure(bootstrap, Topics.ALL.stream().map(t -> Topics.named(calm, t)).toList(),
@@ -44,7 +44,7 @@ final class CalmRun {
     out.printf("calm run: copied the wave's %,d input records to %s*; allocating them again on the cluster,"
         + " undisturbed ...%n", copied, calm);
     FlinkRest rest = cluster.rest();
-    String jar = rest.uploadJar(ClusterCommand.Where.defaultJar());
+    String jar = rest.uploadJar(Deployment.defaultJar());
     long t0 = System.nanoTime();
     String id;
     try {

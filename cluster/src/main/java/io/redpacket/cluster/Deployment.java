@@ -1,4 +1,4 @@
-package io.redpacket.launcher;
+package io.redpacket.cluster;
 
 import io.redpacket.jobs.allocation.AllocationJob;
 import io.redpacket.jobs.settlement.SettlementJob;
@@ -22,21 +22,21 @@ import java.util.Map;
  * crash) at any parallelism. What was submitted, the job ids and the last savepoints are kept in
  * {@code jobs.json} next to the cluster, so each of these is its own command.
  */
-final class Deployment {
+public final class Deployment {
   /** One job: its name on the cluster, entry class in the shaded jar, and arguments. */
-  record JobSpec(String name, String entryClass, List<String> args) {}
+  public record JobSpec(String name, String entryClass, List<String> args) {}
 
   private final Cluster cluster;
   private final Path file;
   private JsonObject state;
 
   /** The cluster's own deployment (what `cluster up` submits and `jobs` manages). */
-  Deployment(Cluster cluster) {
+  public Deployment(Cluster cluster) {
     this(cluster, "pipeline");
   }
 
   /** A named deployment, e.g. the demo's, kept apart from the cluster's own. */
-  Deployment(Cluster cluster, String name) {
+  public Deployment(Cluster cluster, String name) {
     this.cluster = cluster;
     this.file = cluster.root.resolve(name.equals("pipeline") ? "jobs.json" : "jobs-" + name + ".json");
     try {
@@ -46,8 +46,18 @@ final class Deployment {
     }
   }
 
+  /** This checkout (the launcher script passes it as redpacket.home). */
+  public static Path home() {
+    return Path.of(System.getProperty("redpacket.home", "."));
+  }
+
+  /** The jobs' shaded jar of this checkout. */
+  public static Path defaultJar() {
+    return home().resolve("jobs/target/redpacket-jobs.jar");
+  }
+
   /** The three jobs with their arguments, as the local stack runs them too. */
-  static List<JobSpec> pipeline(String bootstrap, String topicPrefix, Duration expiry, Duration shareExpiry) {
+  public static List<JobSpec> pipeline(String bootstrap, String topicPrefix, Duration expiry, Duration shareExpiry) {
     List<String> common = new ArrayList<>(List.of("--bootstrap", bootstrap));
     if (!topicPrefix.isEmpty()) {
       common.addAll(List.of("--topic-prefix", topicPrefix));
@@ -64,7 +74,7 @@ final class Deployment {
   }
 
   /** Uploads the jar and runs every job fresh; refuses if jobs of this deployment still run. */
-  void submit(Path jar, List<JobSpec> specs, int parallelism, PrintStream out) {
+  public void submit(Path jar, List<JobSpec> specs, int parallelism, PrintStream out) {
     requireNoneRunning();
     JsonArray jobs = new JsonArray();
     for (JobSpec s : specs) {
@@ -75,7 +85,7 @@ final class Deployment {
   }
 
   /** Cancels every job of this deployment that is not finished (a demo's, at its end or left over), and waits for it. */
-  void cancelAll(PrintStream out) {
+  public void cancelAll(PrintStream out) {
     List<String> cancelled = new ArrayList<>();
     for (var job : current().values()) {
       if (!job.terminal() && !job.state().equals("NOT ON THE CLUSTER")) {
@@ -96,7 +106,7 @@ final class Deployment {
   }
 
   /** Jobs of this deployment as the cluster sees them now (name to job), in submission order. */
-  Map<String, FlinkRest.Job> current() {
+  public Map<String, FlinkRest.Job> current() {
     Map<String, FlinkRest.Job> byId = new LinkedHashMap<>();
     cluster.rest().jobs().forEach(j -> byId.put(j.id(), j));
     Map<String, FlinkRest.Job> out = new LinkedHashMap<>();
@@ -108,16 +118,16 @@ final class Deployment {
   }
 
   /** Whether jobs were submitted here before (their ids and savepoints are on record). */
-  boolean ranBefore() {
+  public boolean ranBefore() {
     return !state.getJsonArray("jobs", new JsonArray()).isEmpty();
   }
 
-  int parallelism() {
+  public int parallelism() {
     return state.getInteger("parallelism", 0);
   }
 
   /** Stops every running job with a savepoint and records where; returns name to savepoint. */
-  Map<String, String> stop(PrintStream out) {
+  public Map<String, String> stop(PrintStream out) {
     Map<String, String> points = new LinkedHashMap<>();
     List<JsonObject> running = new ArrayList<>();
     for (JsonObject j : jobs()) {
@@ -165,7 +175,7 @@ final class Deployment {
   }
 
   /** Takes a savepoint of every running job; they go on. */
-  Map<String, String> savepoint(PrintStream out) {
+  public Map<String, String> savepoint(PrintStream out) {
     Map<String, String> points = new LinkedHashMap<>();
     for (JsonObject j : jobs()) {
       String id = j.getString("jobId");
@@ -187,7 +197,7 @@ final class Deployment {
    * stopped with, or, when it ended otherwise (a crash, a lost JobManager), its newest retained
    * checkpoint. Never from anything older, which would commit again what was committed after it.
    */
-  void resume(int parallelism, PrintStream out) {
+  public void resume(int parallelism, PrintStream out) {
     requireNoneRunning();
     Map<String, String> from = new LinkedHashMap<>();
     for (JsonObject j : jobs()) {
@@ -205,12 +215,12 @@ final class Deployment {
   }
 
   /** Whether every job's last run ended with `jobs stop` (so resume uses savepoints). */
-  boolean stoppedWithSavepoints() {
+  public boolean stoppedWithSavepoints() {
     return jobs().stream().allMatch(j -> j.containsKey("stoppedAt"));
   }
 
   /** Completed checkpoints per job id so far (0 for a job not yet running). */
-  Map<String, Long> checkpointCounts() {
+  public Map<String, Long> checkpointCounts() {
     Map<String, Long> out = new LinkedHashMap<>();
     for (var job : current().values()) {
       try {
@@ -226,7 +236,7 @@ final class Deployment {
    * Waits until every job runs and has completed a checkpoint beyond {@code before}: a checkpoint
    * completes only once all of a job's tasks run, so this is "recovered", not just "scheduled".
    */
-  void awaitCheckpointed(Map<String, Long> before, Duration bound) {
+  public void awaitCheckpointed(Map<String, Long> before, Duration bound) {
     io.redpacket.kafka.Await.until("every job running with a new completed checkpoint", bound, () -> {
       for (var job : current().values()) {
         if (!job.running()) {

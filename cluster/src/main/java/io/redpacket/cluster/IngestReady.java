@@ -1,4 +1,4 @@
-package io.redpacket.launcher;
+package io.redpacket.cluster;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -8,10 +8,10 @@ import io.redpacket.kafka.Await;
 import java.time.Duration;
 
 /** Waits, bounded, until an ingest answers {@code /health/ready} with 200. */
-final class IngestReady {
+public final class IngestReady {
   private IngestReady() {}
 
-  static void await(int port) {
+  public static void await(int port) {
     HttpClient client = HttpClient.newHttpClient();
     HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/ready"))
         .timeout(Duration.ofSeconds(5)).build();

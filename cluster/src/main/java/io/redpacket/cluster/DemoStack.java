@@ -1,7 +1,7 @@
-package io.redpacket.launcher;
+package io.redpacket.cluster;
 
 /** Where the demo's wave runs: the embedded local stack, or a deployment on `./redpacket cluster`. */
-interface DemoStack extends AutoCloseable {
+public interface DemoStack extends AutoCloseable {
   String bootstrap();
 
   /** Prefix of every topic the wave uses ("" for the local stack's own broker). */

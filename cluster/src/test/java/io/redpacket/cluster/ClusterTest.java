@@ -1,4 +1,4 @@
-package io.redpacket.launcher;
+package io.redpacket.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -18,7 +18,7 @@ class ClusterTest {
 
   @Test
   void aTaskManagerRunsAsFlinkStartScriptsWouldFromTheRepositoryConfiguration() {
-    Cluster cluster = Cluster.create(dir, FLINK_CONF, new Cluster.Settings(19092, 8081, 2, 6, 8));
+    Cluster cluster = Cluster.create(dir, FLINK_CONF, new ClusterSettings(19092, 8081, 2, 6, 8));
     List<String> cmd = cluster.flinkCommand("taskmanager-2");
     String line = String.join(" ", cmd);
     // Memory flags derived from taskmanager.memory.process.size in flink-conf/config.yaml (2400m), as Flink's scripts do.
@@ -33,13 +33,13 @@ class ClusterTest {
     // Checkpoints and savepoints live with the cluster, so jobs resume after a crash.
     assertThat(line).contains("-D execution.checkpointing.dir=file://" + cluster.root.resolve("flink/checkpoints"));
     // The Flink processes get Flink's jars only; the pipeline's code comes in the submitted jar.
-    assertThat(Cluster.flinkClasspath()).contains("flink-runtime-2").contains("flink-statebackend-rocksdb")
+    assertThat(FlinkCommandLine.flinkClasspath()).contains("flink-runtime-2").contains("flink-statebackend-rocksdb")
         .doesNotContain("kafka-clients").doesNotContain("/schemas/").doesNotContain("avro-1");
   }
 
   @Test
   void theJobManagerServesRestOnTheChosenPort() {
-    Cluster cluster = Cluster.create(dir, FLINK_CONF, new Cluster.Settings(19092, 18081, 2, 6, 8));
+    Cluster cluster = Cluster.create(dir, FLINK_CONF, new ClusterSettings(19092, 18081, 2, 6, 8));
     String line = String.join(" ", cluster.flinkCommand("jobmanager"));
     assertThat(line).contains("StandaloneSessionClusterEntrypoint", "-D rest.port=18081", "-Xmx");
     assertThat(cluster.restUrl()).isEqualTo("http://127.0.0.1:18081");
@@ -50,11 +50,11 @@ class ClusterTest {
 
   @Test
   void theSettingsAreKeptForLaterCommandsAndBadOnesAreRefused() {
-    Cluster.create(dir, FLINK_CONF, new Cluster.Settings(20000, 8082, 3, 4, 16));
+    Cluster.create(dir, FLINK_CONF, new ClusterSettings(20000, 8082, 3, 4, 16));
     Cluster again = Cluster.open(dir, FLINK_CONF);
-    assertThat(again.settings).isEqualTo(new Cluster.Settings(20000, 8082, 3, 4, 16));
-    assertThatThrownBy(() -> new Cluster.Settings(80, 8081, 2, 6, 8)).hasMessageContaining("--kafka-port");
-    assertThatThrownBy(() -> new Cluster.Settings(19092, 8081, 0, 6, 8)).hasMessageContaining("--taskmanagers");
+    assertThat(again.settings).isEqualTo(new ClusterSettings(20000, 8082, 3, 4, 16));
+    assertThatThrownBy(() -> new ClusterSettings(80, 8081, 2, 6, 8)).hasMessageContaining("--kafka-port");
+    assertThatThrownBy(() -> new ClusterSettings(19092, 8081, 0, 6, 8)).hasMessageContaining("--taskmanagers");
     assertThatThrownBy(() -> Cluster.open(dir.resolve("nothing"), FLINK_CONF)).hasMessageContaining("cluster up");
   }
 

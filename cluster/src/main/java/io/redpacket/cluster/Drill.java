@@ -1,4 +1,4 @@
-package io.redpacket.launcher;
+package io.redpacket.cluster;
 
 import java.io.PrintStream;
 import java.time.Duration;
@@ -16,7 +16,7 @@ import java.util.Map;
  * </ul>
  * Each step is printed with its time; {@link #await} says whether all of them went through.
  */
-final class Drill implements Runnable {
+public final class Drill implements Runnable {
   private static final Duration RECOVERY = Duration.ofMinutes(4);
 
   private final Cluster cluster;
@@ -40,7 +40,7 @@ final class Drill implements Runnable {
   }
 
   /** Three TaskManager kills and one broker kill, each followed by its recovery. */
-  static Drill chaos(Cluster cluster, Deployment jobs, Duration firstAfter, PrintStream out) {
+  public static Drill chaos(Cluster cluster, Deployment jobs, Duration firstAfter, PrintStream out) {
     Drill d = new Drill(cluster, jobs, out);
     d.steps.add(() -> Thread.sleep(firstAfter.toMillis()));
     d.steps.add(() -> d.killAndRecover("taskmanager-1"));
@@ -51,7 +51,7 @@ final class Drill implements Runnable {
   }
 
   /** Stop with savepoints and resume at each parallelism in turn. */
-  static Drill rescale(Cluster cluster, Deployment jobs, List<Integer> parallelisms, Duration firstAfter, PrintStream out) {
+  public static Drill rescale(Cluster cluster, Deployment jobs, List<Integer> parallelisms, Duration firstAfter, PrintStream out) {
     Drill d = new Drill(cluster, jobs, out);
     d.steps.add(() -> Thread.sleep(firstAfter.toMillis()));
     for (int p : parallelisms) {
@@ -60,14 +60,14 @@ final class Drill implements Runnable {
     return d;
   }
 
-  Drill start() {
+  public Drill start() {
     thread.setDaemon(true);
     thread.start();
     return this;
   }
 
   /** Waits for every step; false (with the reason printed) if one failed or it took longer than {@code bound}. */
-  boolean await(Duration bound) throws InterruptedException {
+  public boolean await(Duration bound) throws InterruptedException {
     thread.join(bound.toMillis());
     if (thread.isAlive()) {
       out.println("drill: not finished within " + bound.toSeconds() + " s; done so far: " + done);
@@ -82,7 +82,7 @@ final class Drill implements Runnable {
     return true;
   }
 
-  List<String> done() {
+  public List<String> done() {
     return List.copyOf(done);
   }
 

@@ -1,4 +1,4 @@
-package io.redpacket.launcher;
+package io.redpacket.cluster;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -21,7 +21,7 @@ import java.util.UUID;
  * (optionally from a savepoint, at a parallelism), list jobs, take savepoints, stop with a
  * savepoint, cancel. Errors carry Flink's own message.
  */
-final class FlinkRest {
+public final class FlinkRest {
   private final String base;
   /** One client for every call: it keeps its connections and threads, and commands make many calls. */
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -30,18 +30,18 @@ final class FlinkRest {
     this.base = base;
   }
 
-  record Job(String id, String name, String state) {
-    boolean running() {
+  public record Job(String id, String name, String state) {
+    public boolean running() {
       return state.equals("RUNNING");
     }
 
-    boolean terminal() {
+    public boolean terminal() {
       return List.of("FINISHED", "CANCELED", "FAILED").contains(state);
     }
   }
 
   /** Registered TaskManagers, or -1 when the JobManager does not answer. */
-  int taskManagers() {
+  public int taskManagers() {
     try {
       return get("/overview").getInteger("taskmanagers", 0);
     } catch (RuntimeException e) {
@@ -49,7 +49,7 @@ final class FlinkRest {
     }
   }
 
-  JsonObject overview() {
+  public JsonObject overview() {
     return get("/overview");
   }
 
@@ -103,7 +103,7 @@ final class FlinkRest {
     return post("/jars/" + jarId + "/run", req, Duration.ofMinutes(2)).getString("jobid");
   }
 
-  List<Job> jobs() {
+  public List<Job> jobs() {
     List<Job> out = new ArrayList<>();
     for (Object o : get("/jobs/overview").getJsonArray("jobs")) {
       JsonObject j = (JsonObject) o;
@@ -113,7 +113,7 @@ final class FlinkRest {
   }
 
   /** Completed checkpoints of a job so far. */
-  long completedCheckpoints(String jobId) {
+  public long completedCheckpoints(String jobId) {
     return get("/jobs/" + jobId + "/checkpoints").getJsonObject("counts").getLong("completed", 0L);
   }
 

@@ -1,4 +1,4 @@
-package io.redpacket.launcher;
+package io.redpacket.cluster;
 
 import io.redpacket.codec.Topics;
 import io.redpacket.kafka.TopicAdmin;
@@ -10,9 +10,9 @@ import java.time.Duration;
  * wave) and its own deployment of the three jobs with the demo's expiries, submitted from the shaded
  * jar through the REST API like any other. Cancelled when the demo ends; the cluster stays up.
  */
-final class ClusterDemo implements DemoStack {
-  final Cluster cluster;
-  final Deployment jobs;
+public final class ClusterDemo implements DemoStack {
+  public final Cluster cluster;
+  public final Deployment jobs;
   private final String prefix;
   private final boolean keep;
   private volatile boolean clean;
@@ -27,7 +27,7 @@ final class ClusterDemo implements DemoStack {
   /**
    * @param slotsNeeded slots the demo will use at most (three jobs at the largest parallelism it runs)
    */
-  static ClusterDemo start(Cluster cluster, int parallelism, int slotsNeeded, Duration expiry, Duration shareExpiry,
+  public static ClusterDemo start(Cluster cluster, int parallelism, int slotsNeeded, Duration expiry, Duration shareExpiry,
       boolean keep, PrintStream out) {
     new Deployment(cluster, "demo").cancelAll(out); // what an interrupted or --keep demo left running
     int free = cluster.rest().overview().getInteger("slots-available", 0);
@@ -43,7 +43,7 @@ final class ClusterDemo implements DemoStack {
         prefix, cluster.settings.partitions(), Cluster.BROKERS);
     Deployment jobs = new Deployment(cluster, "demo");
     try {
-      jobs.submit(ClusterCommand.Where.defaultJar(), Deployment.pipeline(cluster.bootstrap(), prefix, expiry, shareExpiry),
+      jobs.submit(Deployment.defaultJar(), Deployment.pipeline(cluster.bootstrap(), prefix, expiry, shareExpiry),
           parallelism, out);
       jobs.awaitCheckpointed(java.util.Map.of(), Duration.ofMinutes(3));
     } catch (RuntimeException e) {
@@ -70,12 +70,12 @@ final class ClusterDemo implements DemoStack {
   }
 
   /** Cancels the demo's jobs (before the calm run, which needs their slots, and at the end). */
-  void cancelJobs() {
+  public void cancelJobs() {
     jobs.cancelAll(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
   }
 
   /** The run audited clean: its topics go when it closes. A failed run's stay, to be looked at. */
-  void auditedClean() {
+  public void auditedClean() {
     clean = true;
   }
 

@@ -1,5 +1,6 @@
-package io.redpacket.launcher;
+package io.redpacket.bench;
 
+import io.redpacket.cluster.Checks;
 import io.redpacket.kafka.ProducerSettings;
 import io.redpacket.kafka.Records;
 import io.redpacket.avro.Grant;
@@ -20,11 +21,8 @@ import io.redpacket.jobs.sharing.SharingJob;
 import io.redpacket.jobs.sharing.SharingSettings;
 import io.redpacket.simulator.SharePlan;
 import io.redpacket.simulator.SocialGraph;
-import io.redpacket.stack.LocalKafka;
 import io.redpacket.kafka.TopicAdmin;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,35 +37,30 @@ import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "sharing", mixinStandardHelpOptions = true,
     description = "The sharing job (RocksDB, exactly-once) against a pass-through job with the same sources, keying and"
         + " answer sink but no state, in one run: share requests and claims per second, and their ratio.")
-final class SharingBench implements Callable<Integer> {
+public final class SharingBench implements Callable<Integer> {
   @Option(names = "--grants", defaultValue = "30000", description = "opened, shareable grants (default: ${DEFAULT-VALUE})")
   int grants;
 
   @Option(names = "--pieces", defaultValue = "5", description = "pieces per share (default: ${DEFAULT-VALUE})")
   int pieces;
 
-  @Option(names = "--rounds", defaultValue = "2", description = "rounds; each runs both jobs, alternating order (default: ${DEFAULT-VALUE})")
-  int rounds;
+  @Mixin
+  BenchSupport.Rounds rounds = new BenchSupport.Rounds(2);
 
-  @Option(names = "--parallelism", defaultValue = "2", description = "parallelism of the jobs (default: ${DEFAULT-VALUE})")
-  int parallelism;
-
-  record Run(String job, int round, double seconds) {}
+  record Run(String job, int round, double seconds) implements BenchSupport.Timed {}
 
   @Override
   public Integer call() throws Exception {
     Checks.range("--grants", grants, 1000, 10_000_000);
     Checks.range("--pieces", pieces, 1, Sharing.MAX_PIECES);
-    Checks.range("--rounds", rounds, 1, 10);
-    Checks.range("--parallelism", parallelism, 1, 16);
-    Path dir = Files.createTempDirectory("redpacket-bench-sharing");
-    try (LocalKafka kafka = LocalKafka.start(dir.resolve("kafka"), false)) {
-      String bootstrap = kafka.bootstrapServers();
+    rounds.check();
+    return BenchSupport.onOwnBroker("sharing", (dir, bootstrap) -> {
       TopicAdmin.ensure(bootstrap, List.of(Topics.GRANT_STATES, Topics.SHARES, Topics.SHARE_CLAIMS), List.of(), 8);
       long now = System.currentTimeMillis();
       List<Grant> opened = new ArrayList<>(grants);
@@ -92,14 +85,14 @@ final class SharingBench implements Callable<Integer> {
         }
       }
       List<Run> runs = new ArrayList<>();
-      for (int round = 1; round <= rounds; round++) {
-        for (String job : round % 2 == 1 ? List.of("pass-through", "sharing") : List.of("sharing", "pass-through")) {
+      for (int round = 1; round <= rounds.rounds; round++) {
+        for (String job : rounds.order(round, "sharing")) {
           String out = job + "-" + round + "-";
           TopicAdmin.ensure(bootstrap, List.of(Topics.named(out, Topics.SHARE_GRANTS), Topics.named(out, Topics.SHARE_STATES),
               Topics.named(out, Topics.SHARE_RESULTS), Topics.named(out, Topics.DEAD_LETTERS)), List.of(), 8);
           System.out.printf("round %d: %s ...%n", round, job);
-          BenchCommand.OutputClock clock = new BenchCommand.OutputClock(bootstrap, Topics.named(out, Topics.SHARE_RESULTS));
-          StreamExecutionEnvironment env = BenchCommand.localEnv(dir.resolve(out), parallelism);
+          BenchSupport.OutputClock clock = new BenchSupport.OutputClock(bootstrap, Topics.named(out, Topics.SHARE_RESULTS));
+          StreamExecutionEnvironment env = BenchSupport.localEnv(dir.resolve(out), rounds.parallelism);
           define(env, job, bootstrap, out);
           env.execute("bench " + job);
           Run run = new Run(job, round, clock.awaitSeconds(plan.size()));
@@ -115,19 +108,10 @@ final class SharingBench implements Callable<Integer> {
             String.format("%,.0f", claims / r.seconds()));
       }
       System.out.print(t.render());
-      List<String> ratios = new ArrayList<>();
-      for (int round = 1; round <= rounds; round++) {
-        int n = round;
-        double s = runs.stream().filter(x -> x.round() == n && x.job().equals("sharing")).findFirst().orElseThrow().seconds();
-        double p = runs.stream().filter(x -> x.round() == n && x.job().equals("pass-through")).findFirst().orElseThrow()
-            .seconds();
-        ratios.add(String.format("%.2f", p / s));
-      }
-      System.out.printf("sharing / pass-through, per round: %s%n", ratios);
+      System.out.printf("sharing / pass-through, per round: %s%n",
+          BenchSupport.twoDecimals(BenchSupport.ratios(runs, rounds.rounds, "sharing")));
       return 0;
-    } finally {
-      LocalKafka.deleteRecursively(dir);
-    }
+    });
   }
 
   private static void define(StreamExecutionEnvironment env, String job, String bootstrap, String out) {
