@@ -1,11 +1,11 @@
 package io.redpacket.bench;
 
-import io.redpacket.cluster.Checks;
 import io.redpacket.avro.OutcomeCode;
 import io.redpacket.avro.PoolDefinition;
 import io.redpacket.avro.Shake;
 import io.redpacket.avro.ShakeOutcome;
 import io.redpacket.avro.SplitMode;
+import io.redpacket.cluster.Checks;
 import io.redpacket.codec.Codecs;
 import io.redpacket.codec.Topics;
 import io.redpacket.core.Keys;
@@ -17,10 +17,10 @@ import io.redpacket.jobs.allocation.AllocationSettings;
 import io.redpacket.jobs.common.DecodeFunction;
 import io.redpacket.jobs.common.KafkaIo;
 import io.redpacket.kafka.PoolWriter;
-import io.redpacket.simulator.ShakeProducer;
-import io.redpacket.simulator.WavePlan;
 import io.redpacket.kafka.TopicAdmin;
 import io.redpacket.kafka.TopicReader;
+import io.redpacket.simulator.ShakeProducer;
+import io.redpacket.simulator.WavePlan;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,11 +1,10 @@
 package io.redpacket.bench;
 
-import io.redpacket.cluster.Checks;
-import io.redpacket.cluster.IngestReady;
-import io.redpacket.kafka.ProducerSettings;
 import io.redpacket.avro.PoolDefinition;
 import io.redpacket.avro.PoolStatus;
 import io.redpacket.avro.SplitMode;
+import io.redpacket.cluster.Checks;
+import io.redpacket.cluster.IngestReady;
 import io.redpacket.codec.Codecs;
 import io.redpacket.codec.Topics;
 import io.redpacket.core.Keys;
@@ -14,6 +13,7 @@ import io.redpacket.core.Tokens;
 import io.redpacket.ingest.IngestConfig;
 import io.redpacket.ingest.IngestServer;
 import io.redpacket.kafka.PoolWriter;
+import io.redpacket.kafka.ProducerSettings;
 import io.redpacket.kafka.TopicAdmin;
 import io.redpacket.kafka.TopicReader;
 import io.vertx.core.Future;

@@ -1,12 +1,10 @@
 package io.redpacket.bench;
 
-import io.redpacket.cluster.Checks;
-import io.redpacket.kafka.ProducerSettings;
-import io.redpacket.kafka.Records;
 import io.redpacket.avro.Grant;
 import io.redpacket.avro.GrantPhase;
 import io.redpacket.avro.LedgerEntry;
 import io.redpacket.avro.Open;
+import io.redpacket.cluster.Checks;
 import io.redpacket.codec.Codecs;
 import io.redpacket.codec.Topics;
 import io.redpacket.core.Settlement;
@@ -15,9 +13,11 @@ import io.redpacket.jobs.common.DecodeFunction;
 import io.redpacket.jobs.common.KafkaIo;
 import io.redpacket.jobs.settlement.SettlementJob;
 import io.redpacket.jobs.settlement.SettlementSettings;
-import io.redpacket.simulator.OpenPlan;
+import io.redpacket.kafka.ProducerSettings;
+import io.redpacket.kafka.Records;
 import io.redpacket.kafka.TopicAdmin;
 import io.redpacket.kafka.TopicReader;
+import io.redpacket.simulator.OpenPlan;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;

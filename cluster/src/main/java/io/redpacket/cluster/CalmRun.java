@@ -1,9 +1,9 @@
 package io.redpacket.cluster;
 
-import io.redpacket.kafka.ProducerSettings;
 import io.redpacket.codec.Codecs;
 import io.redpacket.codec.Topics;
 import io.redpacket.jobs.allocation.AllocationJob;
+import io.redpacket.kafka.ProducerSettings;
 import io.redpacket.kafka.TopicAdmin;
 import io.redpacket.kafka.TopicReader;
 import java.io.PrintStream;

@@ -2,8 +2,8 @@ package io.redpacket.cluster;
 
 import io.redpacket.codec.Topics;
 import io.redpacket.kafka.Await;
-import io.redpacket.stack.LocalKafka;
 import io.redpacket.kafka.TopicAdmin;
+import io.redpacket.stack.LocalKafka;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;

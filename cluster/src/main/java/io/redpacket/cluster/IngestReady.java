@@ -1,10 +1,10 @@
 package io.redpacket.cluster;
 
+import io.redpacket.kafka.Await;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import io.redpacket.kafka.Await;
 import java.time.Duration;
 
 /** Waits, bounded, until an ingest answers {@code /health/ready} with 200. */

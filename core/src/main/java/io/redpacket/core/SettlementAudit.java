@@ -1,5 +1,7 @@
 package io.redpacket.core;
 
+import static io.redpacket.core.Table.count;
+
 import io.redpacket.avro.EntryKind;
 import io.redpacket.avro.Grant;
 import io.redpacket.avro.GrantPhase;
@@ -9,8 +11,6 @@ import io.redpacket.avro.Open;
 import io.redpacket.avro.OpenCode;
 import io.redpacket.avro.OpenResult;
 import io.redpacket.avro.Wallet;
-import static io.redpacket.core.Table.count;
-
 import io.redpacket.core.Audit.Check;
 import java.util.ArrayList;
 import java.util.EnumMap;

@@ -1,5 +1,7 @@
 package io.redpacket.core;
 
+import static io.redpacket.core.Table.count;
+
 import io.redpacket.avro.Grant;
 import io.redpacket.avro.LedgerEntry;
 import io.redpacket.avro.ShareAction;
@@ -10,8 +12,6 @@ import io.redpacket.avro.SharePhase;
 import io.redpacket.avro.ShareRequest;
 import io.redpacket.avro.ShareResult;
 import io.redpacket.avro.ShareState;
-import static io.redpacket.core.Table.count;
-
 import io.redpacket.core.Audit.Check;
 import java.util.ArrayList;
 import java.util.EnumMap;

@@ -3,7 +3,6 @@ package io.redpacket.kafka;
 import io.redpacket.avro.PoolDefinition;
 import io.redpacket.codec.Codecs;
 import io.redpacket.core.PoolRules;
-import io.redpacket.kafka.TopicReader;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;

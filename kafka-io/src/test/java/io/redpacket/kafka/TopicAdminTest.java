@@ -1,13 +1,11 @@
 package io.redpacket.kafka;
 
-import io.redpacket.stack.LocalKafka;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.redpacket.stack.LocalKafka;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConfigEntry;

@@ -1,9 +1,9 @@
 package io.redpacket.launcher;
 
-import io.redpacket.cluster.Checks;
 import io.redpacket.avro.PoolDefinition;
 import io.redpacket.avro.SplitMode;
 import io.redpacket.cluster.CalmRun;
+import io.redpacket.cluster.Checks;
 import io.redpacket.cluster.Cluster;
 import io.redpacket.cluster.ClusterDemo;
 import io.redpacket.cluster.DemoStack;

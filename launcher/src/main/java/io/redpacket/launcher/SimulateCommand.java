@@ -2,8 +2,8 @@ package io.redpacket.launcher;
 
 import io.redpacket.avro.PoolDefinition;
 import io.redpacket.codec.Topics;
-import io.redpacket.simulator.HttpWave;
 import io.redpacket.kafka.PoolWriter;
+import io.redpacket.simulator.HttpWave;
 import io.redpacket.simulator.ShakeProducer;
 import io.redpacket.simulator.WavePlan;
 import java.time.Duration;

@@ -2,9 +2,9 @@ package io.redpacket.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.redpacket.stack.SharedKafka;
 import io.redpacket.kafka.TopicAdmin;
 import io.redpacket.kafka.TopicReader;
+import io.redpacket.stack.SharedKafka;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.List;

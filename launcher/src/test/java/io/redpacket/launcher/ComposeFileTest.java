@@ -1,9 +1,9 @@
 package io.redpacket.launcher;
 
-import io.redpacket.cluster.Cluster;
-import io.redpacket.cluster.Deployment;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.redpacket.cluster.Cluster;
+import io.redpacket.cluster.Deployment;
 import io.redpacket.codec.Topics;
 import io.redpacket.ingest.IngestMain;
 import java.nio.file.Files;

@@ -1,24 +1,24 @@
 package io.redpacket.launcher;
 
-import io.redpacket.cluster.LocalFlink;
-import io.redpacket.cluster.IngestReady;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.redpacket.avro.PoolDefinition;
 import io.redpacket.avro.SplitMode;
+import io.redpacket.cluster.IngestReady;
+import io.redpacket.cluster.LocalFlink;
 import io.redpacket.codec.Topics;
 import io.redpacket.core.Audit;
 import io.redpacket.ingest.IngestConfig;
 import io.redpacket.ingest.IngestServer;
 import io.redpacket.jobs.allocation.AllocationJob;
 import io.redpacket.jobs.common.JobArgs;
-import io.redpacket.simulator.AuditRunner;
-import io.redpacket.simulator.HttpWave;
 import io.redpacket.kafka.PoolWriter;
-import io.redpacket.simulator.WavePlan;
-import io.redpacket.stack.SharedKafka;
 import io.redpacket.kafka.TopicAdmin;
 import io.redpacket.kafka.TopicReader;
+import io.redpacket.simulator.AuditRunner;
+import io.redpacket.simulator.HttpWave;
+import io.redpacket.simulator.WavePlan;
+import io.redpacket.stack.SharedKafka;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.UUID;

@@ -1,20 +1,20 @@
 package io.redpacket.simulator;
 
-import io.redpacket.kafka.PoolWriter;
 import io.redpacket.avro.Grant;
 import io.redpacket.avro.GrantState;
 import io.redpacket.avro.LedgerEntry;
 import io.redpacket.avro.Open;
 import io.redpacket.avro.OpenResult;
 import io.redpacket.avro.PoolDefinition;
+import io.redpacket.avro.Shake;
+import io.redpacket.avro.ShakeOutcome;
 import io.redpacket.avro.ShareAction;
 import io.redpacket.avro.ShareGrant;
 import io.redpacket.avro.ShareRequest;
 import io.redpacket.avro.ShareResult;
 import io.redpacket.avro.ShareState;
 import io.redpacket.avro.Wallet;
-import io.redpacket.avro.Shake;
-import io.redpacket.avro.ShakeOutcome;
+import io.redpacket.codec.AvroCodec;
 import io.redpacket.codec.Codecs;
 import io.redpacket.codec.Topics;
 import io.redpacket.core.Audit;
@@ -23,6 +23,7 @@ import io.redpacket.core.SettlementAudit;
 import io.redpacket.core.ShakeRules;
 import io.redpacket.core.Sharing;
 import io.redpacket.core.SharingAudit;
+import io.redpacket.kafka.PoolWriter;
 import io.redpacket.kafka.TopicReader;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -30,7 +31,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.function.Predicate;
-import io.redpacket.codec.AvroCodec;
 import org.apache.avro.specific.SpecificRecord;
 
 /** Reads the pipeline's topics with read_committed and runs the {@link Audit}. */

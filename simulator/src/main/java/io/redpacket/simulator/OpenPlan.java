@@ -2,12 +2,10 @@ package io.redpacket.simulator;
 
 import io.redpacket.avro.Grant;
 import io.redpacket.avro.Open;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * What the winners do with their packets: most open them after a human delay, some open twice

@@ -1,19 +1,15 @@
 package io.redpacket.simulator;
 
-import io.redpacket.kafka.ProducerSettings;
-import io.redpacket.kafka.Records;
 import io.redpacket.avro.PoolDefinition;
 import io.redpacket.avro.Shake;
+import io.redpacket.kafka.ProducerSettings;
+import io.redpacket.kafka.Records;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * Writes a wave of shakes straight to Kafka (as an upstream system would), at a target rate,

@@ -3,12 +3,10 @@ package io.redpacket.simulator;
 import io.redpacket.avro.Grant;
 import io.redpacket.avro.ShareAction;
 import io.redpacket.avro.ShareRequest;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * What the openers of shareable packets and their friends do: some openers share their group

@@ -5,12 +5,12 @@ import io.redpacket.codec.AvroCodec;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.function.Function;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
-import org.apache.avro.specific.SpecificRecord;
 
 /**
  * Decodes Avro single-object records; a record that does not decode, or that the validator

@@ -1,6 +1,5 @@
 package io.redpacket.jobs.allocation;
 
-import io.redpacket.jobs.common.HarnessReads;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.redpacket.avro.OutcomeCode;
@@ -10,17 +9,18 @@ import io.redpacket.avro.ShakeOutcome;
 import io.redpacket.avro.SplitMode;
 import io.redpacket.core.Keys;
 import io.redpacket.core.StableHash;
+import io.redpacket.core.UserRecord;
+import io.redpacket.jobs.common.HarnessReads;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;
-import io.redpacket.core.UserRecord;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;

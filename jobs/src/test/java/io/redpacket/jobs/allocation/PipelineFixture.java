@@ -1,7 +1,5 @@
 package io.redpacket.jobs.allocation;
 
-import io.redpacket.kafka.ProducerSettings;
-import io.redpacket.kafka.Records;
 import io.redpacket.avro.PoolDefinition;
 import io.redpacket.avro.Shake;
 import io.redpacket.avro.ShakeOutcome;
@@ -11,13 +9,15 @@ import io.redpacket.codec.Topics;
 import io.redpacket.core.Audit;
 import io.redpacket.core.ShakeRules;
 import io.redpacket.jobs.common.FailOnceAfterCheckpoint;
-import io.redpacket.jobs.common.RunComparison;
 import io.redpacket.jobs.common.KafkaIo;
+import io.redpacket.jobs.common.RunComparison;
 import io.redpacket.kafka.PoolWriter;
-import io.redpacket.simulator.WavePlan;
-import io.redpacket.stack.SharedKafka;
+import io.redpacket.kafka.ProducerSettings;
+import io.redpacket.kafka.Records;
 import io.redpacket.kafka.TopicAdmin;
 import io.redpacket.kafka.TopicReader;
+import io.redpacket.simulator.WavePlan;
+import io.redpacket.stack.SharedKafka;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,6 +1,5 @@
 package io.redpacket.jobs.settlement;
 
-import io.redpacket.jobs.common.HarnessReads;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.redpacket.avro.EntryKind;
@@ -15,6 +14,7 @@ import io.redpacket.avro.ShareGrant;
 import io.redpacket.avro.ShareMove;
 import io.redpacket.avro.Wallet;
 import io.redpacket.core.Settlement;
+import io.redpacket.jobs.common.HarnessReads;
 import java.time.Duration;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;

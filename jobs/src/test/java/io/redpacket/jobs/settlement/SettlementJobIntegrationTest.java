@@ -1,7 +1,5 @@
 package io.redpacket.jobs.settlement;
 
-import io.redpacket.kafka.ProducerSettings;
-import io.redpacket.kafka.Records;
 import static io.redpacket.jobs.common.RunComparison.differences;
 import static io.redpacket.jobs.common.RunComparison.records;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -16,13 +14,15 @@ import io.redpacket.codec.Codecs;
 import io.redpacket.codec.Topics;
 import io.redpacket.core.SettlementAudit;
 import io.redpacket.jobs.common.FailOnceAfterCheckpoint;
-import io.redpacket.jobs.common.RunComparison;
 import io.redpacket.jobs.common.KafkaIo;
+import io.redpacket.jobs.common.RunComparison;
+import io.redpacket.kafka.ProducerSettings;
+import io.redpacket.kafka.Records;
+import io.redpacket.kafka.TopicAdmin;
+import io.redpacket.kafka.TopicReader;
 import io.redpacket.simulator.AuditRunner;
 import io.redpacket.simulator.OpenPlan;
 import io.redpacket.stack.SharedKafka;
-import io.redpacket.kafka.TopicAdmin;
-import io.redpacket.kafka.TopicReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,6 +1,5 @@
 package io.redpacket.jobs.sharing;
 
-import io.redpacket.jobs.common.HarnessReads;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.redpacket.avro.Grant;
@@ -15,6 +14,7 @@ import io.redpacket.avro.ShareRequest;
 import io.redpacket.avro.ShareResult;
 import io.redpacket.avro.ShareState;
 import io.redpacket.core.Settlement;
+import io.redpacket.jobs.common.HarnessReads;
 import java.time.Duration;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
