@@ -24,9 +24,7 @@ import io.redpacket.simulator.GrantFollower;
 import io.redpacket.simulator.HttpWave;
 import io.redpacket.simulator.ShakeProducer;
 import io.redpacket.simulator.WavePlan;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -80,21 +78,8 @@ final class DemoCommand implements Callable<Integer> {
       + " (default: ${DEFAULT-VALUE})")
   int livePort;
 
-  @Option(names = "--cluster", description = "run the wave on ./redpacket cluster (started with cluster up) instead of"
-      + " the embedded stack: its own topics and its own deployment of the three jobs, cancelled at the end")
-  boolean onCluster;
-
-  @Option(names = "--cluster-dir", defaultValue = ".redpacket/cluster", description = "with --cluster: the cluster's"
-      + " folder (default: ${DEFAULT-VALUE})")
-  Path clusterDir;
-
-  @Option(names = "--chaos", description = "with --cluster: during the wave kill -9 a TaskManager three times and a Kafka"
-      + " broker once, bringing each back; then check that the grants equal a calm run's on the same input")
-  boolean chaos;
-
-  @Option(names = "--rescale", split = ",", paramLabel = "P", description = "with --cluster: during the wave stop the"
-      + " jobs with savepoints and resume them at each parallelism in turn, e.g. --rescale 4,2; then compare with a calm run")
-  List<Integer> rescale;
+  @Mixin
+  DemoClusterOptions cluster = new DemoClusterOptions();
 
   /** How the wave went: whether it reached its end (all answered and settled), and the drill played during it. */
   private record WaveRun(boolean completed, Drill drill) {}
@@ -131,17 +116,7 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private void checkFlags() {
-    if ((chaos || rescale != null) && !onCluster) {
-      throw new IllegalArgumentException("--chaos and --rescale work on the cluster: add --cluster (after ./redpacket cluster up)");
-    }
-    if (chaos && rescale != null) {
-      throw new IllegalArgumentException("--chaos and --rescale are two drills: run one at a time");
-    }
-    if (rescale != null) {
-      for (int p : rescale) {
-        Checks.range("--rescale", p, 1, 128);
-      }
-    }
+    cluster.check();
     wave.check();
     Checks.range("--open-delay-ms", openDelayMs, 0, 3_600_000);
     jobs.check();
@@ -281,24 +256,24 @@ final class DemoCommand implements Callable<Integer> {
   private DemoStack stack() throws Exception {
     Duration expiry = jobs.expiry();
     Duration shareExpiry = jobs.shareExpiry();
-    if (!onCluster) {
+    if (!cluster.onCluster) {
       return LocalStack.start(local.dataDir, keep, jobs.partitions, jobs.parallelism, local.uiPort, Duration.ofSeconds(1), expiry, shareExpiry,
           System.out);
     }
-    Cluster cluster = Cluster.open(clusterDir, null);
-    int widest = Math.max(jobs.parallelism, rescale == null ? 0 : rescale.stream().mapToInt(Integer::intValue).max().orElse(0));
-    return ClusterDemo.start(cluster, jobs.parallelism, 3 * widest, expiry, shareExpiry, keep, System.out);
+    int widest = Math.max(jobs.parallelism, cluster.widestParallelism());
+    return ClusterDemo.start(Cluster.open(cluster.clusterDir, null), jobs.parallelism, 3 * widest, expiry, shareExpiry,
+        keep, System.out);
   }
 
   /** The chaos or rescale drill on the cluster, started as the wave starts; null when none was asked for. */
   private Drill drill(DemoStack stack) {
-    if (!(stack instanceof ClusterDemo c) || (!chaos && rescale == null)) {
+    if (!(stack instanceof ClusterDemo c) || (!cluster.chaos && cluster.rescale == null)) {
       return null;
     }
-    Drill d = chaos ? Drill.chaos(c.cluster, c.jobs, Duration.ofSeconds(5), System.out)
-        : Drill.rescale(c.cluster, c.jobs, rescale, Duration.ofSeconds(5), System.out);
-    System.out.println(chaos ? "drill: kill -9 taskmanager-1, taskmanager-2, kafka-2, taskmanager-1, each brought back,"
-        + " while the wave runs" : "drill: stop with savepoints and resume at parallelism " + rescale + " while the wave runs");
+    Drill d = cluster.chaos ? Drill.chaos(c.cluster, c.jobs, Duration.ofSeconds(5), System.out)
+        : Drill.rescale(c.cluster, c.jobs, cluster.rescale, Duration.ofSeconds(5), System.out);
+    System.out.println(cluster.chaos ? "drill: kill -9 taskmanager-1, taskmanager-2, kafka-2, taskmanager-1, each brought back,"
+        + " while the wave runs" : "drill: stop with savepoints and resume at parallelism " + cluster.rescale + " while the wave runs");
     return d.start();
   }
 
