@@ -37,6 +37,15 @@ public final class Audit {
       return checks.stream().allMatch(Check::passed);
     }
 
+    /** A few of {@code items} as a check's detail; {@code otherwise} when there are none. */
+    static String samples(List<String> items, String otherwise) {
+      if (items.isEmpty()) {
+        return otherwise;
+      }
+      return String.join("; ", items.subList(0, Math.min(SAMPLES, items.size())))
+          + (items.size() > SAMPLES ? "; ..." : "");
+    }
+
     /** The table every audit ends its report with. */
     public static String render(List<Check> checks) {
       Table t = new Table("invariant", "check", "result", "detail");
@@ -111,7 +120,7 @@ public final class Audit {
       }
       grantBytes.put(g.getGrantId(), bytes);
     }
-    checks.add(new Check("4", "grant ids are unique", dupIds.size(), samples(dupIds, "no grant id twice")));
+    checks.add(new Check("4", "grant ids are unique", dupIds.size(), Check.samples(dupIds, "no grant id twice")));
 
     // Invariant 1: per pool, counts and cents within budget; exhausted pays exactly; each packet in [min, max].
     List<String> overCount = new ArrayList<>();
@@ -147,12 +156,12 @@ public final class Audit {
         exhaustedInexact.add(row.poolId + ": paid " + Table.money(row.grantedCents) + " of " + Table.money(p.getTotalCents()));
       }
     }
-    checks.add(new Check("1", "granted count <= total count", overCount.size(), samples(overCount, "per pool")));
-    checks.add(new Check("1", "granted cents <= budget", overBudget.size(), samples(overBudget, "per pool, to the cent")));
+    checks.add(new Check("1", "granted count <= total count", overCount.size(), Check.samples(overCount, "per pool")));
+    checks.add(new Check("1", "granted cents <= budget", overBudget.size(), Check.samples(overBudget, "per pool, to the cent")));
     checks.add(new Check("1", "an exhausted pool paid exactly its budget", exhaustedInexact.size(),
-        samples(exhaustedInexact, exhaustedSummary(rows, in.pools()))));
+        Check.samples(exhaustedInexact, exhaustedSummary(rows, in.pools()))));
     checks.add(new Check("1", "every packet within [min, max]", outOfBounds.size() + noPool.size(),
-        samples(outOfBounds.isEmpty() ? noPool : outOfBounds, String.format("%,d packets checked", grants.size()))));
+        Check.samples(outOfBounds.isEmpty() ? noPool : outOfBounds, String.format("%,d packets checked", grants.size()))));
 
     // Invariant 2: per-user limit per (user, pool).
     Map<String, Integer> perUser = new HashMap<>();
@@ -166,7 +175,7 @@ public final class Audit {
       }
     }
     checks.add(new Check("2", "grants per (user, pool) <= per-user limit", overLimit.size(),
-        samples(overLimit, String.format("%,d winners checked", perUser.size()))));
+        Check.samples(overLimit, String.format("%,d winners checked", perUser.size()))));
 
     // Invariant 3: every shake has exactly one outcome (a retry may be answered again, always alike);
     // a shakeId never wins twice; outcomes match grants.
@@ -202,9 +211,9 @@ public final class Audit {
       }
     }
     checks.add(new Check("3", "every shake has an outcome", missing.size(),
-        samples(missing, String.format("%,d distinct shakes, %,d answered", sent.size(), primary.size()))));
+        Check.samples(missing, String.format("%,d distinct shakes, %,d answered", sent.size(), primary.size()))));
     checks.add(new Check("3", "no shake has two different outcomes", twoOutcomes.size() + unexpected.size(),
-        samples(twoOutcomes.isEmpty() ? unexpected : twoOutcomes, String.format("%,d retries answered alike", answeredAgain))));
+        Check.samples(twoOutcomes.isEmpty() ? unexpected : twoOutcomes, String.format("%,d retries answered alike", answeredAgain))));
     Map<String, Integer> winsPerShake = new HashMap<>();
     List<String> wonTwice = new ArrayList<>();
     for (Grant g : grants.values()) {
@@ -212,7 +221,7 @@ public final class Audit {
         wonTwice.add(g.getShakeId());
       }
     }
-    checks.add(new Check("3", "a shakeId never yields a second grant", wonTwice.size(), samples(wonTwice, "")));
+    checks.add(new Check("3", "a shakeId never yields a second grant", wonTwice.size(), Check.samples(wonTwice, "")));
     List<String> mismatched = new ArrayList<>();
     long won = 0;
     for (ShakeOutcome o : primary.values()) {
@@ -230,7 +239,7 @@ public final class Audit {
     if (won != grants.size()) {
       mismatched.add(String.format("%,d WON outcomes but %,d grants", won, grants.size()));
     }
-    checks.add(new Check("3", "each WON outcome matches one grant", mismatched.size(), samples(mismatched, "")));
+    checks.add(new Check("3", "each WON outcome matches one grant", mismatched.size(), Check.samples(mismatched, "")));
 
     // Invariant 6: the grants are exactly those a deterministic replay of the shakes log produces.
     Map<String, byte[]> replayed = replay(in.pools(), in.shakesInLogOrder());
@@ -249,7 +258,7 @@ public final class Audit {
       }
     }
     checks.add(new Check("6", "grants byte-identical to a replay of the shakes", diff.size(),
-        samples(diff, String.format("%,d grants recomputed", replayed.size()))));
+        Check.samples(diff, String.format("%,d grants recomputed", replayed.size()))));
     return new Report(rows, checks);
   }
 
@@ -280,12 +289,5 @@ public final class Audit {
     long exhausted = rows.values().stream()
         .filter(r -> pools.containsKey(r.poolId) && r.grantedCount == pools.get(r.poolId).getTotalCount()).count();
     return exhausted + " of " + pools.size() + " pool(s) exhausted";
-  }
-
-  private static String samples(List<String> items, String otherwise) {
-    if (items.isEmpty()) {
-      return otherwise;
-    }
-    return String.join("; ", items.subList(0, Math.min(SAMPLES, items.size()))) + (items.size() > SAMPLES ? "; ..." : "");
   }
 }

@@ -103,9 +103,9 @@ public final class SettlementAudit {
     }
     long total = accounts.values().stream().mapToLong(Long::longValue).sum();
     checks.add(new Check("5", "ledger balanced: every debit has an equal credit", unbalanced.size() + (total != 0 ? 1 : 0),
-        samples(unbalanced, String.format("%,d entries over %,d accounts, sum of balances %s", in.ledger().size(),
+        Check.samples(unbalanced, String.format("%,d entries over %,d accounts, sum of balances %s", in.ledger().size(),
             accounts.size(), Table.money(total)))));
-    checks.add(new Check("5", "every grant entry moves its grant's cents", wrongAmount.size(), samples(wrongAmount, "")));
+    checks.add(new Check("5", "every grant entry moves its grant's cents", wrongAmount.size(), Check.samples(wrongAmount, "")));
 
     // Invariant 4: reserved once; credited at most once; never both credited and refunded.
     List<String> notReserved = new ArrayList<>();
@@ -134,8 +134,8 @@ public final class SettlementAudit {
       }
     }
     checks.add(new Check("4", "every grant reserved exactly once", notReserved.size(),
-        samples(notReserved, String.format("%,d grants", grants.size()))));
-    checks.add(new Check("4", "no grant credited twice, or credited and refunded", twice.size(), samples(twice, "")));
+        Check.samples(notReserved, String.format("%,d grants", grants.size()))));
+    checks.add(new Check("4", "no grant credited twice, or credited and refunded", twice.size(), Check.samples(twice, "")));
 
     // Invariant 5 per pool: the pool account holds exactly what is outstanding.
     List<String> poolsOff = new ArrayList<>();
@@ -148,7 +148,7 @@ public final class SettlementAudit {
       }
     }
     checks.add(new Check("5", "per pool: settled + refunded + outstanding = granted", poolsOff.size(),
-        samples(poolsOff, "and the pool account holds the outstanding cents")));
+        Check.samples(poolsOff, "and the pool account holds the outstanding cents")));
 
     // Invariant 5: each wallet equals the sum of its credits.
     List<String> walletsOff = new ArrayList<>();
@@ -171,30 +171,18 @@ public final class SettlementAudit {
       }
     }
     checks.add(new Check("5", "each wallet equals the sum of its credits", walletsOff.size(),
-        samples(walletsOff, String.format("%,d wallets, %s", in.wallets().size(), Table.money(walletCents)))));
+        Check.samples(walletsOff, String.format("%,d wallets, %s", in.wallets().size(), Table.money(walletCents)))));
 
     // Invariant 4: only owners open; every open is answered, repeats alike.
-    Map<String, OpenResult> firstResult = new HashMap<>();
-    List<String> answeredDifferently = new ArrayList<>();
-    for (OpenResult r : in.results()) {
-      OpenResult before = firstResult.putIfAbsent(r.getOpenId() + "|" + r.getUserId(), r);
-      if (before == null) {
-        Grant g = grants.get(r.getGrantId());
-        rows.computeIfAbsent(g == null ? "(unknown grant)" : g.getPoolId(), PoolRow::new).answers
-            .merge(r.getResult(), 1L, Long::sum);
-      } else if (before.getResult() != r.getResult() || !Objects.equals(before.getCents(), r.getCents())) {
-        answeredDifferently.add(r.getOpenId() + ": " + before.getResult() + " then " + r.getResult());
-      }
-    }
-    List<String> unanswered = new ArrayList<>();
-    for (Open o : in.opens()) {
-      if (!firstResult.containsKey(o.getOpenId() + "|" + o.getUserId())) {
-        unanswered.add(o.getOpenId());
-      }
-    }
-    checks.add(new Check("4", "every open answered, repeats alike", unanswered.size() + answeredDifferently.size(),
-        samples(unanswered.isEmpty() ? answeredDifferently : unanswered,
-            String.format("%,d opens, %,d distinct", in.opens().size(), firstResult.size()))));
+    FirstAnswers<OpenResult> answered = FirstAnswers.of(in.results(), r -> r.getOpenId() + "|" + r.getUserId(),
+        (a, b) -> a.getResult() == b.getResult() && Objects.equals(a.getCents(), b.getCents()),
+        r -> r.getOpenId() + ": " + r.getResult(), r -> {
+          Grant g = grants.get(r.getGrantId());
+          rows.computeIfAbsent(g == null ? "(unknown grant)" : g.getPoolId(), PoolRow::new).answers
+              .merge(r.getResult(), 1L, Long::sum);
+        }).requests(in.opens(), o -> o.getOpenId() + "|" + o.getUserId(), Open::getOpenId);
+    checks.add(answered.check("4", "every open answered, repeats alike", "opens"));
+    Map<String, OpenResult> firstResult = answered.first;
     List<String> foreign = new ArrayList<>();
     Map<String, String> openedBy = new HashMap<>();
     for (OpenResult r : firstResult.values()) {
@@ -217,7 +205,7 @@ public final class SettlementAudit {
     }
     long notOwner = firstResult.values().stream().filter(r -> r.getResult() == OpenCode.NOT_OWNER).count();
     checks.add(new Check("4", "nobody opens a grant that is not theirs", foreign.size(),
-        samples(foreign, String.format("%,d foreign opens refused", notOwner))));
+        Check.samples(foreign, String.format("%,d foreign opens refused", notOwner))));
 
     // The published grant states agree with the ledger.
     List<String> stateOff = new ArrayList<>();
@@ -230,14 +218,7 @@ public final class SettlementAudit {
         stateOff.add(g.getGrantId() + ": " + (s == null ? "no state" : s.getState()) + ", ledger says " + expected);
       }
     }
-    checks.add(new Check("4", "each grant's published state matches the ledger", stateOff.size(), samples(stateOff, "")));
+    checks.add(new Check("4", "each grant's published state matches the ledger", stateOff.size(), Check.samples(stateOff, "")));
     return new Report(rows, checks, in.wallets().size(), walletCents);
-  }
-
-  private static String samples(List<String> items, String otherwise) {
-    if (items.isEmpty()) {
-      return otherwise;
-    }
-    return String.join("; ", items.subList(0, Math.min(3, items.size()))) + (items.size() > 3 ? "; ..." : "");
   }
 }

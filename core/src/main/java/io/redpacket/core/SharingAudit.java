@@ -121,7 +121,7 @@ public final class SharingAudit {
       }
     }
     checks.add(new Check("5", "every share movement decided once and booked once, to the cent",
-        twice.size() + unbooked.size(), samples(twice.isEmpty() ? unbooked : twice,
+        twice.size() + unbooked.size(), Check.samples(twice.isEmpty() ? unbooked : twice,
             String.format("%,d movements", moves.size()))));
 
     // Per share: reserved once; claimed + refunded + outstanding = value; the share account holds the outstanding.
@@ -194,31 +194,21 @@ public final class SharingAudit {
       row.outstandingCents += outstanding;
     }
     checks.add(new Check("5", "per share: claimed + refunded + outstanding = value", sharesOff.size(),
-        samples(sharesOff, String.format("%,d shares; each share account holds its outstanding cents", byShare.size()))));
-    checks.add(new Check("4", "one piece per friend, none for the sharer", twoPieces.size(), samples(twoPieces, "")));
+        Check.samples(sharesOff, String.format("%,d shares; each share account holds its outstanding cents", byShare.size()))));
+    checks.add(new Check("4", "one piece per friend, none for the sharer", twoPieces.size(), Check.samples(twoPieces, "")));
 
     // Every request answered, repeats alike; what was answered matches the money.
-    Map<String, ShareResult> first = new HashMap<>();
-    List<String> differently = new ArrayList<>();
-    for (ShareResult r : in.results()) {
-      ShareResult before = first.putIfAbsent(requestKey(r.getAction(), r.getShareId(), r.getRequestId(), r.getUserId()), r);
-      if (before == null) {
-        Grant g = grants.get(r.getShareId());
-        rows.computeIfAbsent(g == null ? "(unknown share)" : g.getPoolId(), PoolRow::new).answers
-            .merge(r.getResult(), 1L, Long::sum);
-      } else if (before.getResult() != r.getResult() || !Objects.equals(before.getCents(), r.getCents())) {
-        differently.add(r.getRequestId() + ": " + before.getResult() + " then " + r.getResult());
-      }
-    }
-    List<String> unanswered = new ArrayList<>();
-    for (ShareRequest q : in.requests()) {
-      if (!first.containsKey(requestKey(q.getAction(), q.getShareId(), q.getRequestId(), q.getUserId()))) {
-        unanswered.add(q.getAction() + " " + q.getRequestId());
-      }
-    }
-    checks.add(new Check("4", "every share and claim answered, repeats alike", unanswered.size() + differently.size(),
-        samples(unanswered.isEmpty() ? differently : unanswered,
-            String.format("%,d requests, %,d distinct", in.requests().size(), first.size()))));
+    FirstAnswers<ShareResult> answered = FirstAnswers.of(in.results(),
+        r -> requestKey(r.getAction(), r.getShareId(), r.getRequestId(), r.getUserId()),
+        (a, b) -> a.getResult() == b.getResult() && Objects.equals(a.getCents(), b.getCents()),
+        r -> r.getRequestId() + ": " + r.getResult(), r -> {
+          Grant g = grants.get(r.getShareId());
+          rows.computeIfAbsent(g == null ? "(unknown share)" : g.getPoolId(), PoolRow::new).answers
+              .merge(r.getResult(), 1L, Long::sum);
+        }).requests(in.requests(), q -> requestKey(q.getAction(), q.getShareId(), q.getRequestId(), q.getUserId()),
+            q -> q.getAction() + " " + q.getRequestId());
+    checks.add(answered.check("4", "every share and claim answered, repeats alike", "requests"));
+    Map<String, ShareResult> first = answered.first;
     List<String> answersOff = new ArrayList<>();
     Map<String, ShareGrant> pieceOf = new HashMap<>();
     moves.values().stream().filter(m -> m.getKind() == ShareMove.PIECE)
@@ -246,22 +236,15 @@ public final class SharingAudit {
       }
     }
     checks.add(new Check("4", "every piece paid was answered CLAIMED to its friend, same cents", answersOff.size(),
-        samples(answersOff, String.format("%,d pieces", pieceOf.size()))));
-    checks.add(new Check("4", "nobody shares a grant that is not theirs", foreign.size(), samples(foreign, "")));
+        Check.samples(answersOff, String.format("%,d pieces", pieceOf.size()))));
+    checks.add(new Check("4", "nobody shares a grant that is not theirs", foreign.size(), Check.samples(foreign, "")));
     checks.add(new Check("5", "each share's published state matches its movements", statesOff.size(),
-        samples(statesOff, "")));
+        Check.samples(statesOff, "")));
     return new Report(rows, checks);
   }
 
   /** A request is its action, share, key and user: the same key on another share is another request. */
   private static String requestKey(ShareAction action, String shareId, String requestId, String userId) {
     return action + "|" + shareId + "|" + requestId + "|" + userId;
-  }
-
-  private static String samples(List<String> items, String otherwise) {
-    if (items.isEmpty()) {
-      return otherwise;
-    }
-    return String.join("; ", items.subList(0, Math.min(3, items.size()))) + (items.size() > 3 ? "; ..." : "");
   }
 }
