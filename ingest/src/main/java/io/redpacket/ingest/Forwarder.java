@@ -1,16 +1,20 @@
 package io.redpacket.ingest;
 
+import io.redpacket.codec.Topics;
 import io.redpacket.kafka.ProducerSettings;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
+import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -27,6 +31,8 @@ final class Forwarder implements AutoCloseable {
   private final KafkaProducer<byte[], byte[]> producer;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final LoadLevel load;
+  private volatile boolean topicsKnown;
+  private volatile boolean closed;
 
   Forwarder(Vertx vertx, IngestConfig config, IngestMetrics metrics, Replies replies) {
     this.vertx = vertx;
@@ -42,6 +48,37 @@ final class Forwarder implements AutoCloseable {
     this.producer = new KafkaProducer<>(p);
     metrics.watch(producer);
     this.load = new LoadLevel(config.maxInFlight());
+    learnTopics(config);
+  }
+
+  /**
+   * Fetches the metadata of every topic the ingest writes, on a thread of its own until it has it:
+   * a send may block the event loop no longer than max.block.ms, too short for a first metadata
+   * fetch from a busy broker, so the service is ready only once it knows its topics.
+   */
+  private void learnTopics(IngestConfig config) {
+    List<String> topics = Stream.of(Topics.SHAKES, Topics.OPENS, Topics.SHARES, Topics.SHARE_CLAIMS)
+        .map(t -> Topics.named(config.topicPrefix(), t)).toList();
+    Thread t = new Thread(() -> {
+      for (String topic : topics) {
+        while (!closed) {
+          try {
+            producer.partitionsFor(topic);
+            break;
+          } catch (RuntimeException notYet) {
+            LockSupport.parkNanos(100_000_000L);
+          }
+        }
+      }
+      topicsKnown = !closed;
+    }, "ingest-topic-metadata");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  /** Whether the producer knows every topic it writes, so that a send does not wait for metadata. */
+  boolean ready() {
+    return topicsKnown;
   }
 
   /** Event-loop delay: a 50 ms timer that fires late means the loop is saturated. */
@@ -124,6 +161,7 @@ final class Forwarder implements AutoCloseable {
 
   @Override
   public void close() {
+    closed = true;
     producer.close(Duration.ofSeconds(5));
   }
 }

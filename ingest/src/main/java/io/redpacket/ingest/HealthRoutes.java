@@ -4,17 +4,19 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
-/** {@code /health/live}, {@code /health/ready} (every board has read what it needs) and {@code /metrics}. */
+/** {@code /health/live}, {@code /health/ready} (every board has read what it needs, the producer knows its topics) and {@code /metrics}. */
 final class HealthRoutes {
   private final PoolView pools;
   private final OutcomeBoard outcomes;
   private final SettlementBoard settlement;
   private final ShareBoard sharing;
+  private final Forwarder forwarder;
   private final IngestMetrics metrics;
   private final Replies replies;
 
   HealthRoutes(PoolView pools, OutcomeBoard outcomes, SettlementBoard settlement, ShareBoard sharing,
-      IngestMetrics metrics, Replies replies) {
+      Forwarder forwarder, IngestMetrics metrics, Replies replies) {
+    this.forwarder = forwarder;
     this.pools = pools;
     this.outcomes = outcomes;
     this.settlement = settlement;
@@ -36,9 +38,10 @@ final class HealthRoutes {
     boolean poolsLoaded = pools.ready();
     boolean grantsLoaded = settlement.ready();
     boolean sharesLoaded = sharing.ready();
-    boolean kafka = outcomes.ready() && poolsLoaded && grantsLoaded && sharesLoaded;
+    boolean topicsKnown = forwarder.ready();
+    boolean kafka = outcomes.ready() && poolsLoaded && grantsLoaded && sharesLoaded && topicsKnown;
     JsonObject body = new JsonObject().put("poolsLoaded", poolsLoaded).put("grantsLoaded", grantsLoaded)
-        .put("sharesLoaded", sharesLoaded).put("kafka", kafka);
+        .put("sharesLoaded", sharesLoaded).put("topicsKnown", topicsKnown).put("kafka", kafka);
     replies.json(ctx, "ready", kafka ? 200 : 503, body.put("status", kafka ? "ready" : "not ready"));
   }
 }

@@ -55,9 +55,9 @@ public final class IngestServer implements AutoCloseable {
     new AdminRoutes(vertx, config, forwarder, replies).mount(router, auth);
     new GrantRoutes(config, settlement, forwarder, replies).mount(router, auth);
     new ShareRoutes(config, settlement, sharing, forwarder, replies).mount(router, auth);
-    new HealthRoutes(pools, outcomes, settlement, sharing, metrics, replies).mount(router);
+    new HealthRoutes(pools, outcomes, settlement, sharing, forwarder, metrics, replies).mount(router);
     router.errorHandler(404, ctx -> replies.error(ctx, "unknown", 404, "not_found",
-        "no such route; see the README for the endpoints"));
+        "no such route; the endpoints are in docs/http-api.md"));
     router.errorHandler(405, ctx -> replies.error(ctx, "unknown", 405, "method_not_allowed",
         "this route does not take " + ctx.request().method()));
     router.errorHandler(413, ctx -> replies.error(ctx, "unknown", 413, "body_too_large",
