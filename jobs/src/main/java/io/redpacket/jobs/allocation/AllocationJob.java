@@ -37,7 +37,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *
  * <pre>
  * pools  -> decode-pools ------------------------------ broadcast --+
- * shakes -> decode-shakes -> event-time -> keyBy(pool/set) ---------+-> allocate -> outcomes, grants, pool-status
+ * shakes -> decode-shakes -> keyBy(pool/set) ---------+-> allocate -> outcomes, grants, pool-status
  *           (undecodable records of either -> dead-letters)
  * </pre>
  */
@@ -45,6 +45,8 @@ public final class AllocationJob {
   public static final String NAME = "redpacket-allocation";
   /** Fixed so savepoints can be resumed at any parallelism up to it. */
   public static final int MAX_PARALLELISM = 128;
+  /** A shakes partition quiet this long no longer holds back the job's event time. */
+  static final Duration SHAKES_IDLE_AFTER = Duration.ofSeconds(30);
 
   private AllocationJob() {}
 
@@ -60,11 +62,11 @@ public final class AllocationJob {
     SingleOutputStreamOperator<PoolDefinition> pools =
         topology.decodedInOneTask(poolSource, alwaysIdle(), "pools", Codecs.POOL, PoolRules::validate);
     BroadcastStream<PoolDefinition> poolBroadcast = pools.broadcast(AllocateFunction.POOLS);
-    SingleOutputStreamOperator<Shake> decoded = topology.decoded(shakeSource, "shakes", Codecs.SHAKE, ShakeRules::validate);
-    DataStream<Shake> shakes = beforeAllocation.apply(decoded
-        .assignTimestampsAndWatermarks(WatermarkStrategy.<Shake>forBoundedOutOfOrderness(Duration.ofSeconds(5))
-            .withTimestampAssigner((s, previous) -> s.getTimestamp()))
-        .name("event-time").uid("event-time"));
+    // Event time is the shake records' Kafka time stamps, with watermarks per Kafka partition made by the
+    // source; a shake's own time stamp is checked against its record's before the allocator sees it.
+    SingleOutputStreamOperator<Shake> decoded = topology.decoded(shakeSource, "shakes", Codecs.SHAKE,
+        ShakeRules::validate, Shake::getTimestamp, Topology.kafkaTime(Duration.ofSeconds(5), SHAKES_IDLE_AFTER));
+    DataStream<Shake> shakes = beforeAllocation.apply(decoded);
 
     SingleOutputStreamOperator<ShakeOutcome> outcomes = shakes
         .keyBy(s -> Keys.set(s.getPoolId(), s.getSetId()), TypeInformation.of(String.class))

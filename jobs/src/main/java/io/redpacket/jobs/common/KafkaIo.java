@@ -92,6 +92,20 @@ public final class KafkaIo {
 
   /** Year 2286: any larger record time stamp is an artefact (an end-of-input timer), not an event's time. */
   static final long MAX_RECORD_TIMESTAMP = 10_000_000_000_000L;
+  /**
+   * The broker refuses a record stamped more than {@code log.message.timestamp.after.max.ms} ahead of
+   * its clock (one hour by default in Kafka 4): an output is never stamped more than this ahead of
+   * the writer's clock. Inputs are checked before they get here ({@code EventTime}); this is the last guard.
+   */
+  static final long MAX_AHEAD_OF_CLOCK_MS = 15 * 60_000L;
+
+  /** The time stamp an output record is written with: the element's, unless the broker could refuse it. */
+  static Long outputStamp(Long timestamp, long clock) {
+    if (timestamp == null || timestamp < 0 || timestamp > MAX_RECORD_TIMESTAMP || timestamp > clock + MAX_AHEAD_OF_CLOCK_MS) {
+      return null; // the producer stamps it with its clock
+    }
+    return timestamp;
+  }
 
   static final class AvroRecordSerializer<T extends SpecificRecord> implements KafkaRecordSerializationSchema<T> {
     private static final long serialVersionUID = 1L;
@@ -109,7 +123,8 @@ public final class KafkaIo {
     public ProducerRecord<byte[], byte[]> serialize(T element, KafkaSinkContext context, Long timestamp) {
       // A timer at the end of a bounded input fires at Long.MAX_VALUE, which the broker refuses as a
       // record time stamp (and the failing sink then took its TaskManager down): let the broker stamp those.
-      Long stamp = timestamp == null || timestamp < 0 || timestamp > MAX_RECORD_TIMESTAMP ? null : timestamp;
+      // So does one far ahead of the clock: the failing sink would restart into the same record forever.
+      Long stamp = outputStamp(timestamp, System.currentTimeMillis());
       return new ProducerRecord<>(topic, null, stamp,
           key.key(element).getBytes(StandardCharsets.UTF_8), codec.encode(element));
     }

@@ -40,6 +40,39 @@ public final class Topology {
         input, codec, validator);
   }
 
+  /**
+   * An input whose records carry their event's time: each record's own time stamp is checked
+   * against its Kafka time stamp ({@link io.redpacket.core.EventTime}) before anything uses it.
+   * With {@code watermarks}, event time and watermarks are made at the source from the Kafka time
+   * stamps, per Kafka partition (a quiet partition cannot hold back a busy one for longer than the
+   * strategy's idleness); the record's own field never moves a watermark.
+   */
+  public <T extends SpecificRecord> SingleOutputStreamOperator<T> decoded(Source<RawRecord, ?, ?> source, String input,
+      AvroCodec<T> codec, DecodeFunction.SerializableValidator<T> validator, DecodeFunction.EventTimeField<T> eventTime,
+      WatermarkStrategy<RawRecord> watermarks) {
+    SingleOutputStreamOperator<T> decoded = env.fromSource(source, watermarks, input + "-source").uid(input + "-source")
+        .process(new DecodeFunction<>(job, codec, validator, eventTime), TypeInformation.of(codec.type()))
+        .name("decode-" + input).uid("decode-" + input);
+    inputs.add(decoded);
+    return decoded;
+  }
+
+  /** The same without watermarks: the records keep their Kafka time stamps as Flink's, for their outputs. */
+  public <T extends SpecificRecord> SingleOutputStreamOperator<T> decoded(Source<RawRecord, ?, ?> source, String input,
+      AvroCodec<T> codec, DecodeFunction.SerializableValidator<T> validator, DecodeFunction.EventTimeField<T> eventTime) {
+    return decoded(source, input, codec, validator, eventTime, WatermarkStrategy.noWatermarks());
+  }
+
+  /**
+   * Watermarks from the records' Kafka time stamps, made per Kafka partition by the source, allowing
+   * {@code outOfOrder}; a partition quiet for {@code idleAfter} stops holding the others back.
+   */
+  public static WatermarkStrategy<RawRecord> kafkaTime(java.time.Duration outOfOrder, java.time.Duration idleAfter) {
+    return WatermarkStrategy.<RawRecord>forBoundedOutOfOrderness(outOfOrder)
+        .withTimestampAssigner((r, previous) -> Math.max(r.timestamp, 0))
+        .withIdleness(idleAfter);
+  }
+
   /** The same, read and decoded in a single task (a small input every task sees by broadcast). */
   public <T extends SpecificRecord> SingleOutputStreamOperator<T> decodedInOneTask(Source<RawRecord, ?, ?> source,
       WatermarkStrategy<RawRecord> watermarks, String input, AvroCodec<T> codec,

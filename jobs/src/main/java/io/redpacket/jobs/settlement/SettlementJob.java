@@ -12,6 +12,7 @@ import io.redpacket.codec.Codecs;
 import io.redpacket.codec.Topics;
 import io.redpacket.core.InputRules;
 import io.redpacket.core.Settlement;
+import io.redpacket.jobs.common.DecodeFunction;
 import io.redpacket.jobs.common.JobArgs;
 import io.redpacket.jobs.common.JobMain;
 import io.redpacket.jobs.common.KafkaArgs;
@@ -55,8 +56,9 @@ public final class SettlementJob {
       Source<RawRecord, ?, ?> openSource, Source<RawRecord, ?, ?> shareGrantSource, Sinks sinks, SettlementSettings settings,
       UnaryOperator<DataStream<Open>> beforeSettlement) {
     Topology topology = new Topology(env, "settlement");
-    SingleOutputStreamOperator<Grant> grants = topology.decoded(grantSource, "grants", Codecs.GRANT, Settlement::validate);
-    SingleOutputStreamOperator<Open> opens = topology.decoded(openSource, "opens", Codecs.OPEN, Settlement::validate);
+    SingleOutputStreamOperator<Grant> grants = topology.decoded(grantSource, "grants", Codecs.GRANT, Settlement::validate,
+        DecodeFunction.EventTimeField.writtenLate(Grant::getTimestamp));
+    SingleOutputStreamOperator<Open> opens = topology.decoded(openSource, "opens", Codecs.OPEN, Settlement::validate, Open::getTimestamp);
     SingleOutputStreamOperator<ShareGrant> shareMoves =
         topology.decoded(shareGrantSource, "share-grants", Codecs.SHARE_GRANT, InputRules::shareGrant);
 

@@ -54,9 +54,9 @@ public final class SharingJob {
     SingleOutputStreamOperator<GrantState> states =
         topology.decoded(grantStateSource, "grant-states", Codecs.GRANT_STATE, InputRules::grantState);
     SingleOutputStreamOperator<ShareRequest> shares =
-        topology.decoded(shareSource, "shares", Codecs.SHARE_REQUEST, InputRules::share);
+        topology.decoded(shareSource, "shares", Codecs.SHARE_REQUEST, InputRules::share, ShareRequest::getTimestamp);
     SingleOutputStreamOperator<ShareRequest> claims =
-        topology.decoded(claimSource, "claims", Codecs.SHARE_REQUEST, InputRules::claim);
+        topology.decoded(claimSource, "claims", Codecs.SHARE_REQUEST, InputRules::claim, ShareRequest::getTimestamp);
 
     // Only grants that can be shared take state here.
     DataStream<GrantState> shareable = states.filter(s -> s.getShareCents() > 0 && s.getSharePieces() > 0)

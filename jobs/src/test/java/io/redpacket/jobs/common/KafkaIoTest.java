@@ -26,4 +26,12 @@ class KafkaIoTest {
     assertThat(serializer.serialize(open, null, -1L).timestamp()).isNull();
     assertThat(serializer.serialize(open, null, null).timestamp()).isNull();
   }
+
+  @Test
+  void noOutputIsStampedFurtherAheadOfTheClockThanTheBrokerAccepts() {
+    long now = System.currentTimeMillis();
+    assertThat(serializer.serialize(open, null, now + 2 * 3_600_000L).timestamp()).isNull();
+    assertThat(KafkaIo.outputStamp(now + 16 * 60_000L, now)).isNull();
+    assertThat(KafkaIo.outputStamp(now + 60_000L, now)).isEqualTo(now + 60_000L);
+  }
 }
