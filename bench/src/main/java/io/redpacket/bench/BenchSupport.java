@@ -147,6 +147,12 @@ final class BenchSupport {
   static StreamExecutionEnvironment localEnv(Path dataDir, int parallelism) {
     Configuration conf = LocalFlink.configuration(dataDir, 0, parallelism, Duration.ofSeconds(1));
     conf.removeConfig(org.apache.flink.configuration.RestOptions.PORT);
+    // -Dredpacket.bench.rest-port=8089: the MiniCluster's REST API on that port, for busy and back-pressured time
+    // per task and the checkpoints' durations while a run goes (one run at a time uses it).
+    String rest = System.getProperty("redpacket.bench.rest-port");
+    if (rest != null) {
+      conf.setString("rest.port", rest);
+    }
     conf.setString("metrics.reporters", "");
     StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(conf);
     env.setParallelism(parallelism);

@@ -112,7 +112,8 @@ public final class SharingBench implements Callable<Integer> {
           StreamExecutionEnvironment env = BenchSupport.localEnv(dir.resolve(out), rounds.parallelism);
           define(env, job, bootstrap, out, moving);
           env.execute("bench " + job);
-          double seconds = clock.awaitSeconds(plan.size());
+          double seconds = clock.awaitSeconds(TopicReader.forEach(bootstrap, Topics.named(out, Topics.SHARE_RESULTS), true,
+              r -> {}));
           String outputs = String.format("%,d answers, %,d share grants, %,d share states",
               TopicReader.forEach(bootstrap, Topics.named(out, Topics.SHARE_RESULTS), true, r -> {}),
               TopicReader.forEach(bootstrap, Topics.named(out, Topics.SHARE_GRANTS), true, r -> {}),
