@@ -1,7 +1,9 @@
 package io.redpacket.bench;
 
+import io.redpacket.avro.Grant;
 import io.redpacket.avro.OutcomeCode;
 import io.redpacket.avro.PoolDefinition;
+import io.redpacket.avro.PoolStatus;
 import io.redpacket.avro.Shake;
 import io.redpacket.avro.ShakeOutcome;
 import io.redpacket.avro.SplitMode;
@@ -9,13 +11,14 @@ import io.redpacket.cluster.Checks;
 import io.redpacket.codec.Codecs;
 import io.redpacket.codec.Topics;
 import io.redpacket.core.Keys;
+import io.redpacket.core.PoolRules;
 import io.redpacket.core.SetAllocator;
 import io.redpacket.core.ShakeRules;
-import io.redpacket.core.Table;
+import io.redpacket.jobs.allocation.AllocateFunction;
 import io.redpacket.jobs.allocation.AllocationJob;
 import io.redpacket.jobs.allocation.AllocationSettings;
-import io.redpacket.jobs.common.DecodeFunction;
 import io.redpacket.jobs.common.KafkaIo;
+import io.redpacket.jobs.common.Topology;
 import io.redpacket.kafka.PoolWriter;
 import io.redpacket.kafka.TopicAdmin;
 import io.redpacket.kafka.TopicReader;
@@ -27,10 +30,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.UnaryOperator;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -38,9 +41,9 @@ import picocli.CommandLine.Option;
 
 @Command(name = "allocation", mixinStandardHelpOptions = true,
     description = "The allocation job (RocksDB, exactly-once) against a pass-through job with the same source and"
-        + " sink but no state, on the same broker in one run; prints shakes per second and their ratio.")
+        + " sinks but no state, on the same broker in one run; prints shakes per second and their ratio.")
 public final class AllocationBench implements Callable<Integer> {
-  @Option(names = "--shakes", defaultValue = "1000000", description = "shakes per run (default: ${DEFAULT-VALUE})")
+  @Option(names = "--shakes", defaultValue = "2000000", description = "shakes per run (default: ${DEFAULT-VALUE})")
   int shakes;
 
   @Mixin
@@ -49,11 +52,9 @@ public final class AllocationBench implements Callable<Integer> {
   @Option(names = "--partitions", defaultValue = "8", description = "partitions of the shakes topic (default: ${DEFAULT-VALUE})")
   int partitions;
 
-  record Run(String job, int round, long records, double seconds, double netSeconds) implements BenchSupport.Timed {
-    double perSecond() {
-      return records / seconds;
-    }
-  }
+  /** The pool's packets, over its sets; a set's status is published every hundredth of its packets. */
+  static final int PACKETS = 100_000;
+  static final int SETS = 50;
 
   @Override
   public Integer call() throws Exception {
@@ -63,7 +64,7 @@ public final class AllocationBench implements Callable<Integer> {
       TopicAdmin.ensure(bootstrap, List.of(Topics.POOLS, Topics.SHAKES), List.of(Topics.POOLS), partitions);
       long now = System.currentTimeMillis();
       PoolDefinition pool = PoolDefinition.newBuilder().setPoolId("bench").setSponsor("bench")
-          .setTotalCents(100_000_000L).setTotalCount(100_000).setSets(50).setMinCents(1).setMaxCents(20_000)
+          .setTotalCents(100_000_000L).setTotalCount(PACKETS).setSets(SETS).setMinCents(1).setMaxCents(20_000)
           .setStartMillis(now).setEndMillis(now + 3_600_000).setSplitMode(SplitMode.LUCKY).setPerUserLimit(1)
           .setPacing(false).setCreatedMillis(now).build();
       PoolWriter.create(bootstrap, Topics.POOLS, pool);
@@ -72,48 +73,41 @@ public final class AllocationBench implements Callable<Integer> {
           WavePlan.standard(pool, 500_000, 1), shakes, 0, Duration.ofMinutes(10), n -> {});
       System.out.printf("written in %.1f s (%,.0f/s)%n", produced.elapsed().toMillis() / 1000.0, produced.perSecond());
 
-      List<Run> runs = new ArrayList<>();
-      for (int round = 1; round <= rounds.rounds; round++) {
+      List<BenchSupport.Run> runs = new ArrayList<>();
+      for (int round : rounds.all()) {
         for (String job : rounds.order(round, "allocation")) {
-          String out = job + "-" + round + "-";
-          TopicAdmin.ensure(bootstrap, List.of(Topics.named(out, Topics.SHAKE_OUTCOMES), Topics.named(out, Topics.GRANTS),
-              Topics.named(out, Topics.POOL_STATUS), Topics.named(out, Topics.DEAD_LETTERS)), List.of(), partitions);
-          System.out.printf("round %d: %s ...%n", round, job);
-          BenchSupport.OutputClock clock = new BenchSupport.OutputClock(bootstrap, Topics.named(out, Topics.SHAKE_OUTCOMES));
-          double netSeconds = run(job, bootstrap, out, dir.resolve(out));
-          Run run = new Run(job, round, produced.acked(), clock.awaitSeconds(produced.acked()), netSeconds);
+          String out = job + "-" + (round < 1 ? "w" + (1 - round) : String.valueOf(round)) + "-";
+          List<String> topics = List.of(Topics.named(out, Topics.SHAKE_OUTCOMES), Topics.named(out, Topics.GRANTS),
+              Topics.named(out, Topics.POOL_STATUS), Topics.named(out, Topics.DEAD_LETTERS));
+          TopicAdmin.ensure(bootstrap, topics, List.of(), partitions);
+          System.out.printf("%s: %s ...%n", round < 1 ? "warm-up" : "round " + round, job);
+          BenchSupport.OutputClock clock =
+              new BenchSupport.OutputClock(bootstrap, Topics.named(out, Topics.SHAKE_OUTCOMES), produced.acked());
+          run(job, bootstrap, out, dir.resolve(out), produced.acked());
+          double seconds = clock.awaitSeconds(produced.acked());
           long committed = TopicReader.forEach(bootstrap, Topics.named(out, Topics.SHAKE_OUTCOMES), true, r -> {});
           if (committed != produced.acked()) {
             System.err.printf("%s committed %,d outcomes for %,d shakes%n", job, committed, produced.acked());
             return 1;
           }
-          System.out.printf("  %,.0f shakes/s%n", run.perSecond());
+          long grants = TopicReader.forEach(bootstrap, Topics.named(out, Topics.GRANTS), true, r -> {});
+          long status = TopicReader.forEach(bootstrap, Topics.named(out, Topics.POOL_STATUS), false, r -> {});
+          BenchSupport.Run run = new BenchSupport.Run(job, round, produced.acked(), seconds,
+              String.format("%,d outcomes, %,d grants, %,d statuses", committed, grants, status));
+          System.out.printf("  %,.0f shakes/s (%s)%n", run.perSecond(), run.outputs());
           runs.add(run);
         }
       }
-      Table t = new Table("job", "round", "shakes", "first to last output, s", "shakes/s", "job runtime, s");
-      for (Run r : runs) {
-        t.row(r.job(), r.round(), String.format("%,d", r.records()), String.format("%.1f", r.seconds()),
-            String.format("%,.0f", r.perSecond()), String.format("%.1f", r.netSeconds()));
-      }
-      double pass = runs.stream().filter(r -> r.job().equals("pass-through")).mapToDouble(Run::perSecond).average().orElse(0);
-      double alloc = runs.stream().filter(r -> r.job().equals("allocation")).mapToDouble(Run::perSecond).average().orElse(0);
-      System.out.print(t.render());
-      List<Double> ratios = new ArrayList<>(BenchSupport.ratios(runs, rounds.rounds, "allocation"));
-      ratios.sort(Double::compare);
-      double median = ratios.size() % 2 == 1 ? ratios.get(ratios.size() / 2)
-          : (ratios.get(ratios.size() / 2 - 1) + ratios.get(ratios.size() / 2)) / 2;
-      System.out.printf("allocation / pass-through: means %,.0f / %,.0f shakes/s; per-round ratios %s; median %.2f"
-          + " (aim: at least 0.70)%n", alloc, pass,
-          BenchSupport.twoDecimals(ratios), median);
-      System.out.println("Both jobs: bounded Kafka source over the same topic, decode, keyBy(pool/set), exactly-once Kafka"
-          + " sink of one outcome per shake, RocksDB, checkpoints every second, parallelism " + rounds.parallelism
-          + "; rates are from the first to the last outcome written (the job's start excluded).");
+      System.out.println("Both jobs: bounded Kafka sources (shakes; pools, broadcast), decode, event time,"
+          + " keyBy(pool/set), the same four sinks (outcomes and grants exactly-once, pool status and dead letters"
+          + " at-least-once) with about as many records each; RocksDB, checkpoints every second, parallelism "
+          + rounds.parallelism + "; rates are from the first to the last outcome written (the job's start excluded).");
+      BenchSupport.report("allocation", "shakes", runs, rounds);
       return 0;
     });
   }
 
-  private double run(String job, String bootstrap, String out, Path dataDir) throws Exception {
+  private void run(String job, String bootstrap, String out, Path dataDir, long inputs) throws Exception {
     StreamExecutionEnvironment env = BenchSupport.localEnv(dataDir, rounds.parallelism);
     var shakes = KafkaIo.source(bootstrap, Topics.SHAKES, "bench-" + out, true);
     var pools = KafkaIo.source(bootstrap, Topics.POOLS, "bench-pools-" + out, true);
@@ -121,25 +115,57 @@ public final class AllocationBench implements Callable<Integer> {
     if (job.equals("allocation")) {
       AllocationJob.define(env, pools, shakes, sinks, AllocationSettings.defaults(), UnaryOperator.identity());
     } else {
-      env.getConfig().enableObjectReuse();
-      env.fromSource(shakes, org.apache.flink.api.common.eventtime.WatermarkStrategy.noWatermarks(), "shakes-source")
-          .uid("shakes-source")
-          .process(new DecodeFunction<>("bench", Codecs.SHAKE, ShakeRules::validate), TypeInformation.of(Shake.class))
-          .name("decode-shakes").uid("decode-shakes")
+      // The job's shape without its state and rules: the same sources, broadcast, event time, keyBy and sinks.
+      Topology topology = new Topology(env, "bench");
+      var poolBroadcast = topology.decodedInOneTask(pools, WatermarkStrategy.noWatermarks(), "pools", Codecs.POOL,
+          PoolRules::validate).broadcast(AllocateFunction.POOLS);
+      var outcomes = topology.decoded(shakes, "shakes", Codecs.SHAKE, ShakeRules::validate)
+          .assignTimestampsAndWatermarks(WatermarkStrategy.<Shake>forBoundedOutOfOrderness(Duration.ofSeconds(5))
+              .withTimestampAssigner((s, previous) -> s.getTimestamp()))
+          .name("event-time").uid("event-time")
           .keyBy(s -> Keys.set(s.getPoolId(), s.getSetId()), TypeInformation.of(String.class))
-          .process(new PassThrough(), TypeInformation.of(ShakeOutcome.class)).name("pass-through").uid("pass-through")
-          .sinkTo(KafkaIo.sink(bootstrap, Topics.named(out, Topics.SHAKE_OUTCOMES), Codecs.OUTCOME,
-              ShakeOutcome::getShakeId, DeliveryGuarantee.EXACTLY_ONCE, "bench-pass-" + out))
-          .name("outcomes-sink").uid("outcomes-sink");
+          .connect(poolBroadcast)
+          .process(new PassThrough(Math.max(1, (int) (inputs / PACKETS))), TypeInformation.of(ShakeOutcome.class))
+          .name("pass-through").uid("pass-through");
+      Topology.write(outcomes, sinks.outcomes(), "outcomes");
+      Topology.write(outcomes.getSideOutput(AllocateFunction.GRANTS), sinks.grants(), "grants");
+      Topology.write(outcomes.getSideOutput(AllocateFunction.STATUS), sinks.poolStatus(), "pool-status");
+      topology.writeDeadLetters(sinks.deadLetters(), outcomes);
     }
-    return env.execute("bench " + job).getNetRuntime() / 1000.0;
+    env.execute("bench " + job);
   }
 
-  /** The baseline: same shape as allocation, no state, one outcome per shake. */
-  static final class PassThrough extends KeyedProcessFunction<String, Shake, ShakeOutcome> {
+  /**
+   * The baseline: same shape as allocation, no state and no rules: one outcome per shake, and, chosen by a hash
+   * of the shake id, as many grants (one shake in {@code grantEvery}) and pool statuses (one grant in 20) as the
+   * allocation job writes for this pool.
+   */
+  static final class PassThrough extends KeyedBroadcastProcessFunction<String, Shake, PoolDefinition, ShakeOutcome> {
+    private static final long serialVersionUID = 1L;
+    private final int grantEvery;
+
+    PassThrough(int grantEvery) {
+      this.grantEvery = grantEvery;
+    }
+
     @Override
-    public void processElement(Shake s, Context ctx, Collector<ShakeOutcome> out) {
+    public void processElement(Shake s, ReadOnlyContext ctx, Collector<ShakeOutcome> out) throws Exception {
+      PoolDefinition pool = ctx.getBroadcastState(AllocateFunction.POOLS).get(s.getPoolId());
+      int h = Math.floorMod(s.getShakeId().hashCode(), grantEvery * 20);
+      if (pool != null && h % grantEvery == 0) {
+        ctx.output(AllocateFunction.GRANTS, new Grant(s.getPoolId() + "/" + s.getSetId() + "/" + h, s.getShakeId(),
+            s.getUserId(), s.getPoolId(), s.getSetId(), 1L + h, (long) h, s.getTimestamp(), pool.getSponsor(), 0L, 0));
+        if (h == 0) {
+          ctx.output(AllocateFunction.STATUS, new PoolStatus(s.getPoolId(), s.getSetId(), pool.getSets(), 1000L, 1000L,
+              1000L, 1000L, false, s.getTimestamp()));
+        }
+      }
       out.collect(SetAllocator.refused(s, OutcomeCode.NOT_LUCKY, null));
+    }
+
+    @Override
+    public void processBroadcastElement(PoolDefinition pool, Context ctx, Collector<ShakeOutcome> out) throws Exception {
+      ctx.getBroadcastState(AllocateFunction.POOLS).put(pool.getPoolId(), pool);
     }
   }
 }

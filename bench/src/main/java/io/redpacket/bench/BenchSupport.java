@@ -2,6 +2,7 @@ package io.redpacket.bench;
 
 import io.redpacket.cluster.Checks;
 import io.redpacket.cluster.LocalFlink;
+import io.redpacket.core.Table;
 import io.redpacket.kafka.TopicReader;
 import io.redpacket.stack.LocalKafka;
 import java.nio.file.Files;
@@ -34,11 +35,18 @@ final class BenchSupport {
 
   /** The rounds and parallelism of a job-against-pass-through benchmark (a mixin; its defaults are per benchmark). */
   static final class Rounds {
-    @Option(names = "--rounds", description = "rounds; each runs both jobs, alternating order (default: ${DEFAULT-VALUE})")
+    @Option(names = "--rounds", description = "measured rounds; each runs both jobs, alternating order (default: ${DEFAULT-VALUE})")
     int rounds;
+
+    @Option(names = "--warmup", description = "warm-up rounds run first and discarded (default: ${DEFAULT-VALUE})")
+    int warmup = 1;
 
     @Option(names = "--parallelism", description = "parallelism of the jobs (default: ${DEFAULT-VALUE})")
     int parallelism = 2;
+
+    @Option(names = "--chart", description = "where to write the chart of each round's rates, a PNG"
+        + " (default: .redpacket/bench/<bench>.png under the project's folder)")
+    Path chart;
 
     Rounds(int rounds) {
       this.rounds = rounds;
@@ -46,13 +54,61 @@ final class BenchSupport {
 
     void check() {
       Checks.range("--rounds", rounds, 1, 10);
+      Checks.range("--warmup", warmup, 0, 3);
       Checks.range("--parallelism", parallelism, 1, 16);
+    }
+
+    /** Round numbers to run: the warm-up rounds are numbered 0 and below, the measured ones from 1. */
+    List<Integer> all() {
+      List<Integer> all = new ArrayList<>();
+      for (int r = 1 - warmup; r <= rounds; r++) {
+        all.add(r);
+      }
+      return all;
     }
 
     /** The two jobs of a round, pass-through first in odd rounds: a drifting machine favours neither. */
     List<String> order(int round, String job) {
-      return round % 2 == 1 ? List.of("pass-through", job) : List.of(job, "pass-through");
+      return Math.floorMod(round, 2) == 1 ? List.of("pass-through", job) : List.of(job, "pass-through");
     }
+
+    Path chartPath(String bench) {
+      if (chart != null) {
+        return chart;
+      }
+      return Path.of(System.getProperty("redpacket.home", "."), ".redpacket", "bench", bench + ".png");
+    }
+  }
+
+  /** One job's run in a round: its input records and the seconds from its first to its last output. */
+  record Run(String job, int round, long records, double seconds, String outputs) implements Timed {
+    double perSecond() {
+      return records / seconds;
+    }
+  }
+
+  /**
+   * Prints the table of rounds (warm-up marked), the per-round ratios and, last, the one line scripts read:
+   * {@code ratio <job>/pass-through median 0.83}; writes the chart of each round's rates.
+   */
+  static double report(String job, String unit, List<Run> runs, Rounds rounds) throws java.io.IOException {
+    Table t = new Table("round", "job", unit, "first to last output, s", unit + "/s", "outputs");
+    for (Run r : runs) {
+      t.row(r.round() < 1 ? "warm-up (discarded)" : String.valueOf(r.round()), r.job(), String.format("%,d", r.records()),
+          String.format("%.1f", r.seconds()), String.format("%,.0f", r.perSecond()), r.outputs());
+    }
+    System.out.print(t.render());
+    List<Double> ratios = ratios(runs, rounds.rounds, job);
+    List<Double> sorted = new ArrayList<>(ratios);
+    sorted.sort(Double::compare);
+    int n = sorted.size();
+    double median = n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    Path chart = rounds.chartPath(job);
+    Charts.rates(chart, job, unit, runs);
+    System.out.printf("chart of each round's rates written to %s%n", chart.toAbsolutePath());
+    System.out.printf("%s / pass-through, per measured round: %s%n", job, twoDecimals(ratios));
+    System.out.printf("ratio %s/pass-through median %.2f%n", job, median);
+    return median;
   }
 
   /** One job's run in a round, timed from its first to its last output. */
@@ -91,6 +147,12 @@ final class BenchSupport {
   static StreamExecutionEnvironment localEnv(Path dataDir, int parallelism) {
     Configuration conf = LocalFlink.configuration(dataDir, 0, parallelism, Duration.ofSeconds(1));
     conf.removeConfig(org.apache.flink.configuration.RestOptions.PORT);
+    // -Dredpacket.bench.rest-port=8089: the MiniCluster's REST API on that port, for busy and back-pressured time
+    // per task and the checkpoints' durations while a run goes (one run at a time uses it).
+    String rest = System.getProperty("redpacket.bench.rest-port");
+    if (rest != null) {
+      conf.setString("rest.port", rest);
+    }
     conf.setString("metrics.reporters", "");
     StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(conf);
     env.setParallelism(parallelism);
@@ -106,7 +168,13 @@ final class BenchSupport {
     private volatile boolean stop;
 
     OutputClock(String bootstrap, String topic) {
+      this(bootstrap, topic, 0);
+    }
+
+    /** @param expected outputs expected, for progress lines every 5 s (0: none) */
+    OutputClock(String bootstrap, String topic, long expected) {
       thread = new Thread(() -> {
+        long nextNote = System.nanoTime() + 5_000_000_000L;
         try (var consumer = TopicReader.consumer(bootstrap, false)) {
           var partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
               .map(p -> new org.apache.kafka.common.TopicPartition(topic, p.partition())).toList();
@@ -122,6 +190,11 @@ final class BenchSupport {
               last = now;
               count += n;
             }
+            if (expected > 0 && System.nanoTime() > nextNote && count > 0) {
+              nextNote += 5_000_000_000L;
+              System.out.printf("    ... %,d of %,d outputs, %.0f%%, %,.0f/s so far%n", count, expected, 100.0 * count / expected,
+                  count / Math.max(1e-9, (last - first) / 1e9));
+            }
           }
         }
       }, "output-clock");
@@ -131,7 +204,7 @@ final class BenchSupport {
 
     /** Seconds from the first to the last output, once {@code expected} outputs were seen (bounded wait). */
     double awaitSeconds(long expected) throws InterruptedException {
-      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      long deadline = System.nanoTime() + Duration.ofSeconds(600).toNanos();
       while (count < expected && System.nanoTime() < deadline) {
         Thread.sleep(20);
       }

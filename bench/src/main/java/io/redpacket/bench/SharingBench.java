@@ -5,21 +5,27 @@ import io.redpacket.avro.GrantPhase;
 import io.redpacket.avro.GrantState;
 import io.redpacket.avro.ShareAction;
 import io.redpacket.avro.ShareCode;
+import io.redpacket.avro.ShareGrant;
+import io.redpacket.avro.ShareMove;
+import io.redpacket.avro.SharePhase;
 import io.redpacket.avro.ShareRequest;
 import io.redpacket.avro.ShareResult;
+import io.redpacket.avro.ShareState;
 import io.redpacket.cluster.Checks;
 import io.redpacket.codec.Codecs;
 import io.redpacket.codec.Topics;
+import io.redpacket.core.InputRules;
 import io.redpacket.core.Settlement;
 import io.redpacket.core.Sharing;
-import io.redpacket.core.Table;
-import io.redpacket.jobs.common.DecodeFunction;
 import io.redpacket.jobs.common.KafkaIo;
+import io.redpacket.jobs.common.Topology;
+import io.redpacket.jobs.sharing.ShareFunction;
 import io.redpacket.jobs.sharing.SharingJob;
 import io.redpacket.jobs.sharing.SharingSettings;
 import io.redpacket.kafka.ProducerSettings;
 import io.redpacket.kafka.Records;
 import io.redpacket.kafka.TopicAdmin;
+import io.redpacket.kafka.TopicReader;
 import io.redpacket.simulator.SharePlan;
 import io.redpacket.simulator.SocialGraph;
 import java.nio.charset.StandardCharsets;
@@ -28,9 +34,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.UnaryOperator;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
@@ -44,16 +48,14 @@ import picocli.CommandLine.Option;
     description = "The sharing job (RocksDB, exactly-once) against a pass-through job with the same sources, keying and"
         + " answer sink but no state, in one run: share requests and claims per second, and their ratio.")
 public final class SharingBench implements Callable<Integer> {
-  @Option(names = "--grants", defaultValue = "30000", description = "opened, shareable grants (default: ${DEFAULT-VALUE})")
+  @Option(names = "--grants", defaultValue = "100000", description = "opened, shareable grants (default: ${DEFAULT-VALUE})")
   int grants;
 
   @Option(names = "--pieces", defaultValue = "5", description = "pieces per share (default: ${DEFAULT-VALUE})")
   int pieces;
 
   @Mixin
-  BenchSupport.Rounds rounds = new BenchSupport.Rounds(2);
-
-  record Run(String job, int round, double seconds) implements BenchSupport.Timed {}
+  BenchSupport.Rounds rounds = new BenchSupport.Rounds(3);
 
   @Override
   public Integer call() throws Exception {
@@ -84,77 +86,110 @@ public final class SharingBench implements Callable<Integer> {
           p.send(Records.shareRequest(a.action() == ShareAction.SHARE ? Topics.SHARES : Topics.SHARE_CLAIMS, a.request(now)));
         }
       }
-      List<Run> runs = new ArrayList<>();
-      for (int round = 1; round <= rounds.rounds; round++) {
+      // The requests that move money in the job: every first share of an owner, and per share the first claims of
+      // distinct friends up to its pieces (in the plan's order, which is each share's order on its partition).
+      java.util.Set<String> moving = new java.util.HashSet<>();
+      java.util.Map<String, java.util.Set<String>> claimers = new java.util.HashMap<>();
+      for (SharePlan.Action a : plan) {
+        if (a.kind() == SharePlan.Kind.SHARE) {
+          moving.add(a.requestId());
+        } else if (a.kind() == SharePlan.Kind.CLAIM) {
+          java.util.Set<String> who = claimers.computeIfAbsent(a.shareId(), k -> new java.util.HashSet<>());
+          if (who.size() < pieces && who.add(a.userId())) {
+            moving.add(a.requestId());
+          }
+        }
+      }
+      List<BenchSupport.Run> runs = new ArrayList<>();
+      for (int round : rounds.all()) {
         for (String job : rounds.order(round, "sharing")) {
-          String out = job + "-" + round + "-";
+          String out = job + "-" + (round < 1 ? "w" + (1 - round) : String.valueOf(round)) + "-";
           TopicAdmin.ensure(bootstrap, List.of(Topics.named(out, Topics.SHARE_GRANTS), Topics.named(out, Topics.SHARE_STATES),
               Topics.named(out, Topics.SHARE_RESULTS), Topics.named(out, Topics.DEAD_LETTERS)), List.of(), 8);
-          System.out.printf("round %d: %s ...%n", round, job);
-          BenchSupport.OutputClock clock = new BenchSupport.OutputClock(bootstrap, Topics.named(out, Topics.SHARE_RESULTS));
+          System.out.printf("%s: %s ...%n", round < 1 ? "warm-up" : "round " + round, job);
+          BenchSupport.OutputClock clock =
+              new BenchSupport.OutputClock(bootstrap, Topics.named(out, Topics.SHARE_RESULTS), plan.size());
           StreamExecutionEnvironment env = BenchSupport.localEnv(dir.resolve(out), rounds.parallelism);
-          define(env, job, bootstrap, out);
+          define(env, job, bootstrap, out, moving);
           env.execute("bench " + job);
-          Run run = new Run(job, round, clock.awaitSeconds(plan.size()));
-          System.out.printf("  %,.0f requests/s, of which %,.0f claims/s%n", plan.size() / run.seconds(),
-              claims / run.seconds());
+          double seconds = clock.awaitSeconds(TopicReader.forEach(bootstrap, Topics.named(out, Topics.SHARE_RESULTS), true,
+              r -> {}));
+          String outputs = String.format("%,d answers, %,d share grants, %,d share states",
+              TopicReader.forEach(bootstrap, Topics.named(out, Topics.SHARE_RESULTS), true, r -> {}),
+              TopicReader.forEach(bootstrap, Topics.named(out, Topics.SHARE_GRANTS), true, r -> {}),
+              TopicReader.forEach(bootstrap, Topics.named(out, Topics.SHARE_STATES), true, r -> {}));
+          BenchSupport.Run run = new BenchSupport.Run(job, round, plan.size(), seconds, outputs);
+          System.out.printf("  %,.0f requests/s, of which %,.0f claims/s (%s)%n", run.perSecond(), claims / seconds, outputs);
           runs.add(run);
         }
       }
-      Table t = new Table("job", "round", "requests", "claims", "first to last answer, s", "requests/s", "claims/s");
-      for (Run r : runs) {
-        t.row(r.job(), r.round(), String.format("%,d", plan.size()), String.format("%,d", claims),
-            String.format("%.1f", r.seconds()), String.format("%,.0f", plan.size() / r.seconds()),
-            String.format("%,.0f", claims / r.seconds()));
-      }
-      System.out.print(t.render());
-      System.out.printf("sharing / pass-through, per round: %s%n",
-          BenchSupport.twoDecimals(BenchSupport.ratios(runs, rounds.rounds, "sharing")));
+      System.out.println("Both jobs: bounded sources of grant states, shares and claims, keyBy(grant) and keyBy(share),"
+          + " the same four sinks (three exactly-once) with about as many records each; RocksDB, checkpoints every"
+          + " second, parallelism " + rounds.parallelism + "; rates from the first to the last answer. "
+          + String.format("Requests: %,d, of which %,d claims.", plan.size(), claims));
+      BenchSupport.report("sharing", "requests", runs, rounds);
       return 0;
     });
   }
 
-  private static void define(StreamExecutionEnvironment env, String job, String bootstrap, String out) {
+  private static void define(StreamExecutionEnvironment env, String job, String bootstrap, String out,
+      java.util.Set<String> moving) {
     var states = KafkaIo.source(bootstrap, Topics.GRANT_STATES, "bench-g-" + out, true);
     var shares = KafkaIo.source(bootstrap, Topics.SHARES, "bench-s-" + out, true);
     var claims = KafkaIo.source(bootstrap, Topics.SHARE_CLAIMS, "bench-c-" + out, true);
+    SharingJob.Sinks sinks = SharingJob.kafkaSinks(bootstrap, out, "bench-" + out);
     if (job.equals("sharing")) {
       // Expiry beyond the run: the bench measures answers, not refunds.
-      SharingJob.define(env, states, shares, claims, SharingJob.kafkaSinks(bootstrap, out, "bench-" + out),
-          new SharingSettings(Duration.ofHours(1), Duration.ofMinutes(5), Duration.ofHours(1), Duration.ofMinutes(1)), UnaryOperator.identity());
+      SharingJob.define(env, states, shares, claims, sinks,
+          new SharingSettings(Duration.ofHours(1), Duration.ofMinutes(5), Duration.ofHours(1), Duration.ofMinutes(1)),
+          UnaryOperator.identity());
       return;
     }
-    env.getConfig().enableObjectReuse();
-    var grantStates = env.fromSource(states, WatermarkStrategy.noWatermarks(), "grant-states-source")
-        .uid("grant-states-source")
-        .process(new DecodeFunction<>("bench", Codecs.GRANT_STATE, s -> List.of()), TypeInformation.of(GrantState.class))
-        .name("decode-grant-states").uid("decode-grant-states");
-    var requests = env.fromSource(shares, WatermarkStrategy.noWatermarks(), "shares-source").uid("shares-source")
-        .process(new DecodeFunction<>("bench", Codecs.SHARE_REQUEST, Sharing::validate), TypeInformation.of(ShareRequest.class))
-        .name("decode-shares").uid("decode-shares")
-        .union(env.fromSource(claims, WatermarkStrategy.noWatermarks(), "claims-source").uid("claims-source")
-            .process(new DecodeFunction<>("bench", Codecs.SHARE_REQUEST, Sharing::validate),
-                TypeInformation.of(ShareRequest.class))
-            .name("decode-claims").uid("decode-claims"));
-    grantStates.keyBy(GrantState::getGrantId, TypeInformation.of(String.class))
+    // The job's shape without its state and rules: the same sources, shuffles and sinks, about as many records each.
+    Topology topology = new Topology(env, "bench");
+    var grantStates = topology.decoded(states, "grant-states", Codecs.GRANT_STATE, InputRules::grantState)
+        .filter(s -> s.getShareCents() > 0 && s.getSharePieces() > 0).name("with-share-allowance").uid("with-share-allowance");
+    var requests = topology.decoded(shares, "shares", Codecs.SHARE_REQUEST, InputRules::share)
+        .union(topology.decoded(claims, "claims", Codecs.SHARE_REQUEST, InputRules::claim));
+    var moves = grantStates.keyBy(GrantState::getGrantId, TypeInformation.of(String.class))
         .connect(requests.keyBy(ShareRequest::getShareId, TypeInformation.of(String.class)))
-        .process(new PassThrough(), TypeInformation.of(ShareResult.class)).name("pass-through").uid("pass-through")
-        .sinkTo(KafkaIo.sink(bootstrap, Topics.named(out, Topics.SHARE_RESULTS), Codecs.SHARE_RESULT,
-            ShareResult::getRequestId, DeliveryGuarantee.EXACTLY_ONCE, "bench-pass-" + out)).name("share-results-sink")
-        .uid("share-results-sink");
+        .process(new PassThrough(moving), TypeInformation.of(ShareGrant.class)).name("share").uid("share");
+    Topology.write(moves, sinks.shareGrants(), "share-grants");
+    Topology.write(moves.getSideOutput(ShareFunction.STATES), sinks.shareStates(), "share-states");
+    Topology.write(moves.getSideOutput(ShareFunction.RESULTS), sinks.shareResults(), "share-results");
+    topology.writeDeadLetters(sinks.deadLetters());
   }
 
-  /** The baseline: same sources, keying and answer sink as sharing, no state: one answer per request. */
-  static final class PassThrough extends KeyedCoProcessFunction<String, GrantState, ShareRequest, ShareResult> {
+  /**
+   * The baseline: no state, no rules: an answer per request, and for the requests that move money in the job (known
+   * to the bench) a share grant and a share state (without the claims the job's states list).
+   */
+  static final class PassThrough extends KeyedCoProcessFunction<String, GrantState, ShareRequest, ShareGrant> {
+    private static final long serialVersionUID = 1L;
+    private final java.util.HashSet<String> moving;
+
+    PassThrough(java.util.Set<String> moving) {
+      this.moving = new java.util.HashSet<>(moving);
+    }
+
     @Override
-    public void processElement1(GrantState s, Context ctx, Collector<ShareResult> out) {
+    public void processElement1(GrantState s, Context ctx, Collector<ShareGrant> out) {
       // grant states only feed the sharing job's state
     }
 
     @Override
-    public void processElement2(ShareRequest r, Context ctx, Collector<ShareResult> out) {
-      out.collect(new ShareResult(r.getRequestId(), r.getShareId(), r.getUserId(), r.getAction(), ShareCode.UNKNOWN_SHARE,
-          null, null, r.getTimestamp()));
+    public void processElement2(ShareRequest r, Context ctx, Collector<ShareGrant> out) {
+      boolean share = r.getAction() == ShareAction.SHARE;
+      if (moving.contains(r.getRequestId())) {
+        out.collect(new ShareGrant(r.getShareId() + (share ? "/reserve" : "/piece"), share ? ShareMove.RESERVE
+            : ShareMove.PIECE, r.getShareId(), "bench", "bench", r.getUserId(), r.getUserId(), 0, 100L, r.getTimestamp()));
+        ctx.output(ShareFunction.STATES, ShareState.newBuilder().setShareId(r.getShareId()).setPoolId("bench")
+            .setSponsor("bench").setSharer(r.getUserId()).setRequestId(r.getRequestId()).setValueCents(500L).setPieces(5)
+            .setClaims(List.of()).setClaimedCents(0L).setRefundedCents(0L).setPhase(SharePhase.OPEN)
+            .setCreatedMillis(r.getTimestamp()).setExpiresMillis(r.getTimestamp()).setTimestamp(r.getTimestamp()).build());
+      }
+      ctx.output(ShareFunction.RESULTS, new ShareResult(r.getRequestId(), r.getShareId(), r.getUserId(), r.getAction(),
+          share ? ShareCode.SHARED : ShareCode.CLAIMED, null, null, r.getTimestamp()));
     }
   }
 }

@@ -29,6 +29,7 @@ final class DemoClients implements AutoCloseable {
   private final OpenPlan openPlan;
   private final SplittableRandom someone = new SplittableRandom(7);
   private final Map<String, Grant> granted = new ConcurrentHashMap<>();
+  private final Map<String, Long> expiries = new ConcurrentHashMap<>();
   private final int users;
   private final long openDelayMs;
 
@@ -53,9 +54,15 @@ final class DemoClients implements AutoCloseable {
     });
   }
 
-  /** Follows the committed grants; each winner opens its packet (and sometimes someone else's). */
-  GrantFollower followGrants(String bootstrap, String prefix) {
+  /**
+   * Follows the committed grants; each winner opens its packet (and sometimes someone else's). A grant expires
+   * {@code expirySeconds} after it was granted: the clients note when, to tell an open sent too late from one
+   * answered EXPIRED though it was sent in time.
+   */
+  GrantFollower followGrants(String bootstrap, String prefix, long expirySeconds) {
+    opens.expiryOf(id -> expiries.getOrDefault(id, Long.MAX_VALUE));
     return new GrantFollower(bootstrap, Topics.named(prefix, Topics.GRANTS), g -> {
+      expiries.put(g.getGrantId(), g.getTimestamp() + expirySeconds * 1000);
       granted.put(g.getGrantId(), g);
       openPlan.actionsFor(g, "u" + someone.nextInt(users)).forEach(a -> opens.submit(a, a.atMillis()));
     });
@@ -115,6 +122,19 @@ final class DemoClients implements AutoCloseable {
           + " answer or a credit) %d s past their timeout and were given up (counted as timed out); the audit"
           + " checks what the backend answered%n", cut, HttpShares.GRACE_SECONDS);
     }
+  }
+
+  /** The demo's last words: the figures its user sees, as {@code key: value} lines. */
+  void printSummary(double waveShakesPerSecond) {
+    HttpOpens.Result r = opens.result();
+    var h = r.openToCreditedSoFar();
+    System.out.println("summary (opens shed percent: 429 and 503 answers per 100 open requests sent; expired though"
+        + " sent in time: opens answered EXPIRED that their owners sent before the grant's expiry):");
+    System.out.printf("wave shakes per second: %.0f%n", waveShakesPerSecond);
+    System.out.printf("open to credited p99 ms: %s%n",
+        h.getTotalCount() == 0 ? "-" : String.format("%.0f", h.getValueAtPercentile(99) / 1e6));
+    System.out.printf("opens shed percent: %.2f%n", r.shedPercent());
+    System.out.printf("opens expired though sent in time: %d%n", r.expiredThoughSentInTime.get());
   }
 
   @Override

@@ -84,6 +84,9 @@ final class DemoCommand implements Callable<Integer> {
   /** How the wave went: whether it reached its end (all answered and settled), and the drill played during it. */
   private record WaveRun(boolean completed, Drill drill) {}
 
+  /** Shakes per second of the wave, as its senders saw it. */
+  private double waveRate;
+
   @Override
   public Integer call() throws Exception {
     checkFlags();
@@ -162,7 +165,7 @@ final class DemoCommand implements Callable<Integer> {
       IngestReady.await(ingest.port());
       String url = "http://127.0.0.1:" + ingest.port();
       try (DemoClients clients = new DemoClients(url, secret, wave.users, openDelayMs, offered);
-          GrantFollower winners = clients.followGrants(stack.bootstrap(), prefix)) {
+          GrantFollower winners = clients.followGrants(stack.bootstrap(), prefix, jobs.expirySeconds)) {
         live.serveMetrics(clients.metrics::scrape);
         Drill drill;
         long forwarded;
@@ -178,6 +181,7 @@ final class DemoCommand implements Callable<Integer> {
           return new WaveRun(false, drill);
         }
         clients.printResults(url);
+        clients.printSummary(waveRate);
         return new WaveRun(true, drill);
       }
     }
@@ -187,6 +191,7 @@ final class DemoCommand implements Callable<Integer> {
   private long sendDirect(DemoStack stack, PoolDefinition pool, AtomicLong offered) {
     ShakeProducer.Result sent = ShakeProducer.run(stack.bootstrap(), Topics.named(stack.topicPrefix(), Topics.SHAKES), pool,
         WavePlan.standard(pool, wave.users, 2015), wave.shakes, wave.rate, Duration.ofMinutes(10), offered::set);
+    waveRate = sent.perSecond();
     System.out.printf("wave sent: %,d shakes acknowledged by Kafka in %.1f s (%,.0f/s)%n",
         sent.acked(), sent.elapsed().toMillis() / 1000.0, sent.perSecond());
     return sent.acked();
@@ -290,6 +295,7 @@ final class DemoCommand implements Callable<Integer> {
       });
       clients.wave.set(r);
       offered.set(r.sent.get());
+      waveRate = r.sent.get() / Math.max(0.001, r.elapsed.toMillis() / 1000.0);
       System.out.printf("wave over HTTP: %,d shakes in %.1f s (%,.0f/s), shake to outcome:%n", r.sent.get(),
           r.elapsed.toMillis() / 1000.0, r.sent.get() / Math.max(0.001, r.elapsed.toMillis() / 1000.0));
       System.out.print(r.render());

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.avro.Schema;
@@ -24,6 +23,22 @@ import org.apache.avro.specific.SpecificRecord;
  */
 public final class AvroCodec<T extends SpecificRecord> implements Serializable {
   private static final long serialVersionUID = 1L;
+  /**
+   * Avro's custom coders: the generated classes' own {@code customEncode}/{@code customDecode}, which write the
+   * same bytes as the generic writer at a fraction of its cost (no per-field schema walk, no reflection). Set as a
+   * system property for every {@link SpecificData} made later in this JVM, and on each record class's own model
+   * (the one Flink's Avro serializer uses for state and shuffles too) as a codec is first used.
+   */
+  public static final String CUSTOM_CODERS = "org.apache.avro.specific.use_custom_coders";
+
+  static {
+    if (System.getProperty(CUSTOM_CODERS) == null) {
+      System.setProperty(CUSTOM_CODERS, "true");
+    }
+  }
+
+  /** A thread's buffer for encoding: one copy per record into the array returned. */
+  private static final ThreadLocal<Buffer> BUFFERS = ThreadLocal.withInitial(Buffer::new);
 
   private final Class<T> type;
   private transient volatile BinaryMessageEncoder<T> encoder;
@@ -43,10 +58,10 @@ public final class AvroCodec<T extends SpecificRecord> implements Serializable {
 
   public byte[] encode(T record) {
     try {
-      ByteBuffer buffer = encoder().encode(record);
-      byte[] bytes = new byte[buffer.remaining()];
-      buffer.get(bytes);
-      return bytes;
+      Buffer buffer = BUFFERS.get();
+      buffer.reset();
+      encoder().encode(record, buffer);
+      return buffer.toByteArray();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot encode " + type.getSimpleName(), e);
     }
@@ -73,7 +88,7 @@ public final class AvroCodec<T extends SpecificRecord> implements Serializable {
   private BinaryMessageEncoder<T> encoder() {
     BinaryMessageEncoder<T> e = encoder;
     if (e == null) {
-      e = new BinaryMessageEncoder<>(SpecificData.getForClass(type), schema());
+      e = new BinaryMessageEncoder<>(model(), schema());
       encoder = e;
     }
     return e;
@@ -82,13 +97,26 @@ public final class AvroCodec<T extends SpecificRecord> implements Serializable {
   private BinaryMessageDecoder<T> decoder() {
     BinaryMessageDecoder<T> d = decoder;
     if (d == null) {
-      d = new BinaryMessageDecoder<>(SpecificData.getForClass(type), schema());
+      d = new BinaryMessageDecoder<>(model(), schema());
       for (Schema old : historicalSchemas(type)) {
         d.addSchema(old);
       }
       decoder = d;
     }
     return d;
+  }
+
+  /** The record class's own model, with custom coders on unless the system property turns them off. */
+  private SpecificData model() {
+    SpecificData model = SpecificData.getForClass(type);
+    model.setCustomCoders(Boolean.parseBoolean(System.getProperty(CUSTOM_CODERS, "true")));
+    return model;
+  }
+
+  private static final class Buffer extends java.io.ByteArrayOutputStream {
+    Buffer() {
+      super(512);
+    }
   }
 
   /** Older versions of the record's schema, from {@code history/<Name>-v<N>.avsc}, oldest first. */

@@ -23,11 +23,36 @@ public final class HttpOpens {
 
   public static final class Result extends RequestCounts {
     public final AtomicLong retried = new AtomicLong();
+    /** Open requests put on the wire, first tries and every retry. */
+    public final AtomicLong attempts = new AtomicLong();
+    /**
+     * Opens answered EXPIRED (at once, or by the grant's state while polling) that the client had sent before its
+     * grant's expiry, as the client knew it from the grant.
+     */
+    public final AtomicLong expiredThoughSentInTime = new AtomicLong();
     public final Recorder openToCredited = new Recorder(3);
     public Duration elapsed;
+    private org.HdrHistogram.Histogram seen;
+
+    /** Every open-to-credited time recorded so far (nanoseconds). */
+    public synchronized org.HdrHistogram.Histogram openToCreditedSoFar() {
+      org.HdrHistogram.Histogram h = openToCredited.getIntervalHistogram();
+      if (seen == null) {
+        seen = h.copy();
+      } else {
+        seen.add(h);
+      }
+      return seen;
+    }
+
+    /** Shed answers (429 and 503) as a percentage of all open requests sent. */
+    public double shedPercent() {
+      long shed = retried.get() + gaveUp.get();
+      return attempts.get() == 0 ? 0 : 100.0 * shed / attempts.get();
+    }
 
     public String render() {
-      var h = openToCredited.getIntervalHistogram();
+      var h = openToCreditedSoFar();
       Table t = new Table("opens", "answers", "retried (429/503)", "no answer, sent again", "gave up", "timed out",
           "open to credited p50 ms", "p99 ms");
       t.row(String.format("%,d", sent.get()), answersCell(),
@@ -40,6 +65,13 @@ public final class HttpOpens {
   }
 
   private final VirtualUsers users;
+  /** A grant's expiry (epoch millis) as the client knows it, or {@code Long.MAX_VALUE} when it does not. */
+  private volatile java.util.function.ToLongFunction<String> expiryOf = id -> Long.MAX_VALUE;
+
+  /** Tells the clients each grant's expiry, to count opens answered EXPIRED though sent in time. */
+  public void expiryOf(java.util.function.ToLongFunction<String> expiryOf) {
+    this.expiryOf = expiryOf;
+  }
 
   public HttpOpens(String baseUrl, String tokenSecret, int connections, Duration timeout) {
     this.users = new VirtualUsers(baseUrl, tokenSecret, connections, timeout);
@@ -62,7 +94,8 @@ public final class HttpOpens {
     users.vertx.setTimer(Math.max(1, delayMillis), id -> {
       result.sent.incrementAndGet();
       long t0 = System.nanoTime();
-      users.bounded(open(a, 1, t0, result), users.deadline(t0), null, () -> {
+      boolean inTime = System.currentTimeMillis() < expiryOf.applyAsLong(a.grantId());
+      users.bounded(open(a, 1, t0, result, inTime), users.deadline(t0), null, () -> {
         result.cut.incrementAndGet();
         result.timedOut.incrementAndGet();
       }).onComplete(x -> pending.decrementAndGet());
@@ -79,7 +112,8 @@ public final class HttpOpens {
     return result;
   }
 
-  private Future<Void> open(OpenPlan.Action a, int attempt, long t0, Result r) {
+  private Future<Void> open(OpenPlan.Action a, int attempt, long t0, Result r, boolean inTime) {
+    r.attempts.incrementAndGet();
     RequestOptions options = users.request(HttpMethod.POST, "/v1/grants/" + encoded(a.grantId()) + "/open", a.userId())
         .putHeader("Idempotency-Key", a.openId());
     return users.client.request(options).compose(req -> req.send())
@@ -87,7 +121,7 @@ public final class HttpOpens {
         .transform(ar -> {
           if (ar.failed() && users.timeLeft(t0) && attempt < MAX_ATTEMPTS) { // lost: again, with the same key
             r.unanswered.incrementAndGet();
-            return Backoff.after(users.vertx, null, attempt).compose(v -> open(a, attempt + 1, t0, r));
+            return Backoff.after(users.vertx, null, attempt).compose(v -> open(a, attempt + 1, t0, r, inTime));
           }
           if (ar.failed()) {
             r.timedOut.incrementAndGet();
@@ -96,7 +130,7 @@ public final class HttpOpens {
           int status = (Integer) ar.result()[0];
           if ((status == 429 || status == 503) && attempt < MAX_ATTEMPTS) {
             r.retried.incrementAndGet();
-            return Backoff.after(users.vertx, (String) ar.result()[1], attempt).compose(v -> open(a, attempt + 1, t0, r));
+            return Backoff.after(users.vertx, (String) ar.result()[1], attempt).compose(v -> open(a, attempt + 1, t0, r, inTime));
           }
           if (status == 429 || status == 503) {
             r.gaveUp.incrementAndGet();
@@ -104,27 +138,26 @@ public final class HttpOpens {
           }
           if (status == 202) {
             r.count("ACCEPTED (202)");
-            return a.kind() == OpenPlan.Kind.FOREIGN ? Future.succeededFuture() : poll(a, t0, r);
+            return a.kind() == OpenPlan.Kind.FOREIGN ? Future.succeededFuture() : poll(a, t0, r, 250, inTime);
           }
           JsonObject body = new JsonObject((Buffer) ar.result()[2]);
           String result = body.getString("result", "HTTP " + status);
           r.count(result);
+          if ("EXPIRED".equals(result) && inTime) {
+            r.expiredThoughSentInTime.incrementAndGet();
+          }
           if ("OPENED".equals(result)) {
-            return poll(a, t0, r);
+            return poll(a, t0, r, 250, inTime);
           }
           return Future.succeededFuture();
         });
-  }
-
-  private Future<Void> poll(OpenPlan.Action a, long t0, Result r) {
-    return poll(a, t0, r, 250);
   }
 
   /**
    * Polls the grant until its credit is visible, for the open-to-credited time. The wait grows by
    * half each time, up to 3 s: thousands of owners polling every 200 ms would be a load of their own.
    */
-  private Future<Void> poll(OpenPlan.Action a, long t0, Result r, long waitMillis) {
+  private Future<Void> poll(OpenPlan.Action a, long t0, Result r, long waitMillis, boolean inTime) {
     if (System.nanoTime() - t0 > users.timeout.toNanos()) {
       r.timedOut.incrementAndGet();
       return Future.succeededFuture();
@@ -144,10 +177,13 @@ public final class HttpOpens {
                   return Future.succeededFuture();
                 }
                 if ("EXPIRED".equals(state)) {
+                  if (inTime && a.kind() != OpenPlan.Kind.FOREIGN) {
+                    r.expiredThoughSentInTime.incrementAndGet();
+                  }
                   return Future.succeededFuture();
                 }
               }
-              return poll(a, t0, r, Math.min(3000, waitMillis * 3 / 2));
+              return poll(a, t0, r, Math.min(3000, waitMillis * 3 / 2), inTime);
             }));
   }
 

@@ -31,6 +31,10 @@ public final class Topology {
     env.setMaxParallelism(AllocationJob.MAX_PARALLELISM);
     // Records are never held by reference across calls (state is serialized), so reuse is safe and saves copies.
     env.getConfig().enableObjectReuse();
+    // A guard: a type Flink cannot serialize itself would fall back to Kryo, silently and slowly; fail at build instead.
+    org.apache.flink.configuration.Configuration guard = new org.apache.flink.configuration.Configuration();
+    guard.set(org.apache.flink.configuration.PipelineOptions.GENERIC_TYPES, false);
+    env.configure(guard);
   }
 
   /** The input's records that decode and pass the validator; the others become dead letters. */

@@ -21,6 +21,9 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -32,7 +35,8 @@ import org.apache.flink.util.OutputTag;
  * retention after expiry has passed (a later open is then answered "unknown grant"). Timers run on processing time: expiry is a promise in wall-clock time,
  * while the ledger's own time stamps come from the records, so a replay writes the same bytes.
  */
-public final class SettleFunction extends KeyedCoProcessFunction<String, Grant, Open, LedgerEntry> {
+public final class SettleFunction extends KeyedCoProcessFunction<String, Grant, Open, LedgerEntry>
+    implements CheckpointedFunction {
   private static final long serialVersionUID = 1L;
   public static final OutputTag<GrantState> STATES = new OutputTag<>("grant-states", TypeInformation.of(GrantState.class));
   public static final OutputTag<OpenResult> RESULTS = new OutputTag<>("open-results", TypeInformation.of(OpenResult.class));
@@ -47,6 +51,14 @@ public final class SettleFunction extends KeyedCoProcessFunction<String, Grant, 
   private transient Counter refunded;
   private transient Counter centsRefunded;
   private transient Counter refused;
+  /**
+   * The grants (keys) of this subtask whose opens wait for them. Reading the waiting list on every grant costs
+   * a RocksDB read, so it is read only for these, and for any grant during the open wait after a restore (the
+   * opens restored waiting are answered by their timers within it; a minute's margin for late timers).
+   */
+  private transient java.util.Set<String> waitingKeys;
+  private transient long checkWaitsUntil;
+  private transient boolean restored;
 
   public SettleFunction(SettlementSettings settings) {
     this.settings = settings;
@@ -65,6 +77,26 @@ public final class SettleFunction extends KeyedCoProcessFunction<String, Grant, 
     refunded = metrics.counter("grants_refunded_total");
     centsRefunded = metrics.counter("refunded_cents_total");
     refused = metrics.counter("opens_refused_total");
+    waitingKeys = new java.util.HashSet<>();
+    checkWaitsUntil = restored ? System.currentTimeMillis() + settings.openWait().toMillis() + 60_000 : 0;
+  }
+
+  @Override
+  public void initializeState(FunctionInitializationContext context) {
+    restored = context.isRestored();
+  }
+
+  @Override
+  public void snapshotState(FunctionSnapshotContext context) {}
+
+  private boolean mayWait(String key) {
+    if (waitingKeys.contains(key)) {
+      return true;
+    }
+    if (checkWaitsUntil != 0 && System.currentTimeMillis() > checkWaitsUntil) {
+      checkWaitsUntil = 0;
+    }
+    return checkWaitsUntil != 0;
   }
 
   @Override
@@ -82,10 +114,14 @@ public final class SettleFunction extends KeyedCoProcessFunction<String, Grant, 
     emit(step, ctx, out);
     reserved.inc();
     ctx.timerService().registerProcessingTimeTimer(expiresAt(g));
+    if (!mayWait(ctx.getCurrentKey())) {
+      return;
+    }
     List<Open> early = new ArrayList<>();
     waiting.get().forEach(early::add);
     if (!early.isEmpty()) {
       waiting.clear();
+      waitingKeys.remove(ctx.getCurrentKey());
       for (Open o : early) {
         open(g, o, ctx, out);
       }
@@ -99,6 +135,7 @@ public final class SettleFunction extends KeyedCoProcessFunction<String, Grant, 
       open(g, o, ctx, out);
     } else {
       if (!waiting.get().iterator().hasNext()) {
+        waitingKeys.add(ctx.getCurrentKey());
         ctx.timerService().registerProcessingTimeTimer(ctx.timerService().currentProcessingTime()
             + settings.openWait().toMillis());
       }
@@ -122,11 +159,16 @@ public final class SettleFunction extends KeyedCoProcessFunction<String, Grant, 
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<LedgerEntry> out) throws Exception {
     Grant g = grant.value();
     if (g == null) { // opens that waited in vain for their grant (or came after it was forgotten)
+      boolean any = false;
       for (Open o : waiting.get()) {
         ctx.output(RESULTS, Settlement.unknownGrant(o));
         refused.inc();
+        any = true;
       }
-      waiting.clear();
+      if (any) {
+        waiting.clear();
+        waitingKeys.remove(ctx.getCurrentKey());
+      }
       return;
     }
     long expiresAt = expiresAt(g);

@@ -17,6 +17,9 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -29,7 +32,8 @@ import org.apache.flink.util.OutputTag;
  * Timers run on processing time; the money's own time stamps come from the records, and a claim is
  * judged against the expiry by its own time stamp (the refund waits a grace for late arrivals).
  */
-public final class ShareFunction extends KeyedCoProcessFunction<String, GrantState, ShareRequest, ShareGrant> {
+public final class ShareFunction extends KeyedCoProcessFunction<String, GrantState, ShareRequest, ShareGrant>
+    implements CheckpointedFunction {
   private static final long serialVersionUID = 1L;
   public static final OutputTag<ShareState> STATES = new OutputTag<>("share-states", TypeInformation.of(ShareState.class));
   public static final OutputTag<ShareResult> RESULTS = new OutputTag<>("share-results", TypeInformation.of(ShareResult.class));
@@ -50,6 +54,14 @@ public final class ShareFunction extends KeyedCoProcessFunction<String, GrantSta
   private transient Counter refunds;
   private transient Counter centsRefunded;
   private transient Counter refused;
+  /**
+   * The shares (keys) of this subtask with requests waiting. Reading the waiting list for every grant state and
+   * share costs a RocksDB read, so it is read only for these, and for any key during the request wait after a
+   * restore (requests restored waiting give up by their timers within it; a minute's margin for late timers).
+   */
+  private transient java.util.Set<String> waitingKeys;
+  private transient long checkWaitsUntil;
+  private transient boolean restored;
 
   public ShareFunction(SharingSettings settings) {
     this.settings = settings;
@@ -69,6 +81,26 @@ public final class ShareFunction extends KeyedCoProcessFunction<String, GrantSta
     refunds = metrics.counter("shares_refunded_total");
     centsRefunded = metrics.counter("share_refunded_cents_total");
     refused = metrics.counter("share_requests_refused_total");
+    waitingKeys = new java.util.HashSet<>();
+    checkWaitsUntil = restored ? System.currentTimeMillis() + settings.requestWait().toMillis() + 60_000 : 0;
+  }
+
+  @Override
+  public void initializeState(FunctionInitializationContext context) {
+    restored = context.isRestored();
+  }
+
+  @Override
+  public void snapshotState(FunctionSnapshotContext context) {}
+
+  private boolean mayWait(String key) {
+    if (waitingKeys.contains(key)) {
+      return true;
+    }
+    if (checkWaitsUntil != 0 && System.currentTimeMillis() > checkWaitsUntil) {
+      checkWaitsUntil = 0;
+    }
+    return checkWaitsUntil != 0;
   }
 
   @Override
@@ -87,6 +119,7 @@ public final class ShareFunction extends KeyedCoProcessFunction<String, GrantSta
       }
     } else {
       waiting.add(r);
+      waitingKeys.add(ctx.getCurrentKey());
       long until = ctx.timerService().currentProcessingTime() + settings.requestWait().toMillis();
       waitUntil.update(until);
       ctx.timerService().registerProcessingTimeTimer(until);
@@ -126,9 +159,13 @@ public final class ShareFunction extends KeyedCoProcessFunction<String, GrantSta
 
   /** Requests that waited and can be decided now, in the order they came. */
   private void drain(Context ctx, Collector<ShareGrant> out) throws Exception {
+    if (!mayWait(ctx.getCurrentKey())) {
+      return;
+    }
     List<ShareRequest> before = new ArrayList<>();
     waiting.get().forEach(before::add);
     if (before.isEmpty()) {
+      waitingKeys.remove(ctx.getCurrentKey());
       return;
     }
     List<ShareRequest> still = new ArrayList<>();
@@ -148,6 +185,7 @@ public final class ShareFunction extends KeyedCoProcessFunction<String, GrantSta
     waiting.update(still);
     if (still.isEmpty()) {
       waitUntil.clear();
+      waitingKeys.remove(ctx.getCurrentKey());
     }
   }
 
@@ -166,6 +204,7 @@ public final class ShareFunction extends KeyedCoProcessFunction<String, GrantSta
       }
       waiting.clear();
       waitUntil.clear();
+      waitingKeys.remove(ctx.getCurrentKey());
     }
     ShareState s = share.value();
     if (s == null) {
