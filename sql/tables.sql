@@ -384,3 +384,25 @@ CREATE TABLE IF NOT EXISTS share_states (
   'key.format' = 'raw',
   'value.format' = 'redpacket-avro'
 );
+
+-- audit-results: key check/subject; what the continuous audit job found (empty when all is well).
+
+CREATE TABLE IF NOT EXISTS audit_results (
+  `check` STRING,
+  `invariant` INT,
+  `subject` STRING,
+  `poolId` STRING,
+  `detail` STRING,
+  `detectedMillis` BIGINT,
+  `timestamp` BIGINT,
+  `event_time` AS TO_TIMESTAMP_LTZ(`timestamp`, 3),
+  WATERMARK FOR event_time AS event_time - INTERVAL '5' SECOND
+) WITH (
+  'connector' = 'kafka',
+  'topic' = '${prefix}audit-results',
+  'properties.bootstrap.servers' = '${bootstrap}',
+  'properties.isolation.level' = 'read_committed',
+  'scan.startup.mode' = 'earliest-offset',
+  ${bounded}
+  'format' = 'redpacket-avro'
+);
