@@ -1,6 +1,7 @@
 package io.redpacket.cluster;
 
 import io.redpacket.jobs.allocation.AllocationJob;
+import io.redpacket.jobs.audit.AuditJob;
 import io.redpacket.jobs.settlement.SettlementJob;
 import io.redpacket.jobs.sharing.SharingJob;
 import io.vertx.core.json.JsonArray;
@@ -56,7 +57,7 @@ public final class Deployment {
     return home().resolve("jobs/target/redpacket-jobs.jar");
   }
 
-  /** The three jobs with their arguments, as the local stack runs them too. */
+  /** The jobs with their arguments (allocation, settlement, sharing, the continuous audit), as the local stack runs them too. */
   public static List<JobSpec> pipeline(String bootstrap, String topicPrefix, Duration expiry, Duration shareExpiry) {
     List<String> common = new ArrayList<>(List.of("--bootstrap", bootstrap));
     if (!topicPrefix.isEmpty()) {
@@ -70,7 +71,14 @@ public final class Deployment {
         "--claim-grace-seconds", shareExpiry.toHours() >= 1 ? "60" : "5"));
     return List.of(new JobSpec(AllocationJob.NAME, AllocationJob.class.getName(), common),
         new JobSpec(SettlementJob.NAME, SettlementJob.class.getName(), settlement),
-        new JobSpec(SharingJob.NAME, SharingJob.class.getName(), sharing));
+        new JobSpec(SharingJob.NAME, SharingJob.class.getName(), sharing),
+        // The continuous audit: reads what the others write, writes audit-results and its metrics.
+        new JobSpec(AuditJob.NAME, AuditJob.class.getName(), common));
+  }
+
+  /** Task slots the pipeline takes: three jobs at {@code parallelism}, and the audit, which runs at 1. */
+  public static int slotsFor(int parallelism) {
+    return 3 * parallelism + 1;
   }
 
   /** Uploads the jar and runs every job fresh; refuses if jobs of this deployment still run. */

@@ -2,6 +2,7 @@ package io.redpacket.cluster;
 
 import io.redpacket.codec.Topics;
 import io.redpacket.jobs.allocation.AllocationJob;
+import io.redpacket.jobs.audit.AuditJob;
 import io.redpacket.jobs.common.JobArgs;
 import io.redpacket.jobs.settlement.SettlementJob;
 import io.redpacket.jobs.sharing.SharingJob;
@@ -38,7 +39,7 @@ public final class LocalStack implements DemoStack {
       out.printf("Kafka ready on %s after %.1f s; topics %s (%d partitions)%n", kafka.bootstrapServers(),
           (System.nanoTime() - t0) / 1e9, Topics.ALL, partitions);
       var conf = LocalFlink.configuration(dataDir.resolve("flink"), uiPort, parallelism, checkpointInterval);
-      LocalFlink flink = LocalFlink.start(conf, dataDir.resolve("flink"), 3 * parallelism);
+      LocalFlink flink = LocalFlink.start(conf, dataDir.resolve("flink"), Deployment.slotsFor(parallelism));
       try {
         // The same jobs and flags as on the cluster. With kept topics, each job goes on from where it
         // stopped instead of reading them again from the start.
@@ -51,6 +52,8 @@ public final class LocalStack implements DemoStack {
                 env -> SettlementJob.build(env, new JobArgs(args, SettlementJob.FLAGS)), keepData, out);
             case SharingJob.NAME -> flink.submit(job.name(),
                 env -> SharingJob.build(env, new JobArgs(args, SharingJob.FLAGS)), keepData, out);
+            case AuditJob.NAME -> flink.submit(job.name(),
+                env -> AuditJob.build(env, new JobArgs(args, AuditJob.FLAGS)), keepData, out);
             default -> throw new IllegalStateException("no local topology for " + job.name());
           }
         }
@@ -58,7 +61,7 @@ public final class LocalStack implements DemoStack {
         flink.close();
         throw e;
       }
-      out.printf("allocation, settlement and sharing jobs running at parallelism %d (unopened grants expire after %d s,"
+      out.printf("allocation, settlement and sharing jobs running at parallelism %d, the continuous audit at 1 (unopened grants expire after %d s,"
           + " shares after %d s); Flink web UI %s%n", parallelism, expiry.toSeconds(), shareExpiry.toSeconds(), flink.webUi());
       return new LocalStack(kafka, flink, dataDir, keepData);
     } catch (Exception e) {

@@ -62,7 +62,7 @@ class ClusterTest {
   void theThreeJobsGetTheirFlags() {
     var jobs = Deployment.pipeline("b:1", "demo-1.", Duration.ofSeconds(45), Duration.ofSeconds(30));
     assertThat(jobs).extracting(Deployment.JobSpec::name)
-        .containsExactly("redpacket-allocation", "redpacket-settlement", "redpacket-sharing");
+        .containsExactly("redpacket-allocation", "redpacket-settlement", "redpacket-sharing", "redpacket-audit");
     assertThat(jobs.get(0).args()).containsExactly("--bootstrap", "b:1", "--topic-prefix", "demo-1.");
     assertThat(jobs.get(1).args()).containsSequence("--expiry-seconds", "45");
     // A short share expiry gets a short grace for late claims; a day gets a minute.

@@ -102,8 +102,8 @@ final class ClusterCommand {
           }
         }
       }
-      if (3 * parallelism > cluster.settings.taskManagers() * cluster.settings.slots()) {
-        throw new IllegalArgumentException("three jobs at parallelism " + parallelism + " need " + 3 * parallelism
+      if (Deployment.slotsFor(parallelism) > cluster.settings.taskManagers() * cluster.settings.slots()) {
+        throw new IllegalArgumentException("three jobs at parallelism " + parallelism + " and the audit need " + Deployment.slotsFor(parallelism)
             + " slots; the cluster has " + cluster.settings.taskManagers() * cluster.settings.slots()
             + (exists ? ": recreate it with more (cluster down, then cluster up --slots N)" : ": raise --slots"));
       }

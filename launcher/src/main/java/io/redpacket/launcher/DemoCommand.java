@@ -7,6 +7,7 @@ import io.redpacket.cluster.Checks;
 import io.redpacket.cluster.Cluster;
 import io.redpacket.cluster.ClusterDemo;
 import io.redpacket.cluster.DemoStack;
+import io.redpacket.cluster.Deployment;
 import io.redpacket.cluster.Drill;
 import io.redpacket.cluster.IngestReady;
 import io.redpacket.cluster.LocalStack;
@@ -266,7 +267,7 @@ final class DemoCommand implements Callable<Integer> {
           System.out);
     }
     int widest = Math.max(jobs.parallelism, cluster.widestParallelism());
-    return ClusterDemo.start(Cluster.open(cluster.clusterDir, null), jobs.parallelism, 3 * widest, expiry, shareExpiry,
+    return ClusterDemo.start(Cluster.open(cluster.clusterDir, null), jobs.parallelism, Deployment.slotsFor(widest), expiry, shareExpiry,
         keep, System.out);
   }
 

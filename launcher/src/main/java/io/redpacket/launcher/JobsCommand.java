@@ -76,8 +76,8 @@ final class JobsCommand {
     @Override
     int run(Cluster cluster) {
       int slots = cluster.settings.taskManagers() * cluster.settings.slots();
-      if (3 * parallelism > slots) {
-        throw new IllegalArgumentException("three jobs at parallelism " + parallelism + " need " + 3 * parallelism
+      if (Deployment.slotsFor(parallelism) > slots) {
+        throw new IllegalArgumentException("three jobs at parallelism " + parallelism + " and the audit need " + Deployment.slotsFor(parallelism)
             + " slots; the cluster has " + slots + ": recreate it with more (cluster down, then cluster up --slots N)");
       }
       Deployment jobs = new Deployment(cluster);

@@ -1,5 +1,6 @@
 package io.redpacket.codec;
 
+import io.redpacket.avro.AuditResult;
 import io.redpacket.avro.DeadLetter;
 import io.redpacket.avro.Grant;
 import io.redpacket.avro.GrantState;
@@ -33,6 +34,7 @@ public final class Codecs {
   public static final AvroCodec<ShareResult> SHARE_RESULT = new AvroCodec<>(ShareResult.class);
   public static final AvroCodec<ShareGrant> SHARE_GRANT = new AvroCodec<>(ShareGrant.class);
   public static final AvroCodec<ShareState> SHARE_STATE = new AvroCodec<>(ShareState.class);
+  public static final AvroCodec<AuditResult> AUDIT_RESULT = new AvroCodec<>(AuditResult.class);
 
   private Codecs() {}
 }

@@ -20,13 +20,15 @@ public final class Topics {
   public static final String SHARE_GRANTS = "share-grants";
   public static final String SHARE_RESULTS = "share-results";
   public static final String SHARE_STATES = "share-states";
+  /** Findings of the continuous audit job (AuditResult). */
+  public static final String AUDIT_RESULTS = "audit-results";
 
   /** Topics whose latest record per key is what matters; created with cleanup.policy=compact. */
   public static final List<String> COMPACTED = List.of(POOLS, POOL_STATUS, WALLETS, GRANT_STATES, SHARE_STATES);
 
   public static final List<String> ALL = List.of(POOLS, SHAKES, SHAKE_OUTCOMES, GRANTS, POOL_STATUS, DEAD_LETTERS,
       OPENS, OPEN_RESULTS, LEDGER, WALLETS, GRANT_STATES, SHARES, SHARE_CLAIMS, SHARE_GRANTS, SHARE_RESULTS,
-      SHARE_STATES);
+      SHARE_STATES, AUDIT_RESULTS);
 
   private Topics() {}
 

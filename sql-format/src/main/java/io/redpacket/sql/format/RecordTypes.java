@@ -1,5 +1,6 @@
 package io.redpacket.sql.format;
 
+import io.redpacket.avro.AuditResult;
 import io.redpacket.avro.DeadLetter;
 import io.redpacket.avro.Grant;
 import io.redpacket.avro.GrantState;
@@ -23,7 +24,7 @@ import org.apache.avro.specific.SpecificRecord;
 
 /** Which record class a topic carries, so a table over a topic needs no 'record' option. */
 public final class RecordTypes {
-  /** Topic (without prefix) to record class. The audit's findings are read by name (AuditResult). */
+  /** Topic (without prefix) to record class. */
   public static final Map<String, String> BY_TOPIC;
 
   static {
@@ -44,7 +45,7 @@ public final class RecordTypes {
     m.put(Topics.SHARE_GRANTS, ShareGrant.class.getName());
     m.put(Topics.SHARE_RESULTS, ShareResult.class.getName());
     m.put(Topics.SHARE_STATES, ShareState.class.getName());
-    m.put("audit-results", "io.redpacket.avro.AuditResult");
+    m.put(Topics.AUDIT_RESULTS, AuditResult.class.getName());
     BY_TOPIC = Map.copyOf(m);
   }
 
