@@ -10,6 +10,7 @@ import io.redpacket.avro.OpenResult;
 import io.redpacket.codec.Codecs;
 import io.redpacket.codec.Topics;
 import io.redpacket.core.Settlement;
+import io.redpacket.core.Waiting;
 import io.redpacket.jobs.common.DecodeFunction;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -29,8 +30,10 @@ import org.apache.flink.util.OutputTag;
  * Settlement of one grant (keyed by grant id): a thin shell around {@link Settlement}, which
  * holds the rules. The shell joins the grant with its opens whatever order they come in (an
  * open that comes first waits, bounded), refunds at expiry, and forgets the grant once its
- * retention after expiry has passed (a later open is then answered "unknown grant"). Timers run on processing time: expiry is a promise in wall-clock time,
- * while the ledger's own time stamps come from the records, so a replay writes the same bytes.
+ * retention after expiry has passed (a later open is then answered "unknown grant"). Whether an
+ * open came in time is decided by its own time stamp against the expiry (event time); the refund
+ * runs on a processing-time timer a grace after the expiry, so an open stamped before the expiry
+ * that is still on its way is honoured. The ledger's time stamps come from the records.
  */
 public final class SettleFunction extends KeyedCoProcessFunction<String, Grant, Open, LedgerEntry> {
   private static final long serialVersionUID = 1L;
@@ -81,7 +84,7 @@ public final class SettleFunction extends KeyedCoProcessFunction<String, Grant, 
     state.update(step.state());
     emit(step, ctx, out);
     reserved.inc();
-    ctx.timerService().registerProcessingTimeTimer(expiresAt(g));
+    ctx.timerService().registerProcessingTimeTimer(refundAt(g));
     List<Open> early = new ArrayList<>();
     waiting.get().forEach(early::add);
     if (!early.isEmpty()) {
@@ -97,17 +100,21 @@ public final class SettleFunction extends KeyedCoProcessFunction<String, Grant, 
     Grant g = grant.value();
     if (g != null) {
       open(g, o, ctx, out);
-    } else {
-      if (!waiting.get().iterator().hasNext()) {
-        ctx.timerService().registerProcessingTimeTimer(ctx.timerService().currentProcessingTime()
-            + settings.openWait().toMillis());
-      }
+    } else if (!waiting.get().iterator().hasNext()) {
+      // The deadline is set by the first open to wait; later ones do not move it.
+      ctx.timerService().registerProcessingTimeTimer(ctx.timerService().currentProcessingTime()
+          + settings.openWait().toMillis());
       waiting.add(o);
+    } else if (Waiting.mayJoin(waiting.get())) {
+      waiting.add(o);
+    } else { // the grant's waiting list is full: answered now, as if it had waited in vain
+      ctx.output(RESULTS, Settlement.unknownGrant(o));
+      refused.inc();
     }
   }
 
   private void open(Grant g, Open o, Context ctx, Collector<LedgerEntry> out) throws Exception {
-    Settlement.Step step = Settlement.open(g, state.value(), o);
+    Settlement.Step step = Settlement.open(g, state.value(), o, expiresAt(g));
     if (step.state() != null) {
       state.update(step.state());
       credited.inc();
@@ -130,13 +137,13 @@ public final class SettleFunction extends KeyedCoProcessFunction<String, Grant, 
       return;
     }
     long expiresAt = expiresAt(g);
-    if (timestamp >= expiresAt + settings.retention().toMillis()) {
+    if (timestamp >= refundAt(g) + settings.retention().toMillis()) {
       // Settled, and repeated opens had their retention to be answered alike: the state goes.
       grant.clear();
       state.clear();
       return;
     }
-    if (timestamp >= expiresAt) {
+    if (timestamp >= refundAt(g)) {
       Settlement.Step step = Settlement.expire(g, state.value(), expiresAt);
       if (step.state() != null) {
         state.update(step.state());
@@ -144,12 +151,17 @@ public final class SettleFunction extends KeyedCoProcessFunction<String, Grant, 
         centsRefunded.inc(g.getCents());
         emit(step, ctx, out);
       }
-      ctx.timerService().registerProcessingTimeTimer(expiresAt + settings.retention().toMillis());
+      ctx.timerService().registerProcessingTimeTimer(refundAt(g) + settings.retention().toMillis());
     }
   }
 
   private long expiresAt(Grant g) {
     return g.getTimestamp() + settings.expiry().toMillis();
+  }
+
+  /** The refund waits for opens stamped before the expiry that are still on their way (it is still stamped at the expiry). */
+  private long refundAt(Grant g) {
+    return expiresAt(g) + settings.openGrace().toMillis();
   }
 
   private static void emit(Settlement.Step step, Context ctx, Collector<LedgerEntry> out) {
