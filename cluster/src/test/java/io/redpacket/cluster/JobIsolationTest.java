@@ -3,11 +3,14 @@ package io.redpacket.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.redpacket.jobs.common.KafkaIo;
+import io.redpacket.jobs.common.RawRecord;
 import io.redpacket.kafka.Await;
 import io.redpacket.kafka.TopicAdmin;
 import io.redpacket.stack.LocalKafka;
+import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,7 +21,6 @@ import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -32,7 +34,7 @@ class JobIsolationTest {
   static final AtomicInteger OPENS = new AtomicInteger();
 
   /** Counts how often its task starts: a restart would start it again. */
-  static final class CountsStarts extends RichMapFunction<Object, Object> {
+  static final class CountsStarts extends RichMapFunction<RawRecord, Long> {
     private static final long serialVersionUID = 1L;
 
     @Override
@@ -41,8 +43,8 @@ class JobIsolationTest {
     }
 
     @Override
-    public Object map(Object value) {
-      return value;
+    public Long map(RawRecord value) {
+      return value.offset;
     }
   }
 
@@ -58,7 +60,7 @@ class JobIsolationTest {
         PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
         var good = flink.submit("quiet-job", env -> env
             .fromSource(KafkaIo.source(kafka.bootstrapServers(), "quiet", "quiet", false), WatermarkStrategy.noWatermarks(), "quiet")
-            .map(new CountsStarts()).returns(Types.GENERIC(Object.class))
+            .map(new CountsStarts())
             .sinkTo(new DiscardingSink<>()), false, quiet);
         Await.until("the quiet job runs", Duration.ofMinutes(1),
             () -> good.getJobStatus().get() == JobStatus.RUNNING && OPENS.get() == 1);
@@ -72,7 +74,14 @@ class JobIsolationTest {
         Await.until("the failing job has failed for good", Duration.ofMinutes(1),
             () -> bad.getJobStatus().get() == JobStatus.FAILED);
 
-        assertThat(flink.running()).as("the stack goes on while a job runs").isTrue();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream errors = new PrintStream(err, true, StandardCharsets.UTF_8);
+        assertThat(flink.watch(errors)).as("the stack goes on while a job runs").isTrue();
+        assertThat(flink.watch(errors)).isTrue();
+        String said = err.toString(StandardCharsets.UTF_8);
+        assertThat(said).contains("failing-job").contains("FAILED").contains("boom: a record this job cannot take")
+            .doesNotContain("quiet-job");
+        assertThat(said.split("failing-job", -1)).as("said once").hasSize(2);
         assertThat(good.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
         assertThat(OPENS.get()).as("the other job was not restarted").isEqualTo(1);
       }
