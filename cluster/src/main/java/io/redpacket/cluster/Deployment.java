@@ -64,7 +64,9 @@ public final class Deployment {
       common.addAll(List.of("--topic-prefix", topicPrefix));
     }
     List<String> settlement = new ArrayList<>(common);
-    settlement.addAll(List.of("--expiry-seconds", String.valueOf(Math.max(1, expiry.toSeconds()))));
+    // A short (demo) expiry gets a short grace for late opens, which the refund waits for.
+    settlement.addAll(List.of("--expiry-seconds", String.valueOf(Math.max(1, expiry.toSeconds())),
+        "--open-grace-seconds", expiry.toHours() >= 1 ? "60" : "5"));
     List<String> sharing = new ArrayList<>(common);
     // A short (demo) expiry gets a short grace for late claims, which the refund waits for.
     sharing.addAll(List.of("--expiry-seconds", String.valueOf(Math.max(1, shareExpiry.toSeconds())),

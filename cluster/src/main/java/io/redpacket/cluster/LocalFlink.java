@@ -7,15 +7,18 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.jobgraph.JobGraph;
 import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
+import org.apache.flink.runtime.jobmaster.JobResult;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.runtime.minicluster.MiniClusterJobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
+import org.apache.flink.util.SerializedThrowable;
 
 /**
  * A Flink MiniCluster in this JVM with its REST endpoint and web UI on a port: RocksDB state,
@@ -28,6 +31,8 @@ public final class LocalFlink implements AutoCloseable {
   private final Path dataDir;
   private final int uiPort;
   private final Map<String, JobClient> jobs = new java.util.LinkedHashMap<>();
+  /** Jobs whose end {@link #watch} has reported. */
+  private final java.util.Set<String> reported = new java.util.HashSet<>();
 
   private LocalFlink(MiniCluster cluster, Configuration conf, Path dataDir, int uiPort) {
     this.cluster = cluster;
@@ -142,17 +147,62 @@ public final class LocalFlink implements AutoCloseable {
     return "http://127.0.0.1:" + uiPort;
   }
 
-  /** Whether every job is still running (none failed, finished or cancelled). */
+  /**
+   * Whether some job is still running. Jobs fail independently (each has its own restart strategy
+   * and checkpoints): the stack goes on while one of them runs, and {@link #watch} says which ended.
+   */
   public boolean running() {
-    try {
-      for (JobClient job : jobs.values()) {
-        if (job.getJobStatus().get(5, TimeUnit.SECONDS).isGloballyTerminalState()) {
-          return false;
+    for (JobClient job : jobs.values()) {
+      try {
+        if (!job.getJobStatus().get(5, TimeUnit.SECONDS).isGloballyTerminalState()) {
+          return true;
         }
+      } catch (Exception e) {
+        // a job whose status cannot be read is not counted as running
       }
-      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Reports, once each, the jobs that have ended since the last call (failed for good after their
+   * restarts, finished or cancelled) with why, and returns whether some job still runs.
+   */
+  public synchronized boolean watch(PrintStream err) {
+    for (Map.Entry<String, JobClient> e : jobs.entrySet()) {
+      if (reported.contains(e.getKey())) {
+        continue;
+      }
+      JobStatus status;
+      try {
+        status = e.getValue().getJobStatus().get(5, TimeUnit.SECONDS);
+      } catch (Exception unreadable) {
+        continue;
+      }
+      if (status.isGloballyTerminalState()) {
+        reported.add(e.getKey());
+        err.println("job " + e.getKey() + " " + status + ": " + why(e.getValue())
+            + (running() ? "; the other jobs keep running" : ""));
+      }
+    }
+    return running();
+  }
+
+  /** The root cause of a job's end, as the class and message of the exception that ended it. */
+  private String why(JobClient job) {
+    try {
+      JobResult result = cluster.requestJobResult(job.getJobID()).get(10, TimeUnit.SECONDS);
+      if (result.getSerializedThrowable().isEmpty()) {
+        return "no error";
+      }
+      Throwable t = result.getSerializedThrowable().get();
+      while (t.getCause() != null && t.getCause() != t) {
+        t = t.getCause();
+      }
+      String name = t instanceof SerializedThrowable st ? st.getOriginalErrorClassName() : t.getClass().getName();
+      return name + ": " + t.getMessage();
     } catch (Exception e) {
-      return false;
+      return "cause unknown (" + e + ")";
     }
   }
 

@@ -100,6 +100,21 @@ public final class Settlement {
     return new Step(credit, opened, result(o, OpenCode.OPENED, g.getCents()));
   }
 
+  /**
+   * An open of a known grant that expires at {@code expiresAt}: an open stamped at or after the
+   * expiry is refused {@code EXPIRED} whenever it is processed; one stamped before it is decided as
+   * {@link #open(Grant, GrantState, Open)} does, so it is honoured as long as the refund has not run
+   * (the refund waits for a grace after the expiry). The open's time stamp was checked against its
+   * record's when it was read, so a client cannot send an old one.
+   */
+  public static Step open(Grant g, GrantState current, Open o, long expiresAt) {
+    OpenResult refused = refusal(current, o);
+    if (refused == null && current.getState() == GrantPhase.GRANTED && o.getTimestamp() >= expiresAt) {
+      refused = result(o, OpenCode.EXPIRED, null);
+    }
+    return refused != null ? new Step(null, null, refused) : open(g, current, o);
+  }
+
   /** An open the grant's state refuses: not the owner's (checked first), or expired; null when it may go on. */
   public static OpenResult refusal(GrantState current, Open o) {
     if (!o.getUserId().equals(current.getUserId())) {

@@ -10,7 +10,8 @@ import picocli.CommandLine.Option;
 /** The ingest as a service of its own: {@code java -cp ... io.redpacket.ingest.IngestMain}, and {@code ./redpacket ingest}. */
 @Command(name = "ingest", mixinStandardHelpOptions = true, version = "redpacket ingest 0.1.0",
     description = "Run the HTTP ingest service in front of Kafka until Ctrl-C. Secrets come from the environment:"
-        + " REDPACKET_TOKEN_SECRET (signs user tokens) and REDPACKET_ADMIN_TOKEN.")
+        + " REDPACKET_TOKEN_SECRET (signs user tokens) and REDPACKET_ADMIN_TOKEN, each at least 16 characters;"
+        + " without them the ingest refuses to start, unless --dev.")
 public final class IngestMain implements Callable<Integer> {
   public static final String DEV_SECRET = "local-dev-secret-change-me";
   public static final String DEV_ADMIN = "local-dev-admin-change-me";
@@ -21,6 +22,10 @@ public final class IngestMain implements Callable<Integer> {
 
   @Option(names = "--topic-prefix", description = "prefix of every topic name (default: none)", defaultValue = "")
   String topicPrefix;
+
+  @Option(names = "--dev", description = "development only: use the built-in token secret and admin token"
+      + " (known to everyone) when REDPACKET_TOKEN_SECRET or REDPACKET_ADMIN_TOKEN is not set")
+  boolean dev;
 
   @Option(names = "--port", defaultValue = "8080", description = "HTTP port (default: ${DEFAULT-VALUE})")
   int port;
@@ -61,7 +66,7 @@ public final class IngestMain implements Callable<Integer> {
     if (userRate <= 0 || userRate > 10_000) {
       throw new IllegalArgumentException("--user-rate must be above 0 and at most 10000");
     }
-    IngestConfig config = new IngestConfig(port, bootstrap, topicPrefix, secret(), adminToken(),
+    IngestConfig config = new IngestConfig(port, bootstrap, topicPrefix, secret(dev), adminToken(dev),
         Duration.ofMillis(outcomeWaitMs), admission, userRate, maxInFlight, 4096);
     try (IngestServer server = IngestServer.start(config)) {
       System.out.println("ingest listening on http://127.0.0.1:" + server.port()
@@ -79,17 +84,47 @@ public final class IngestMain implements Callable<Integer> {
     }
   }
 
+  /** The token secret from the environment; without one, a usage error (there is no safe default). */
   public static String secret() {
-    String s = System.getenv("REDPACKET_TOKEN_SECRET");
-    if (s == null || s.isBlank()) {
-      System.err.println("warning: REDPACKET_TOKEN_SECRET is not set; using the local development secret");
-      return DEV_SECRET;
-    }
-    return s;
+    return secret(false);
+  }
+
+  /** The same; with {@code dev}, the built-in development secret when none is set. */
+  public static String secret(boolean dev) {
+    return fromEnv("REDPACKET_TOKEN_SECRET", DEV_SECRET, dev);
   }
 
   public static String adminToken() {
-    String s = System.getenv("REDPACKET_ADMIN_TOKEN");
-    return s == null || s.isBlank() ? DEV_ADMIN : s;
+    return adminToken(false);
+  }
+
+  public static String adminToken(boolean dev) {
+    return fromEnv("REDPACKET_ADMIN_TOKEN", DEV_ADMIN, dev);
+  }
+
+  /** The secret for clients of a local ingest (minting tokens): the environment's, else the development one. */
+  public static String secretOrDev() {
+    String s = System.getenv("REDPACKET_TOKEN_SECRET");
+    return s == null || s.isBlank() ? DEV_SECRET : s;
+  }
+
+  private static String fromEnv(String name, String devValue, boolean dev) {
+    String s = System.getenv(name);
+    if (s == null || s.isBlank()) {
+      if (!dev) {
+        throw new IllegalArgumentException(name + " is not set: set it (at least 16 characters, kept secret), or pass"
+            + " --dev to use the built-in development value that everyone knows");
+      }
+      System.err.println("warning: " + name + " is not set; --dev: using the built-in development value");
+      return devValue;
+    }
+    return checkSecret(name, s);
+  }
+
+  static String checkSecret(String name, String value) {
+    if (value.length() < 16) {
+      throw new IllegalArgumentException(name + " must be at least 16 characters");
+    }
+    return value;
   }
 }

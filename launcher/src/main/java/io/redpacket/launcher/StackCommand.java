@@ -37,13 +37,14 @@ final class StackCommand {
         System.out.println("  ./redpacket audit       --bootstrap " + stack.bootstrap());
         System.out.println("Ctrl-C stops Kafka and Flink" + (keepData ? " and keeps the data in " + where.dataDir : " and deletes their data") + ".");
         Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
-        while (stack.flink.running()) {
+        // Jobs fail independently: each one that ends is reported with why, the others keep running.
+        while (stack.flink.watch(System.err)) {
           if (stopped.await(2, java.util.concurrent.TimeUnit.SECONDS)) {
             break;
           }
         }
         if (!stack.flink.running()) {
-          System.err.println("a job stopped; see the Flink web UI log or " + where.dataDir);
+          System.err.println("every job has stopped; see the Flink web UI log or " + where.dataDir);
           return 1;
         }
       }

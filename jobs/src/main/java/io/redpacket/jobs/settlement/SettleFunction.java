@@ -10,6 +10,7 @@ import io.redpacket.avro.OpenResult;
 import io.redpacket.codec.Codecs;
 import io.redpacket.codec.Topics;
 import io.redpacket.core.Settlement;
+import io.redpacket.core.Waiting;
 import io.redpacket.jobs.common.DecodeFunction;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -32,8 +33,10 @@ import org.apache.flink.util.OutputTag;
  * Settlement of one grant (keyed by grant id): a thin shell around {@link Settlement}, which
  * holds the rules. The shell joins the grant with its opens whatever order they come in (an
  * open that comes first waits, bounded), refunds at expiry, and forgets the grant once its
- * retention after expiry has passed (a later open is then answered "unknown grant"). Timers run on processing time: expiry is a promise in wall-clock time,
- * while the ledger's own time stamps come from the records, so a replay writes the same bytes.
+ * retention after expiry has passed (a later open is then answered "unknown grant"). Whether an
+ * open came in time is decided by its own time stamp against the expiry (event time); the refund
+ * runs on a processing-time timer a grace after the expiry, so an open stamped before the expiry
+ * that is still on its way is honoured. The ledger's time stamps come from the records.
  */
 public final class SettleFunction extends KeyedCoProcessFunction<String, Grant, Open, LedgerEntry>
     implements CheckpointedFunction {
@@ -113,10 +116,15 @@ public final class SettleFunction extends KeyedCoProcessFunction<String, Grant, 
     state.update(step.state());
     emit(step, ctx, out);
     reserved.inc();
-    ctx.timerService().registerProcessingTimeTimer(expiresAt(g));
+    ctx.timerService().registerProcessingTimeTimer(refundAt(g));
     if (!mayWait(ctx.getCurrentKey())) {
       return;
     }
+    settleWaiting(g, ctx, out);
+  }
+
+  /** The opens that came before their grant, settled now that it is here. */
+  private void settleWaiting(Grant g, Context ctx, Collector<LedgerEntry> out) throws Exception {
     List<Open> early = new ArrayList<>();
     waiting.get().forEach(early::add);
     if (!early.isEmpty()) {
@@ -133,18 +141,22 @@ public final class SettleFunction extends KeyedCoProcessFunction<String, Grant, 
     Grant g = grant.value();
     if (g != null) {
       open(g, o, ctx, out);
-    } else {
-      if (!waiting.get().iterator().hasNext()) {
-        waitingKeys.add(ctx.getCurrentKey());
-        ctx.timerService().registerProcessingTimeTimer(ctx.timerService().currentProcessingTime()
-            + settings.openWait().toMillis());
-      }
+    } else if (!waiting.get().iterator().hasNext()) {
+      // The deadline is set by the first open to wait; later ones do not move it.
+      waitingKeys.add(ctx.getCurrentKey());
+      ctx.timerService().registerProcessingTimeTimer(ctx.timerService().currentProcessingTime()
+          + settings.openWait().toMillis());
       waiting.add(o);
+    } else if (Waiting.mayJoin(waiting.get())) {
+      waiting.add(o);
+    } else { // the grant's waiting list is full: answered now, as if it had waited in vain
+      ctx.output(RESULTS, Settlement.unknownGrant(o));
+      refused.inc();
     }
   }
 
   private void open(Grant g, Open o, Context ctx, Collector<LedgerEntry> out) throws Exception {
-    Settlement.Step step = Settlement.open(g, state.value(), o);
+    Settlement.Step step = Settlement.open(g, state.value(), o, expiresAt(g));
     if (step.state() != null) {
       state.update(step.state());
       credited.inc();
@@ -171,14 +183,19 @@ public final class SettleFunction extends KeyedCoProcessFunction<String, Grant, 
       }
       return;
     }
+    if (restored) {
+      // A restored subtask knows its waiting keys only for a while (mayWait): a grant that came after that
+      // window skipped its waiting opens, which are settled here, when their wait ends, instead.
+      settleWaiting(g, ctx, out);
+    }
     long expiresAt = expiresAt(g);
-    if (timestamp >= expiresAt + settings.retention().toMillis()) {
+    if (timestamp >= refundAt(g) + settings.retention().toMillis()) {
       // Settled, and repeated opens had their retention to be answered alike: the state goes.
       grant.clear();
       state.clear();
       return;
     }
-    if (timestamp >= expiresAt) {
+    if (timestamp >= refundAt(g)) {
       Settlement.Step step = Settlement.expire(g, state.value(), expiresAt);
       if (step.state() != null) {
         state.update(step.state());
@@ -186,12 +203,17 @@ public final class SettleFunction extends KeyedCoProcessFunction<String, Grant, 
         centsRefunded.inc(g.getCents());
         emit(step, ctx, out);
       }
-      ctx.timerService().registerProcessingTimeTimer(expiresAt + settings.retention().toMillis());
+      ctx.timerService().registerProcessingTimeTimer(refundAt(g) + settings.retention().toMillis());
     }
   }
 
   private long expiresAt(Grant g) {
     return g.getTimestamp() + settings.expiry().toMillis();
+  }
+
+  /** The refund waits for opens stamped before the expiry that are still on their way (it is still stamped at the expiry). */
+  private long refundAt(Grant g) {
+    return expiresAt(g) + settings.openGrace().toMillis();
   }
 
   private static void emit(Settlement.Step step, Context ctx, Collector<LedgerEntry> out) {

@@ -101,7 +101,9 @@ public final class SettlementJob {
   public static final Map<String, String> FLAGS = JobMain.flags(NAME,
       "expiry-seconds", "refund a grant left unopened this long after it was granted (default: 86400, i.e. 24 h)",
       "open-wait-seconds", "how long an open waits for a grant it came before (default: 300)",
-      "retention-seconds", "keep a settled grant this long after its expiry to answer repeated opens (default: 86400)");
+      "retention-seconds", "keep a settled grant this long after its expiry to answer repeated opens (default: 86400)",
+      "open-grace-seconds", "an open stamped before the expiry that arrives this long after it still counts;"
+          + " the refund waits for it (default: 60)");
 
   public static void main(String[] argv) throws Exception {
     JobMain.run(NAME, argv, FLAGS, SettlementJob::settings, SettlementJob::build);
@@ -110,7 +112,8 @@ public final class SettlementJob {
   static SettlementSettings settings(JobArgs args) {
     return new SettlementSettings(Duration.ofSeconds(args.positiveLong("expiry-seconds", 86_400, 31_536_000)),
         Duration.ofSeconds(args.positiveLong("open-wait-seconds", 300, 86_400)),
-        Duration.ofSeconds(args.positiveLong("retention-seconds", 86_400, 31_536_000)));
+        Duration.ofSeconds(args.positiveLong("retention-seconds", 86_400, 31_536_000)),
+        Duration.ofSeconds(args.positiveLong("open-grace-seconds", 60, 86_400)));
   }
 
   /** Builds the job with real Kafka sources and sinks from its arguments. */

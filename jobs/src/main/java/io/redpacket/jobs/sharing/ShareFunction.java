@@ -8,6 +8,7 @@ import io.redpacket.avro.ShareRequest;
 import io.redpacket.avro.ShareResult;
 import io.redpacket.avro.ShareState;
 import io.redpacket.core.Sharing;
+import io.redpacket.core.Waiting;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -43,11 +44,14 @@ public final class ShareFunction extends KeyedCoProcessFunction<String, GrantSta
   private transient ValueState<ShareState> share;
   private transient ListState<ShareRequest> waiting;
   /**
-   * When the waiting requests give up (processing time): the request wait after the latest one came,
-   * so none is given up the moment it arrives, and a backlog replayed after a restart still meets
-   * the shares and grants behind it.
+   * When the waiting requests give up (processing time): the request wait after the first one came.
+   * Later ones do not move it (else a steady trickle of requests for an unknown id would hold
+   * state for ever); only a restart does, once, so a backlog replayed after it still meets the
+   * shares and grants behind it.
    */
   private transient ValueState<Long> waitUntil;
+  /** When this run of the task started (processing time). */
+  private transient long startedAt;
   private transient Counter shares;
   private transient Counter pieces;
   private transient Counter centsClaimed;
@@ -74,6 +78,7 @@ public final class ShareFunction extends KeyedCoProcessFunction<String, GrantSta
     share = ctx.getState(new ValueStateDescriptor<>("share", TypeInformation.of(ShareState.class)));
     waiting = ctx.getListState(new ListStateDescriptor<>("requests-waiting", TypeInformation.of(ShareRequest.class)));
     waitUntil = ctx.getState(new ValueStateDescriptor<>("wait-until", TypeInformation.of(Long.class)));
+    startedAt = 0; // set by the first call of this run, from the timer service's clock
     var metrics = ctx.getMetricGroup().addGroup("redpacket");
     shares = metrics.counter("shares_total");
     pieces = metrics.counter("pieces_claimed_total");
@@ -113,16 +118,22 @@ public final class ShareFunction extends KeyedCoProcessFunction<String, GrantSta
 
   @Override
   public void processElement2(ShareRequest r, Context ctx, Collector<ShareGrant> out) throws Exception {
+    started(ctx.timerService().currentProcessingTime());
     if (handle(r, ctx, out)) {
       if (r.getAction() == ShareAction.SHARE) {
         drain(ctx, out); // claims that came before their share
       }
-    } else {
+    } else if (waitUntil.value() == null) {
       waiting.add(r);
       waitingKeys.add(ctx.getCurrentKey());
       long until = ctx.timerService().currentProcessingTime() + settings.requestWait().toMillis();
       waitUntil.update(until);
       ctx.timerService().registerProcessingTimeTimer(until);
+    } else if (Waiting.mayJoin(waiting.get())) {
+      waiting.add(r);
+    } else { // the key's waiting list is full: answered now, as if it had waited in vain
+      ctx.output(RESULTS, Sharing.gaveUp(r));
+      refused.inc();
     }
   }
 
@@ -189,6 +200,12 @@ public final class ShareFunction extends KeyedCoProcessFunction<String, GrantSta
     }
   }
 
+  private void started(long now) {
+    if (startedAt == 0) {
+      startedAt = now;
+    }
+  }
+
   /** The refund waits for claims stamped before the expiry that are still on their way. */
   private long refundAt(ShareState s) {
     return s.getExpiresMillis() + settings.claimGrace().toMillis();
@@ -196,8 +213,14 @@ public final class ShareFunction extends KeyedCoProcessFunction<String, GrantSta
 
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<ShareGrant> out) throws Exception {
+    started(ctx.timerService().currentProcessingTime());
     Long until = waitUntil.value();
-    if (until != null && timestamp >= until) {
+    if (until != null && timestamp >= until && until < startedAt && timestamp < startedAt + settings.requestWait().toMillis()) {
+      // Restored with requests waiting: they get one full wait from the restart to meet what is behind them.
+      long again = startedAt + settings.requestWait().toMillis();
+      waitUntil.update(again);
+      ctx.timerService().registerProcessingTimeTimer(again);
+    } else if (until != null && timestamp >= until) {
       for (ShareRequest r : waiting.get()) { // waited in vain: the grant never opened, or the share never came
         ctx.output(RESULTS, Sharing.gaveUp(r));
         refused.inc();

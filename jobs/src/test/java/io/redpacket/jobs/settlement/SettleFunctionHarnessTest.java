@@ -32,13 +32,14 @@ class SettleFunctionHarnessTest {
   static final Duration EXPIRY = Duration.ofSeconds(30);
   static final Duration OPEN_WAIT = Duration.ofSeconds(5);
   static final Duration RETENTION = Duration.ofSeconds(60);
+  static final Duration GRACE = Duration.ofSeconds(10);
 
   KeyedTwoInputStreamOperatorTestHarness<String, Grant, Open, LedgerEntry> settle;
 
   @BeforeEach
   void open() throws Exception {
     settle = new KeyedTwoInputStreamOperatorTestHarness<>(
-        new KeyedCoProcessOperator<>(new SettleFunction(new SettlementSettings(EXPIRY, OPEN_WAIT, RETENTION))),
+        new KeyedCoProcessOperator<>(new SettleFunction(new SettlementSettings(EXPIRY, OPEN_WAIT, RETENTION, GRACE))),
         Grant::getGrantId, Open::getGrantId, Types.STRING, 128, 1, 0);
     settle.setStateBackend(new EmbeddedRocksDBStateBackend());
     settle.open();
@@ -133,11 +134,44 @@ class SettleFunctionHarnessTest {
   }
 
   @Test
+  void anOpenStampedBeforeTheExpiryThatArrivesWithinTheGraceIsHonoured() throws Exception {
+    settle.processElement1(new StreamRecord<>(grant("g1", "alice", 250)));
+    settle.setProcessingTime(T0 + EXPIRY.toMillis() + GRACE.toMillis() / 2); // the job is lagging
+    settle.processElement2(new StreamRecord<>(open("o1", "g1", "alice", T0 + EXPIRY.toMillis() - 1)));
+    assertThat(results()).extracting(OpenResult::getResult).containsExactly(OpenCode.OPENED);
+    settle.setProcessingTime(T0 + EXPIRY.toMillis() + GRACE.toMillis());
+    assertThat(ledger()).extracting(LedgerEntry::getKind).as("credited, never refunded")
+        .containsExactly(EntryKind.RESERVE, EntryKind.CREDIT);
+  }
+
+  @Test
+  void anOpenStampedAtOrAfterTheExpiryIsExpiredEvenBeforeTheRefundRuns() throws Exception {
+    settle.processElement1(new StreamRecord<>(grant("g1", "alice", 250)));
+    settle.setProcessingTime(T0 + EXPIRY.toMillis() - 10); // the refund has not run: the open's own time decides
+    settle.processElement2(new StreamRecord<>(open("o1", "g1", "alice", T0 + EXPIRY.toMillis())));
+    assertThat(results()).extracting(OpenResult::getResult).containsExactly(OpenCode.EXPIRED);
+    settle.setProcessingTime(T0 + EXPIRY.toMillis() + GRACE.toMillis());
+    assertThat(ledger()).extracting(LedgerEntry::getKind).containsExactly(EntryKind.RESERVE, EntryKind.REFUND);
+  }
+
+  @Test
+  void theOpensWaitingForOneGrantAreCappedTheRestAnsweredAtOnce() throws Exception {
+    int cap = io.redpacket.core.Waiting.MAX_PER_KEY;
+    for (int i = 0; i < cap + 5; i++) {
+      settle.processElement2(new StreamRecord<>(open("o" + i, "nope", "user" + i, T0)));
+    }
+    assertThat(results()).as("beyond the cap: answered at once").hasSize(5)
+        .extracting(OpenResult::getResult).containsOnly(OpenCode.UNKNOWN_GRANT);
+    settle.setProcessingTime(T0 + OPEN_WAIT.toMillis());
+    assertThat(results()).hasSize(cap + 5);
+  }
+
+  @Test
   void anUnopenedGrantIsRefundedAtExpiryAndLateOpensAreAnsweredExpiredThenStateIsFreed() throws Exception {
     settle.processElement1(new StreamRecord<>(grant("g1", "alice", 250)));
-    settle.setProcessingTime(T0 + EXPIRY.toMillis() - 1);
+    settle.setProcessingTime(T0 + EXPIRY.toMillis() + GRACE.toMillis() - 1);
     assertThat(ledger()).hasSize(1);
-    settle.setProcessingTime(T0 + EXPIRY.toMillis());
+    settle.setProcessingTime(T0 + EXPIRY.toMillis() + GRACE.toMillis());
     assertThat(ledger()).extracting(LedgerEntry::getKind).containsExactly(EntryKind.RESERVE, EntryKind.REFUND);
     LedgerEntry refund = ledger().get(1);
     assertThat(refund.getDebitAccount()).isEqualTo("pool:p1");
@@ -149,7 +183,7 @@ class SettleFunctionHarnessTest {
     assertThat(results()).extracting(OpenResult::getResult).containsExactly(OpenCode.EXPIRED);
     assertThat(keysIn("grant")).isEqualTo(1);
 
-    settle.setProcessingTime(T0 + EXPIRY.toMillis() + RETENTION.toMillis());
+    settle.setProcessingTime(T0 + EXPIRY.toMillis() + GRACE.toMillis() + RETENTION.toMillis());
     assertThat(keysIn("grant")).isZero();
     assertThat(keysIn("state")).isZero();
     assertThat(settle.numProcessingTimeTimers()).isZero();
@@ -162,7 +196,7 @@ class SettleFunctionHarnessTest {
     var snapshot = settle.snapshot(1, T0);
     settle.close();
     settle = new KeyedTwoInputStreamOperatorTestHarness<>(
-        new KeyedCoProcessOperator<>(new SettleFunction(new SettlementSettings(EXPIRY, OPEN_WAIT, RETENTION))),
+        new KeyedCoProcessOperator<>(new SettleFunction(new SettlementSettings(EXPIRY, OPEN_WAIT, RETENTION, GRACE))),
         Grant::getGrantId, Open::getGrantId, Types.STRING, 128, 1, 0);
     settle.setStateBackend(new EmbeddedRocksDBStateBackend());
     settle.initializeState(snapshot);

@@ -212,6 +212,29 @@ class ShareFunctionHarnessTest {
   }
 
   @Test
+  void theWaitsDeadlineIsSetByTheFirstWaiterAndDoesNotMoveWhenOthersArrive() throws Exception {
+    in(new ShareRequest("c1", "g2", "bob", ShareAction.CLAIM, T0)); // no such share: waits
+    share.setProcessingTime(T0 + WAIT.toMillis() - 1);
+    in(new ShareRequest("c2", "g2", "carol", ShareAction.CLAIM, T0 + WAIT.toMillis() - 1));
+    share.setProcessingTime(T0 + WAIT.toMillis());
+    assertThat(codes()).as("both given up at the first one's deadline")
+        .containsExactly(ShareCode.UNKNOWN_SHARE, ShareCode.UNKNOWN_SHARE);
+    assertThat(keysIn("requests-waiting")).isZero();
+  }
+
+  @Test
+  void theRequestsWaitingOnOneKeyAreCappedTheRestAnsweredAtOnce() throws Exception {
+    int cap = io.redpacket.core.Waiting.MAX_PER_KEY;
+    for (int i = 0; i < cap + 10; i++) {
+      in(new ShareRequest("c" + i, "g2", "user" + i, ShareAction.CLAIM, T0));
+    }
+    assertThat(codes()).as("beyond the cap: answered at once, not held").hasSize(10)
+        .containsOnly(ShareCode.UNKNOWN_SHARE);
+    share.setProcessingTime(T0 + WAIT.toMillis());
+    assertThat(codes()).hasSize(cap + 10);
+  }
+
+  @Test
   void anOpenedGrantNeverSharedIsForgottenAfterTheRetention() throws Exception {
     in(opened("g1", "alice"));
     assertThat(keysIn("grant")).isEqualTo(1);
