@@ -65,6 +65,12 @@ public final class LocalFlink implements AutoCloseable {
         Map.entry("taskmanager.memory.managed.size", "512m"),
         Map.entry("state.backend.rocksdb.use-bloom-filter", "true"),
         Map.entry("state.backend.rocksdb.predefined-options", "FLASH_SSD_OPTIMIZED"),
+        // A checkpoint of RocksDB itself flushes every memtable to new files, synchronously in the task, every
+        // second: most of what the stateful jobs waited on. With the changelog, each checkpoint persists only the
+        // state changes since the last one (written as they happen); RocksDB is materialized every 10 minutes.
+        Map.entry("state.changelog.enabled", "true"),
+        Map.entry("state.changelog.storage", "filesystem"),
+        Map.entry("state.changelog.dstl.dfs.base-path", dataDir.resolve("changelog").toUri().toString()),
         // The state size on the pipeline dashboard (a cheap RocksDB property, read when reported).
         Map.entry("state.backend.rocksdb.metrics.estimate-live-data-size", "true"),
         Map.entry("parallelism.default", String.valueOf(parallelism)),
