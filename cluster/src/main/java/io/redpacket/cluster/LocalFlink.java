@@ -70,6 +70,13 @@ public final class LocalFlink implements AutoCloseable {
         Map.entry("taskmanager.memory.managed.size", "512m"),
         Map.entry("state.backend.rocksdb.use-bloom-filter", "true"),
         Map.entry("state.backend.rocksdb.predefined-options", "FLASH_SSD_OPTIMIZED"),
+        // A checkpoint of RocksDB itself flushes every memtable to new files, synchronously in the task, every
+        // second: most of what the stateful jobs waited on. With the changelog, each checkpoint persists only the
+        // state changes since the last one (written as they happen); RocksDB is materialized every 10 minutes.
+        Map.entry("state.changelog.enabled", "true"),
+        Map.entry("state.changelog.storage", "filesystem"),
+        Map.entry("state.changelog.dstl.dfs.base-path", dataDir.resolve("changelog").toUri().toString()),
+        Map.entry("execution.state-recovery.claim-mode", "CLAIM"),
         // The state size on the pipeline dashboard (a cheap RocksDB property, read when reported).
         Map.entry("state.backend.rocksdb.metrics.estimate-live-data-size", "true"),
         Map.entry("parallelism.default", String.valueOf(parallelism)),
@@ -128,7 +135,10 @@ public final class LocalFlink implements AutoCloseable {
     if (resume) {
       var checkpoint = latestCheckpoint(checkpoints);
       if (checkpoint.isPresent()) {
-        job.setSavepointRestoreSettings(SavepointRestoreSettings.forPath(checkpoint.get().toUri().toString(), false));
+        // CLAIM: the job takes over its own retained checkpoint; the changelog state backend cannot restore in
+        // the default NO_CLAIM mode (its first checkpoint after such a restore would fail).
+        job.setSavepointRestoreSettings(SavepointRestoreSettings.forPath(checkpoint.get().toUri().toString(), false,
+            org.apache.flink.core.execution.RecoveryClaimMode.CLAIM));
         out.println("resuming " + jobName + " from its last checkpoint " + checkpoint.get());
       }
     }
