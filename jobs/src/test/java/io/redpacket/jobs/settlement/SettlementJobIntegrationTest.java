@@ -166,7 +166,7 @@ class SettlementJobIntegrationTest {
         KafkaIo.source(bootstrap, Topics.named(prefix, Topics.OPENS), outputPrefix + "opens", false),
         KafkaIo.source(bootstrap, Topics.named(prefix, Topics.SHARE_GRANTS), outputPrefix + "share-grants", false),
         SettlementJob.kafkaSinks(bootstrap, outputPrefix, "test-settlement"),
-        new SettlementSettings(EXPIRY, OPEN_WAIT, Duration.ofMinutes(10), Duration.ofSeconds(2)), beforeSettlement);
+        new SettlementSettings(EXPIRY, OPEN_WAIT, Duration.ofMinutes(10), Duration.ofSeconds(30)), beforeSettlement);
     return env.executeAsync("settlement " + outputPrefix);
   }
 
