@@ -130,7 +130,7 @@ class ObservabilitySqlTest {
           .partitions().size();
       for (int p = 0; p < partitions; p++) {
         TopicPartition tp = new TopicPartition(topic, p);
-        long end = admin.listOffsets(Map.of(tp, OffsetSpec.latest())).partitionResultMap().get(tp)
+        long end = admin.listOffsets(Map.of(tp, OffsetSpec.latest())).partitionResult(tp)
             .get(10, TimeUnit.SECONDS).offset();
         OffsetAndMetadata c = committed.get(tp);
         if (end > 0 && (c == null || c.offset() < end)) {
