@@ -93,6 +93,19 @@ class ModuleLayersTest {
   }
 
   @Test
+  void theSqlFormatUsesOnlyTheSchemas() {
+    noClasses()
+        .that()
+        .resideInAPackage("io.redpacket.sql..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "io.redpacket.core..", "io.redpacket.kafka..", "io.redpacket.jobs..", "io.redpacket.ingest..",
+            "io.redpacket.simulator..", "io.redpacket.stack..", "io.redpacket.cluster..", "io.redpacket.launcher..")
+        .check(production);
+  }
+
+  @Test
   void jobsDoNotReachTheEdgeOrTheTools() {
     noClasses()
         .that()

@@ -55,7 +55,8 @@ final class ObservedWave {
   static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{([^}]*)\\})? (\\S+)");
   /** The tests that use it: it stays up until each has called {@link #done}. */
   private static final Set<String> USERS = Set.of(ObservabilityLivePageTest.class.getName(),
-      ObservabilityMetricsTest.class.getName(), ObservabilityDashboardsTest.class.getName());
+      ObservabilityMetricsTest.class.getName(), ObservabilityDashboardsTest.class.getName(),
+      ObservabilitySqlTest.class.getName());
   private static final Set<String> finished = new HashSet<>();
   private static ObservedWave wave;
 
