@@ -4,37 +4,18 @@ import io.redpacket.avro.AuditResult;
 import io.redpacket.avro.LedgerEntry;
 import io.redpacket.avro.Wallet;
 import java.time.Duration;
-import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.metrics.Counter;
-import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
  * Invariant 5, per wallet (keyed by user): the published balance and count of credits equal the sum
- * and number of the ledger's credits to {@code wallet:<user>}. Checked once the wallet has been quiet
- * for {@code quiet}; one finding per distinct wrong state.
+ * and number of the ledger's credits to {@code wallet:<user>}. Sums: ledger cents, ledger credits,
+ * wallet balance, wallet credits.
  */
-final class WalletAuditFunction extends KeyedCoProcessFunction<String, Wallet, LedgerEntry, AuditResult> {
+final class WalletAuditFunction extends QuietSumsFunction<Wallet, LedgerEntry> {
   private static final long serialVersionUID = 1L;
-  private final long quietMillis;
-  private transient ValueState<long[]> sums; // ledger cents, ledger credits, wallet balance, wallet credits, last change, flagged
-  private transient Counter violations;
 
   WalletAuditFunction(Duration quiet) {
-    this.quietMillis = quiet.toMillis();
-  }
-
-  @Override
-  public void open(OpenContext openContext) {
-    sums = getRuntimeContext().getState(new ValueStateDescriptor<>("sums", long[].class));
-    violations = Findings.violations(getRuntimeContext());
-  }
-
-  private long[] sums() throws Exception {
-    long[] s = sums.value();
-    return s == null ? new long[6] : s;
+    super(quiet);
   }
 
   @Override
@@ -56,29 +37,16 @@ final class WalletAuditFunction extends KeyedCoProcessFunction<String, Wallet, L
     changed(s, ctx);
   }
 
-  private void changed(long[] s, Context ctx) throws Exception {
-    long now = ctx.timerService().currentProcessingTime();
-    s[4] = now;
-    sums.update(s);
-    // Whole seconds: one timer per key and second however many records come.
-    ctx.timerService().registerProcessingTimeTimer((now + quietMillis) / 1000 * 1000 + 1000);
+  @Override
+  String wrong(long[] s) {
+    if (s[0] == s[2] && s[1] == s[3]) {
+      return null;
+    }
+    return "wallet balance " + s[2] + " cents in " + s[3] + " credits, ledger credits " + s[0] + " cents in " + s[1];
   }
 
   @Override
-  public void onTimer(long timestamp, OnTimerContext ctx, Collector<AuditResult> out) throws Exception {
-    long[] s = sums.value();
-    if (s == null || timestamp < s[4] + quietMillis) {
-      return;
-    }
-    if (s[0] != s[2] || s[1] != s[3]) {
-      long signature = 31 * (31 * (31 * s[0] + s[1]) + s[2]) + s[3];
-      if (signature != s[5]) {
-        s[5] = signature;
-        sums.update(s);
-        violations.inc();
-        out.collect(Findings.of(Findings.WALLET_MISMATCH, 5, ctx.getCurrentKey(), null, "wallet balance " + s[2]
-            + " cents in " + s[3] + " credits, ledger credits " + s[0] + " cents in " + s[1], timestamp));
-      }
-    }
+  AuditResult finding(String userId, String detail, long timestamp) {
+    return Findings.of(Findings.WALLET_MISMATCH, 5, userId, null, detail, timestamp);
   }
 }

@@ -12,6 +12,7 @@ import io.redpacket.codec.Topics;
 import io.redpacket.core.Settlement;
 import io.redpacket.core.Waiting;
 import io.redpacket.jobs.common.DecodeFunction;
+import io.redpacket.jobs.common.WaitingKeys;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,8 +60,7 @@ public final class SettleFunction extends KeyedCoProcessFunction<String, Grant, 
    * a RocksDB read, so it is read only for these, and for any grant during the open wait after a restore (the
    * opens restored waiting are answered by their timers within it; a minute's margin for late timers).
    */
-  private transient java.util.Set<String> waitingKeys;
-  private transient long checkWaitsUntil;
+  private transient WaitingKeys waitingKeys;
   private transient boolean restored;
 
   public SettleFunction(SettlementSettings settings) {
@@ -80,8 +80,7 @@ public final class SettleFunction extends KeyedCoProcessFunction<String, Grant, 
     refunded = metrics.counter("grants_refunded_total");
     centsRefunded = metrics.counter("refunded_cents_total");
     refused = metrics.counter("opens_refused_total");
-    waitingKeys = new java.util.HashSet<>();
-    checkWaitsUntil = restored ? System.currentTimeMillis() + settings.openWait().toMillis() + 60_000 : 0;
+    waitingKeys = new WaitingKeys(restored, settings.openWait());
   }
 
   @Override
@@ -91,16 +90,6 @@ public final class SettleFunction extends KeyedCoProcessFunction<String, Grant, 
 
   @Override
   public void snapshotState(FunctionSnapshotContext context) {}
-
-  private boolean mayWait(String key) {
-    if (waitingKeys.contains(key)) {
-      return true;
-    }
-    if (checkWaitsUntil != 0 && System.currentTimeMillis() > checkWaitsUntil) {
-      checkWaitsUntil = 0;
-    }
-    return checkWaitsUntil != 0;
-  }
 
   @Override
   public void processElement1(Grant g, Context ctx, Collector<LedgerEntry> out) throws Exception {
@@ -117,7 +106,7 @@ public final class SettleFunction extends KeyedCoProcessFunction<String, Grant, 
     emit(step, ctx, out);
     reserved.inc();
     ctx.timerService().registerProcessingTimeTimer(refundAt(g));
-    if (!mayWait(ctx.getCurrentKey())) {
+    if (!waitingKeys.mayWait(ctx.getCurrentKey())) {
       return;
     }
     settleWaiting(g, ctx, out);

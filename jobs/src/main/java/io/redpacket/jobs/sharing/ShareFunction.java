@@ -9,6 +9,7 @@ import io.redpacket.avro.ShareResult;
 import io.redpacket.avro.ShareState;
 import io.redpacket.core.Sharing;
 import io.redpacket.core.Waiting;
+import io.redpacket.jobs.common.WaitingKeys;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -63,8 +64,7 @@ public final class ShareFunction extends KeyedCoProcessFunction<String, GrantSta
    * share costs a RocksDB read, so it is read only for these, and for any key during the request wait after a
    * restore (requests restored waiting give up by their timers within it; a minute's margin for late timers).
    */
-  private transient java.util.Set<String> waitingKeys;
-  private transient long checkWaitsUntil;
+  private transient WaitingKeys waitingKeys;
   private transient boolean restored;
 
   public ShareFunction(SharingSettings settings) {
@@ -86,8 +86,7 @@ public final class ShareFunction extends KeyedCoProcessFunction<String, GrantSta
     refunds = metrics.counter("shares_refunded_total");
     centsRefunded = metrics.counter("share_refunded_cents_total");
     refused = metrics.counter("share_requests_refused_total");
-    waitingKeys = new java.util.HashSet<>();
-    checkWaitsUntil = restored ? System.currentTimeMillis() + settings.requestWait().toMillis() + 60_000 : 0;
+    waitingKeys = new WaitingKeys(restored, settings.requestWait());
   }
 
   @Override
@@ -97,16 +96,6 @@ public final class ShareFunction extends KeyedCoProcessFunction<String, GrantSta
 
   @Override
   public void snapshotState(FunctionSnapshotContext context) {}
-
-  private boolean mayWait(String key) {
-    if (waitingKeys.contains(key)) {
-      return true;
-    }
-    if (checkWaitsUntil != 0 && System.currentTimeMillis() > checkWaitsUntil) {
-      checkWaitsUntil = 0;
-    }
-    return checkWaitsUntil != 0;
-  }
 
   @Override
   public void processElement1(GrantState g, Context ctx, Collector<ShareGrant> out) throws Exception {
@@ -170,7 +159,7 @@ public final class ShareFunction extends KeyedCoProcessFunction<String, GrantSta
 
   /** Requests that waited and can be decided now, in the order they came. */
   private void drain(Context ctx, Collector<ShareGrant> out) throws Exception {
-    if (!mayWait(ctx.getCurrentKey())) {
+    if (!waitingKeys.mayWait(ctx.getCurrentKey())) {
       return;
     }
     List<ShareRequest> before = new ArrayList<>();
