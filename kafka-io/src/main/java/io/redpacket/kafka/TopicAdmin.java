@@ -1,5 +1,6 @@
 package io.redpacket.kafka;
 
+import io.redpacket.codec.Topics;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -13,7 +14,10 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 
-/** Creates the pipeline's topics with the admin client; compacted ones get cleanup.policy=compact. */
+/**
+ * Creates the pipeline's topics with the admin client: compacted ones get cleanup.policy=compact, and the money's
+ * history ({@link Topics#KEPT}) is kept forever (no deletion by age or size). Topics that exist are left as they are.
+ */
 public final class TopicAdmin {
   private TopicAdmin() {}
 
@@ -33,6 +37,8 @@ public final class TopicAdmin {
           if (compacted.contains(t)) {
             nt.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
                 TopicConfig.MIN_CLEANABLE_DIRTY_RATIO_CONFIG, "0.1", TopicConfig.SEGMENT_MS_CONFIG, "60000"));
+          } else if (Topics.KEPT.contains(Topics.base(t))) {
+            nt.configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1", TopicConfig.RETENTION_BYTES_CONFIG, "-1"));
           }
           create.add(nt);
         }

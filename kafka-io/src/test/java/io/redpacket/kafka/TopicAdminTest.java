@@ -15,6 +15,32 @@ import org.junit.jupiter.api.Test;
 class TopicAdminTest {
 
   @Test
+  void keepsTheMoneyHistoryForeverAndOtherTopicsByTheBrokerDefault() throws Exception {
+    Path dir = Files.createTempDirectory("local-kafka-test");
+    try (LocalKafka kafka = LocalKafka.start(dir, false)) {
+      List<String> topics = List.of("c1-ledger", "c1-share-grants", "c1-opens", "c1-shakes", "c1-shake-outcomes",
+          "c1-open-results", "c1-wallets");
+      TopicAdmin.ensure(kafka.bootstrapServers(), topics, List.of("c1-wallets"), 1);
+      try (Admin admin = TopicAdmin.admin(kafka.bootstrapServers())) {
+        for (String kept : List.of("c1-ledger", "c1-share-grants", "c1-opens", "c1-shakes")) {
+          assertThat(config(admin, kept, "retention.ms")).as(kept).isEqualTo("-1");
+          assertThat(config(admin, kept, "retention.bytes")).as(kept).isEqualTo("-1");
+          assertThat(config(admin, kept, "cleanup.policy")).as(kept).isEqualTo("delete");
+        }
+        for (String answers : List.of("c1-shake-outcomes", "c1-open-results")) {
+          assertThat(config(admin, answers, "retention.ms")).as(answers).isNotEqualTo("-1");
+        }
+        assertThat(config(admin, "c1-wallets", "cleanup.policy")).isEqualTo("compact");
+      }
+    }
+  }
+
+  private static String config(Admin admin, String topic, String key) throws Exception {
+    ConfigResource res = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+    return admin.describeConfigs(List.of(res)).all().get(30, TimeUnit.SECONDS).get(res).get(key).value();
+  }
+
+  @Test
   void startsARealBrokerCreatesCompactedTopicsAndKeepsDataAcrossRestarts() throws Exception {
     Path dir = Files.createTempDirectory("local-kafka-test");
     try (LocalKafka kafka = LocalKafka.start(dir, false)) {

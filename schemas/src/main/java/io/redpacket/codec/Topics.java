@@ -30,7 +30,27 @@ public final class Topics {
       OPENS, OPEN_RESULTS, LEDGER, WALLETS, GRANT_STATES, SHARES, SHARE_CLAIMS, SHARE_GRANTS, SHARE_RESULTS,
       SHARE_STATES, AUDIT_RESULTS);
 
+  /**
+   * The money's history: what was asked, granted, moved and refused. Never deleted by age or size (retention -1),
+   * so the ledger can always be audited from its first entry and a job can be replayed from the start.
+   */
+  public static final List<String> KEPT = List.of(SHAKES, GRANTS, OPENS, LEDGER, SHARES, SHARE_CLAIMS, SHARE_GRANTS,
+      DEAD_LETTERS, AUDIT_RESULTS);
+
   private Topics() {}
+
+  /** The pipeline topic a (possibly prefixed) name stands for, or the name itself if it is none of them. */
+  public static String base(String name) {
+    String best = name;
+    int bestLength = -1;
+    for (String t : ALL) {
+      if (name.endsWith(t) && t.length() > bestLength) {
+        best = t;
+        bestLength = t.length();
+      }
+    }
+    return best;
+  }
 
   /** A topic name with an optional prefix, so tests and several campaigns can share one broker. */
   public static String named(String prefix, String topic) {
