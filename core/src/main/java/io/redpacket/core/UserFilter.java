@@ -27,6 +27,21 @@ public final class UserFilter {
     return f;
   }
 
+  /**
+   * A filter that holds everyone: every lookup falls back to the state read. For state restored without a filter
+   * (a savepoint older than the filter, or one of another size), where "not in the filter" cannot be trusted.
+   */
+  public static UserFilter everyone(int bits) {
+    UserFilter f = new UserFilter(bits);
+    java.util.Arrays.fill(f.words, -1L);
+    return f;
+  }
+
+  /** Whether {@code otherWords} is a filter of this one's size, as {@link #addAll} needs. */
+  public boolean sameSize(long[] otherWords) {
+    return otherWords.length == words.length;
+  }
+
   public void add(String userId) {
     long h = StableHash.of(userId);
     for (int i = 0; i < HASHES; i++) {

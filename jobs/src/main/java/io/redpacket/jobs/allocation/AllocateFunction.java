@@ -34,6 +34,8 @@ import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Allocation for one (pool, set) key: a thin shell around {@link SetAllocator}, which holds the
@@ -66,6 +68,7 @@ public final class AllocateFunction extends KeyedBroadcastProcessFunction<String
   private transient long checkWaitsUntil;
   private transient boolean restored;
   /** Users of this subtask that may hold state; checkpointed as union list state, so a rescale merges them all. */
+  private static final Logger LOG = LoggerFactory.getLogger(AllocateFunction.class);
   private transient UserFilter knownUsers;
   private transient ListState<long[]> knownUsersState;
   private transient ListState<Shake> pending;
@@ -110,8 +113,16 @@ public final class AllocateFunction extends KeyedBroadcastProcessFunction<String
     knownUsers = new UserFilter(UserFilter.DEFAULT_BITS);
     if (restored) {
       // Union: every subtask gets every subtask's filter; with keys moved by a rescale, all users stay known.
-      for (long[] words : knownUsersState.get()) {
-        knownUsers.addAll(words);
+      List<long[]> filters = new ArrayList<>();
+      knownUsersState.get().forEach(filters::add);
+      if (filters.isEmpty() || !filters.stream().allMatch(knownUsers::sameSize)) {
+        // Restored state without a usable filter (an older savepoint): users with state would look like strangers
+        // and a past winner could win again. So everyone counts as known, and each shake reads its user's state.
+        LOG.warn("restored without a filter of users with state ({} filters of other sizes or none):"
+            + " every shake reads its user's state", filters.size());
+        knownUsers = UserFilter.everyone(UserFilter.DEFAULT_BITS);
+      } else {
+        filters.forEach(knownUsers::addAll);
       }
     }
   }

@@ -45,14 +45,19 @@ class AllocateFunctionHarnessTest {
 
   @BeforeEach
   void open() throws Exception {
-    harness = new KeyedBroadcastOperatorTestHarness<>(
-        new CoBroadcastWithKeyedOperator<>(new AllocateFunction(new AllocationSettings(RETENTION, Duration.ofSeconds(10))),
-            List.of(AllocateFunction.POOLS)),
-        s -> Keys.set(s.getPoolId(), s.getSetId()), Types.STRING, 128, 1, 0);
-    harness.setStateBackend(new EmbeddedRocksDBStateBackend());
+    harness = newHarness();
     harness.open();
     // In the job the pools input declares itself idle; here it is a watermark that never holds back.
     harness.processBroadcastWatermark(Long.MAX_VALUE - 1);
+  }
+
+  KeyedBroadcastOperatorTestHarness<String, Shake, PoolDefinition, ShakeOutcome> newHarness() throws Exception {
+    var h = new KeyedBroadcastOperatorTestHarness<>(
+        new CoBroadcastWithKeyedOperator<>(new AllocateFunction(new AllocationSettings(RETENTION, Duration.ofSeconds(10))),
+            List.of(AllocateFunction.POOLS)),
+        (Shake s) -> Keys.set(s.getPoolId(), s.getSetId()), Types.STRING, 128, 1, 0);
+    h.setStateBackend(new EmbeddedRocksDBStateBackend());
+    return h;
   }
 
   @AfterEach
@@ -151,5 +156,26 @@ class AllocateFunctionHarnessTest {
     harness.processBroadcastElement(PoolDefinition.newBuilder(pool).setTotalCents(999_999L).build(), 1);
     assertThat(harness.getBroadcastState(AllocateFunction.POOLS).get("p1").getTotalCents()).isEqualTo(1000);
     assertThat(harness.getSideOutput(io.redpacket.jobs.common.DecodeFunction.DEAD_LETTERS)).hasSize(1);
+  }
+
+  @Test
+  void aSavepointWithoutTheFilterOfUsersWithStateNeverLetsAPastWinnerWinAgain() throws Exception {
+    harness.processBroadcastElement(pool, 0);
+    harness.processElement(shake("s1", "alice", START + 1), START + 1);
+    assertThat(outcomes()).containsExactly(OutcomeCode.WON);
+    // A savepoint of a version before the filter existed holds the users' keyed state but no filter.
+    var snapshot = harness.snapshot(1, START + 2);
+    var keyedOnly = org.apache.flink.runtime.checkpoint.OperatorSubtaskState.builder()
+        .setManagedKeyedState(snapshot.getManagedKeyedState()).build();
+    harness.close();
+
+    harness = newHarness();
+    harness.initializeState(keyedOnly);
+    harness.open();
+    harness.processBroadcastWatermark(Long.MAX_VALUE - 1);
+    harness.processBroadcastElement(pool, 0);
+    harness.processElement(shake("s2", "alice", START + 3), START + 3);
+    assertThat(outcomes()).containsExactly(OutcomeCode.ALREADY_WON);
+    assertThat(harness.getSideOutput(AllocateFunction.GRANTS)).isNullOrEmpty();
   }
 }
