@@ -16,6 +16,8 @@ import io.redpacket.kafka.ProducerSettings;
 import io.redpacket.kafka.TopicAdmin;
 import io.redpacket.stack.SharedKafka;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -101,7 +103,13 @@ class AuditJobIntegrationTest {
       p.flush();
     }
 
-    StreamExecutionEnvironment env = FailOnceAfterCheckpoint.miniCluster(prefix + "audit", 2, "128m");
+    // The Prometheus reporter, as in the stack: the alert rule's metric is read where Prometheus would read it.
+    int metricsPort = freePort();
+    var conf = FailOnceAfterCheckpoint.clusterConfig(prefix + "audit", 2, "128m");
+    conf.setString("metrics.reporter.prom.factory.class", "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+    conf.setString("metrics.reporter.prom.port", String.valueOf(metricsPort));
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(conf);
+    env.setParallelism(2);
     AuditJob.define(env, KafkaIo.source(BOOTSTRAP, Topics.named(prefix, Topics.GRANTS), prefix + "a-grants", false),
         KafkaIo.source(BOOTSTRAP, Topics.named(prefix, Topics.LEDGER), prefix + "a-ledger", false),
         KafkaIo.source(BOOTSTRAP, Topics.named(prefix, Topics.WALLETS), prefix + "a-wallets", false),
@@ -120,6 +128,13 @@ class AuditJobIntegrationTest {
         return seen.containsAll(List.of("UNBALANCED_ENTRY f/0/2/reserve", "SETTLED_TWICE f/0/1", "NO_GRANT f/0/9",
             "POOL_UNBALANCED f", "WALLET_MISMATCH uf"));
       });
+      // The alert (monitoring/alerts.yml) fires on any increase of this counter; the reporter shows it raised.
+      String alertMetric = "flink_taskmanager_job_task_operator_redpacket_audit_violations_total";
+      assertThat(Files.readString(Path.of("../monitoring/alerts.yml"))).contains("increase(" + alertMetric + "[");
+      Await.until("the alert metric to count the findings", Duration.ofSeconds(30),
+          () -> sum(scrape(metricsPort), alertMetric) >= found.size());
+      assertThat(sum(scrape(metricsPort), "flink_taskmanager_job_task_operator_redpacket_audit_checked_total"))
+          .as("records checked").isGreaterThan(found.size());
     } finally {
       job.cancel().get(1, TimeUnit.MINUTES);
     }
@@ -129,6 +144,25 @@ class AuditJobIntegrationTest {
     assertThat(found).allMatch(f -> f.getSubject().startsWith("f") || f.getSubject().equals("uf"));
     assertThat(found).filteredOn(f -> f.getCheck().equals("SETTLED_TWICE")).singleElement()
         .satisfies(f -> assertThat(f.getDetail()).contains("refund-again"));
+  }
+
+  static int freePort() throws java.io.IOException {
+    try (var socket = new java.net.ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  static String scrape(int port) throws Exception {
+    var client = java.net.http.HttpClient.newHttpClient();
+    var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/metrics"))
+        .timeout(Duration.ofSeconds(10)).build();
+    return client.send(request, java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+  }
+
+  /** The sum over every series (one per subtask) of a metric in Prometheus' text format. */
+  static double sum(String exposition, String metric) {
+    return exposition.lines().filter(l -> l.startsWith(metric + "{") || l.startsWith(metric + " "))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
   }
 
   static ProducerRecord<byte[], byte[]> record(String prefix, String topic, String key, byte[] value) {
