@@ -136,6 +136,8 @@ public final class IngestBench implements Callable<Integer> {
       System.out.printf("ingest and bare endpoint on %d event loop(s) each, %d connections; (d) offered %,.0f/s = %.1f x"
               + " the budget, forwarded %,.0f/s (budget %,d/s), every request answered: %s%n", eventLoops, connections,
           offered, offered / budget, d.forwarded() / (d.seconds() + 2.0), budget, d.errors() == 0 ? "yes" : "NO (" + d.errors() + " errors)");
+      System.out.printf("load average (1 min) at the end: %.2f on %d cores%n",
+          java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), IngestConfig.cores());
       System.out.println("aims: fast-reject/bare >= 0.9, admitted/bare >= 0.5");
       System.out.printf("ratio fast-reject/bare %.2f%n", (b.requests() / b.seconds()) / bare);
       System.out.printf("ratio admitted/bare %.2f%n", (c.requests() / c.seconds()) / bare);

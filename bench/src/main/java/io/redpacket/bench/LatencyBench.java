@@ -97,6 +97,8 @@ public final class LatencyBench implements Callable<Integer> {
     for (int i = 0; i < auth.length; i++) {
       auth[i] = "Bearer " + tokens.mint("u" + i, now + 3_600_000);
     }
+    System.out.printf("load average (1 min) at the start: %.2f on %d cores%n",
+        java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), IngestConfig.cores());
     System.out.printf("starting the allocation job (parallelism %d, RocksDB, exactly-once) ...%n", parallelism);
     StreamExecutionEnvironment env = BenchSupport.localEnv(dir.resolve("flink"), parallelism);
     AllocationJob.define(env, KafkaIo.source(bootstrap, Topics.POOLS, "latency-pools", false),
@@ -131,6 +133,8 @@ public final class LatencyBench implements Callable<Integer> {
         steps.add(sender.openLoop(String.format("%.0f%%", 100 * f), rate, seconds));
       }
       print(saturation, steps);
+      System.out.printf("load average (1 min) at the end: %.2f on %d cores%n",
+          java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), IngestConfig.cores());
       Path png = chart != null ? chart : Path.of(System.getProperty("redpacket.home", "."), ".redpacket", "bench", "latency.png");
       Charts.latency(png, steps);
       System.out.printf("chart written to %s%n", png.toAbsolutePath());
@@ -157,7 +161,7 @@ public final class LatencyBench implements Callable<Integer> {
     System.out.print(t.render());
     System.out.println("Latency: from when a shake was due to be sent (constant-rate schedule) to its HTTP answer with"
         + " the job's outcome, so a late sender or a queue in the client counts against it. Saturation: closed loop,"
-        + " from the send.");
+        + " from the send. Not by the job: answered at the edge (under load the ingest samples shakes harder), or 202.");
   }
 
   private static void awaitFirstOutcome(Sender sender) throws InterruptedException {
@@ -310,8 +314,9 @@ public final class LatencyBench implements Callable<Integer> {
           }
           // The counts are written on the client's event loop; a progress line may be a little behind.
           long byJob = counts[0];
-          System.out.printf("    [%s %2d/%d s] answered by the job %,d/s, not by it %,d, errors %,d%n", name,
-              Math.min(s, secs), secs, byJob - before, counts[1], counts[2]);
+          System.out.printf("    [%s %s] answered by the job %,d/s, not by it %,d, errors %,d%n", name,
+              s <= secs ? String.format("%2d/%d s", s, secs) : "waiting for the last answers", byJob - before, counts[1],
+              counts[2]);
           before = byJob;
         }
       }, "latency-progress");
