@@ -16,19 +16,22 @@ import io.redpacket.kafka.PoolWriter;
 import io.redpacket.kafka.ProducerSettings;
 import io.redpacket.kafka.TopicAdmin;
 import io.redpacket.kafka.TopicReader;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.PoolOptions;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Recorder;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -52,6 +55,10 @@ public final class IngestBench implements Callable<Integer> {
   @Option(names = "--budget", defaultValue = "500", description = "admission budget for case (d), shakes/s (default: ${DEFAULT-VALUE})")
   int budget;
 
+  @Option(names = "--event-loops", description = "event loops of the ingest and of the bare endpoint alike"
+      + " (default: the number of cores, here ${DEFAULT-VALUE})")
+  int eventLoops = IngestConfig.cores();
+
   record Result(String name, long requests, long errors, double seconds, Recorder latency, long forwarded) {}
 
   @Override
@@ -59,12 +66,13 @@ public final class IngestBench implements Callable<Integer> {
     Checks.range("--seconds", seconds, 1, 600);
     Checks.range("--connections", connections, 1, 1024);
     Checks.range("--budget", budget, 1, 1_000_000);
+    Checks.range("--event-loops", eventLoops, 1, 256);
     return BenchSupport.onOwnBroker("ingest", (dir, bootstrap) -> run(bootstrap));
   }
 
   private Integer run(String bootstrap) throws Exception {
     Vertx vertx = Vertx.vertx();
-    Vertx bareVertx = Vertx.vertx();
+    Vertx bareVertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops));
     try {
       TopicAdmin.ensure(bootstrap, Topics.ALL, Topics.COMPACTED, 8);
       long now = System.currentTimeMillis();
@@ -85,12 +93,11 @@ public final class IngestBench implements Callable<Integer> {
         auth[i] = "Bearer " + tokens.mint("u" + i, now + 3_600_000);
       }
 
-      // Its own Vert.x instance, as the ingest has: the server must not share the clients' event loop.
-      HttpServer bare = bareVertx.createHttpServer().requestHandler(req -> req.body().onSuccess(b ->
-          req.response().putHeader("Content-Type", "application/json").end("{\"outcome\":\"NOT_LUCKY\"}")))
-          .listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
+      // Its own Vert.x instance, as the ingest has (the server must not share the clients' event loop), and as
+      // many servers on one port as the ingest has event loops: like is compared with like.
+      int barePort = bare(bareVertx);
       IngestConfig fast = new IngestConfig(0, bootstrap, "", SECRET, "admin-bench-0123", Duration.ofMillis(1), 1_000_000,
-          1_000_000, 1_000_000, 4096);
+          1_000_000, 1_000_000, 4096, IngestConfig.LOOPBACK, eventLoops);
       Table t = new Table("case", "requests/s", "p50 ms", "p99 ms", "p99.9 ms", "errors", "ratio to (a)", "forwarded/s");
       Result a;
       Result b;
@@ -99,10 +106,10 @@ public final class IngestBench implements Callable<Integer> {
         IngestReady.await(admitting.port());
         Thread.sleep(1000); // let the pool view read the status of the spent pool
         System.out.println("warming up both servers (not measured) ...");
-        load(vertx, "warm-up", bare.actualPort(), "/", auth, "open", null);
+        load(vertx, "warm-up", barePort, "/", auth, "open", null);
         load(vertx, "warm-up", admitting.port(), "/v1/shakes", auth, "spent", null);
         System.out.println("(a) bare endpoint ...");
-        a = load(vertx, "(a) bare Vert.x endpoint", bare.actualPort(), "/", auth, "open", null);
+        a = load(vertx, "(a) bare Vert.x endpoint", barePort, "/", auth, "open", null);
         System.out.println("(b) fast reject (exhausted pool) ...");
         b = load(vertx, "(b) fast reject: pool exhausted", admitting.port(), "/v1/shakes", auth, "spent", null);
         System.out.println("(c) admitted to Kafka ...");
@@ -110,7 +117,7 @@ public final class IngestBench implements Callable<Integer> {
       }
       Result d;
       IngestConfig limited = new IngestConfig(0, bootstrap, "", SECRET, "admin-bench-0123", Duration.ofMillis(1), budget,
-          1_000_000, 1_000_000, 4096);
+          1_000_000, 1_000_000, 4096, IngestConfig.LOOPBACK, eventLoops);
       try (IngestServer server = IngestServer.start(limited)) {
         IngestReady.await(server.port());
         System.out.printf("(d) overload: as much as the clients can offer against a budget of %,d/s ...%n", budget);
@@ -125,15 +132,35 @@ public final class IngestBench implements Callable<Integer> {
       }
       System.out.print(t.render());
       double offered = d.requests() / d.seconds();
-      System.out.printf("b/a = %.2f (aim >= 0.9), c/a = %.2f (aim >= 0.5); (d) offered %,.0f/s = %.1f x the budget,"
-              + " forwarded %,.0f/s (budget %,d/s), every request answered: %s%n",
-          (b.requests() / b.seconds()) / (a.requests() / a.seconds()), (c.requests() / c.seconds()) / (a.requests() / a.seconds()),
+      double bare = a.requests() / a.seconds();
+      System.out.printf("ingest and bare endpoint on %d event loop(s) each, %d connections; (d) offered %,.0f/s = %.1f x"
+              + " the budget, forwarded %,.0f/s (budget %,d/s), every request answered: %s%n", eventLoops, connections,
           offered, offered / budget, d.forwarded() / (d.seconds() + 2.0), budget, d.errors() == 0 ? "yes" : "NO (" + d.errors() + " errors)");
+      System.out.printf("load average (1 min) at the end: %.2f on %d cores%n",
+          java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), IngestConfig.cores());
+      System.out.println("aims: fast-reject/bare >= 0.9, admitted/bare >= 0.5");
+      System.out.printf("ratio fast-reject/bare %.2f%n", (b.requests() / b.seconds()) / bare);
+      System.out.printf("ratio admitted/bare %.2f%n", (c.requests() / c.seconds()) / bare);
     } finally {
       vertx.close().await(10, TimeUnit.SECONDS);
       bareVertx.close().await(10, TimeUnit.SECONDS);
     }
     return 0;
+  }
+
+  /** The bare endpoint: one server per event loop on one port; returns the port. */
+  private int bare(Vertx bareVertx) throws Exception {
+    AtomicInteger port = new AtomicInteger();
+    bareVertx.deployVerticle(() -> new VerticleBase() {
+      @Override
+      public Future<?> start() {
+        // -1: a free port, shared by every server given -1 (Vert.x's convention).
+        return vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(b -> req.response()
+            .putHeader("Content-Type", "application/json").end("{\"outcome\":\"NOT_LUCKY\"}")))
+            .listen(-1, IngestConfig.LOOPBACK).onSuccess(s -> port.compareAndSet(0, s.actualPort()));
+      }
+    }, new DeploymentOptions().setInstances(eventLoops)).await(10, TimeUnit.SECONDS);
+    return port.get();
   }
 
   static PoolDefinition pool(String id, long now) {

@@ -3,14 +3,12 @@ package io.redpacket.ingest;
 import io.redpacket.codec.Topics;
 import io.redpacket.kafka.ProducerSettings;
 import io.vertx.core.Context;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
@@ -30,6 +28,7 @@ final class Forwarder implements AutoCloseable {
   private final Replies replies;
   private final KafkaProducer<byte[], byte[]> producer;
   private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicInteger loops = new AtomicInteger();
   private final LoadLevel load;
   private volatile boolean topicsKnown;
   private volatile boolean closed;
@@ -81,56 +80,141 @@ final class Forwarder implements AutoCloseable {
     return topicsKnown;
   }
 
-  /** Event-loop delay: a 50 ms timer that fires late means the loop is saturated. */
-  void watchEventLoop() {
+  /** How many event loops will {@link #watchEventLoop} (before they start). */
+  void eventLoops(int n) {
+    load.eventLoops(n);
+  }
+
+  /**
+   * Event-loop delay: a 50 ms timer that fires late means the loop is saturated. Each loop watches
+   * itself; the first also fades the Kafka figure and publishes the gauges: they are sampled here,
+   * every 50 ms, not written per request.
+   */
+  void watchEventLoop(Context context) {
+    int loop = loops.getAndIncrement();
     long[] due = {System.nanoTime() + 50_000_000L};
-    vertx.setPeriodic(50, id -> {
+    context.owner().setPeriodic(50, id -> {
       long now = System.nanoTime();
-      load.loopDelay(Math.max(0, now - due[0]) / 1e6);
-      load.tick();
+      load.loopDelay(loop, Math.max(0, now - due[0]) / 1e6);
       due[0] = now + 50_000_000L;
-      loadLevel();
+      if (loop == 0) {
+        load.tick();
+        publishGauges();
+      }
     });
   }
 
   /**
-   * The forwarded path of shakes, opens, shares and claims: sends the record, and once Kafka
-   * acknowledged it waits up to the outcome wait for its answer. Exactly one of {@code answered},
-   * {@code accepted} (the wait ran out: {@code 202}) or a {@code 503} (Kafka did not take it)
-   * follows, on the request's own event loop whichever thread Kafka calls back on. {@code answer}
-   * is registered before the send, so an answer cannot slip by; {@code forget} drops it when no
-   * one will wait any more.
+   * The forwarded path of shakes, opens, shares and claims: sends the record, and waits up to the
+   * outcome wait, counted from the send, for its answer. Exactly one of {@code answered},
+   * {@code accepted} (the wait ran out after Kafka acknowledged: {@code 202}) or a {@code 503}
+   * (Kafka did not take it) follows, on the request's own event loop. {@code answer} is
+   * registered before the send, so an answer cannot slip by; {@code forget} drops it when no one
+   * will wait any more.
+   *
+   * <p>No thread hop where none is needed: the wait is a timer on the request's own loop; a
+   * successful acknowledgement from Kafka's thread only marks the request (and counts it); the
+   * answer, which a board's reader thread completes, comes back with one {@code runOnContext}.
    */
   <A> void forwardAndAwait(RoutingContext ctx, String route, String what, ProducerRecord<byte[], byte[]> record,
       CompletableFuture<A> answer, Runnable forget, Runnable acked, Consumer<A> answered, Runnable accepted) {
     Context context = vertx.getOrCreateContext();
     inFlight.incrementAndGet();
+    Waiting<A> w = new Waiting<>(context, ctx, route, what, forget, answered, accepted);
+    w.timer = context.owner().setTimer(config.outcomeWait().toMillis(), id -> w.timedOut());
     long sentAt = System.nanoTime();
     try {
-      producer.send(record, (meta, e) -> context.runOnContext(v -> {
+      producer.send(record, (meta, e) -> { // on the producer's I/O thread
         load.ackLatency((System.nanoTime() - sentAt) / 1e6);
         if (e != null) {
-          inFlight.decrementAndGet();
-          forget.run();
-          unavailable(ctx, route, "the " + what + " was not accepted");
-          return;
+          context.runOnContext(v -> w.failed());
+        } else {
+          acked.run();
+          w.acked();
         }
-        acked.run();
-        Future.fromCompletionStage(answer.orTimeout(config.outcomeWait().toMillis(), TimeUnit.MILLISECONDS), context)
-            .onComplete(r -> {
-              inFlight.decrementAndGet();
-              if (r.succeeded()) {
-                answered.accept(r.result());
-              } else {
-                forget.run();
-                accepted.run();
-              }
-            });
-      }));
+      });
     } catch (RuntimeException e) { // metadata unavailable within max.block.ms, buffer full, closed
+      w.failed();
+      return;
+    }
+    if (answer.isDone()) {
+      w.answered(answer.join());
+    } else {
+      answer.thenAccept(a -> context.runOnContext(v -> w.answered(a)));
+    }
+  }
+
+  /** One forwarded request: what has happened to it. {@code done} is only touched on its event loop. */
+  private final class Waiting<A> {
+    private static final int ACKED = 1;
+    private static final int TIMED_OUT = 2;
+    private final Context context;
+    private final RoutingContext ctx;
+    private final String route;
+    private final String what;
+    private final Runnable forget;
+    private final Consumer<A> answered;
+    private final Runnable accepted;
+    /** ACKED (Kafka's thread) and TIMED_OUT (the loop): whichever comes second answers 202. */
+    private final AtomicInteger state = new AtomicInteger();
+    private boolean done;
+    long timer;
+
+    Waiting(Context context, RoutingContext ctx, String route, String what, Runnable forget, Consumer<A> answered,
+        Runnable accepted) {
+      this.context = context;
+      this.ctx = ctx;
+      this.route = route;
+      this.what = what;
+      this.forget = forget;
+      this.answered = answered;
+      this.accepted = accepted;
+    }
+
+    /** On the loop: the job's answer. */
+    void answered(A a) {
+      if (finish()) {
+        answered.accept(a);
+      }
+    }
+
+    /** On the loop: the wait ran out; 202 now if Kafka has acknowledged, else when it does. */
+    void timedOut() {
+      if ((state.getAndUpdate(s -> s | TIMED_OUT) & ACKED) != 0) {
+        acceptedNow();
+      }
+    }
+
+    /** On Kafka's thread: the record is written. Nothing to do on the loop unless the wait already ran out. */
+    void acked() {
+      if ((state.getAndUpdate(s -> s | ACKED) & TIMED_OUT) != 0) {
+        context.runOnContext(v -> acceptedNow());
+      }
+    }
+
+    private void acceptedNow() {
+      if (finish()) {
+        forget.run();
+        accepted.run();
+      }
+    }
+
+    /** On the loop: Kafka did not take it. */
+    void failed() {
+      if (finish()) {
+        forget.run();
+        unavailable(ctx, route, "the " + what + " was not accepted");
+      }
+    }
+
+    private boolean finish() {
+      if (done) {
+        return false;
+      }
+      done = true;
+      context.owner().cancelTimer(timer);
       inFlight.decrementAndGet();
-      forget.run();
-      unavailable(ctx, route, "the " + what + " was not accepted");
+      return true;
     }
   }
 
@@ -149,14 +233,18 @@ final class Forwarder implements AutoCloseable {
         notAccepted + " (Kafka unavailable); retry after 2 s");
   }
 
-  /** The current {@link LoadLevel}, also published as a metric. */
+  /** The current {@link LoadLevel}. */
   int loadLevel() {
-    int level = load.level(inFlight.get());
-    metrics.loadLevel.set(level);
+    return load.level(inFlight.get());
+  }
+
+  /** The load figures as gauges, sampled every 50 ms by the first event loop. */
+  private void publishGauges() {
+    int n = inFlight.get();
+    metrics.loadLevel.set(load.level(n));
     metrics.kafkaAck.set(load.ackMillis() / 1000);
     metrics.loopDelay.set(load.loopDelayMillis() / 1000);
-    metrics.inFlight.set(inFlight.get());
-    return level;
+    metrics.inFlight.set(n);
   }
 
   @Override

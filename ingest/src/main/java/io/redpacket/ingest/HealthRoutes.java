@@ -29,7 +29,7 @@ final class HealthRoutes {
     router.get("/health/live").handler(ctx -> replies.json(ctx, "live", 200, new JsonObject().put("status", "live")));
     router.get("/health/ready").handler(this::ready);
     router.get("/metrics").handler(ctx -> {
-      metrics.requests.labelValues("metrics", "200").inc();
+      replies.request("metrics", 200).inc();
       ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape());
     });
   }

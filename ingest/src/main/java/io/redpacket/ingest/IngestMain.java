@@ -30,6 +30,15 @@ public final class IngestMain implements Callable<Integer> {
   @Option(names = "--port", defaultValue = "8080", description = "HTTP port (default: ${DEFAULT-VALUE})")
   int port;
 
+  @Option(names = "--host", defaultValue = IngestConfig.LOOPBACK, description = "address to listen on: 127.0.0.1"
+      + " (loopback: this machine only), 0.0.0.0 (every interface, as in a container) or one interface's address"
+      + " (default: ${DEFAULT-VALUE})")
+  String host;
+
+  @Option(names = "--event-loops", description = "event loops serving HTTP, one server each on the same port"
+      + " (default: the number of cores, here ${DEFAULT-VALUE})")
+  int eventLoops = IngestConfig.cores();
+
   @Option(names = "--admission", defaultValue = "20000", description = "shakes per second forwarded to the backend; the rest are sampled out (default: ${DEFAULT-VALUE})")
   int admission;
 
@@ -43,6 +52,11 @@ public final class IngestMain implements Callable<Integer> {
   long outcomeWaitMs;
 
   public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The command line with its error handling: a usage error (exit 2) is said in one line, with where to look. */
+  static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new IngestMain());
     cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
       if (e instanceof IllegalArgumentException) { // a usage error, as the launcher reports it
@@ -54,12 +68,14 @@ public final class IngestMain implements Callable<Integer> {
       e.printStackTrace(cmd.getErr());
       return 1;
     });
-    System.exit(cli.execute(args));
+    return cli;
   }
 
   @Override
   public Integer call() throws Exception {
     range("--port", port, 0, 65535);
+    range("--event-loops", eventLoops, 1, 256);
+    checkHost(host);
     range("--admission", admission, 1, 10_000_000);
     range("--max-in-flight", maxInFlight, 1, 10_000_000);
     range("--outcome-wait-ms", outcomeWaitMs, 1, 60_000);
@@ -67,15 +83,54 @@ public final class IngestMain implements Callable<Integer> {
       throw new IllegalArgumentException("--user-rate must be above 0 and at most 10000");
     }
     IngestConfig config = new IngestConfig(port, bootstrap, topicPrefix, secret(dev), adminToken(dev),
-        Duration.ofMillis(outcomeWaitMs), admission, userRate, maxInFlight, 4096);
-    try (IngestServer server = IngestServer.start(config)) {
-      System.out.println("ingest listening on http://127.0.0.1:" + server.port()
+        Duration.ofMillis(outcomeWaitMs), admission, userRate, maxInFlight, 4096, host, eventLoops);
+    try (IngestServer server = start(config)) {
+      System.out.println(listeningLine(server)
           + " (POST /v1/shakes, GET /v1/shakes/{id}?poolId=, POST /v1/admin/pools, /health/live, /health/ready, /metrics)");
       CountDownLatch stop = new CountDownLatch(1);
       Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
       stop.await();
     }
     return 0;
+  }
+
+  /** The start-up line: the address actually bound, what it means, and on how many event loops. */
+  public static String listeningLine(IngestServer server) {
+    String scope = switch (server.host()) {
+      case "0.0.0.0", "::", "[::]" -> "every interface";
+      case IngestConfig.LOOPBACK, "::1", "localhost" -> "loopback only";
+      default -> "this address only";
+    };
+    return "ingest listening on " + server.address() + " (" + scope + "; " + server.eventLoops() + " event loop"
+        + (server.eventLoops() == 1 ? "" : "s") + ")";
+  }
+
+  private static IngestServer start(IngestConfig config) throws Exception {
+    try {
+      return IngestServer.start(config);
+    } catch (Exception e) {
+      Throwable c = e;
+      while (c != null && !(c instanceof java.net.BindException)) {
+        c = c.getCause();
+      }
+      if (c != null) {
+        throw new IllegalArgumentException("cannot listen on " + config.host() + ":" + config.port() + ": "
+            + c.getMessage() + " (is the port taken, or --host not an address of this machine?)");
+      }
+      throw e;
+    }
+  }
+
+  /** A literal address or a name that resolves; the bind then says whether it is this machine's. */
+  static void checkHost(String host) {
+    if (host == null || host.isBlank() || host.length() > 253 || !host.matches("[A-Za-z0-9.:\\-\\[\\]%]+")) {
+      throw new IllegalArgumentException("--host must be an address such as 127.0.0.1 or 0.0.0.0, was '" + host + "'");
+    }
+    try {
+      java.net.InetAddress.getByName(host);
+    } catch (java.net.UnknownHostException e) {
+      throw new IllegalArgumentException("--host " + host + " is not a known address or name");
+    }
   }
 
   private static void range(String flag, long value, long min, long max) {

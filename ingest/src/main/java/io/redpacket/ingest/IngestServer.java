@@ -1,23 +1,29 @@
 package io.redpacket.ingest;
 
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * The access layer: a thin HTTP service in front of Kafka. It answers what it can itself and
  * forwards the rest, answering with the job's decision; a {@code 2xx} that says accepted is sent
  * only after Kafka acknowledged the request. This class wires the parts: the boards that read
  * what the jobs decided, the {@link Forwarder}, and one class of routes per resource.
+ *
+ * <p>It serves on {@link IngestConfig#eventLoops()} event loops: as many HTTP servers on one port,
+ * one per loop, which Vert.x hands new connections to in turn. What they share is one Kafka
+ * producer and thread-safe state: the pool view, the answer boards, the admission budget and the
+ * per-user limits (the route objects are built once and mounted on every loop's router).
  */
 public final class IngestServer implements AutoCloseable {
   private final IngestConfig config;
-  private final Vertx vertx = Vertx.vertx();
+  private final Vertx vertx;
   private final IngestMetrics metrics = new IngestMetrics();
   private final Replies replies = new Replies(metrics);
   private final PoolView pools;
@@ -25,37 +31,102 @@ public final class IngestServer implements AutoCloseable {
   private final SettlementBoard settlement;
   private final ShareBoard sharing;
   private final Forwarder forwarder;
-  private HttpServer server;
+  private final Authentication auth;
+  private final ShakeRoutes shakes;
+  private final AdminRoutes admin;
+  private final GrantRoutes grants;
+  private final ShareRoutes shares;
+  private final HealthRoutes health;
+  private volatile int port;
 
   private IngestServer(IngestConfig config) {
     this.config = config;
+    // One event loop per server, plus none spare: the HTTP servers are the loops' only steady work.
+    this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(config.eventLoops()));
     this.pools = new PoolView(config.bootstrap(), config.topicPrefix());
     this.outcomes = new OutcomeBoard(config.bootstrap(), config.topicPrefix());
     this.settlement = new SettlementBoard(config.bootstrap(), config.topicPrefix());
     this.sharing = new ShareBoard(config.bootstrap(), config.topicPrefix());
     this.forwarder = new Forwarder(vertx, config, metrics, replies);
+    this.auth = new Authentication(config.tokenSecret(), config.adminToken(), replies);
+    this.shakes = new ShakeRoutes(config, pools, outcomes, forwarder, replies);
+    this.admin = new AdminRoutes(vertx, config, forwarder, replies);
+    this.grants = new GrantRoutes(config, settlement, forwarder, replies);
+    this.shares = new ShareRoutes(config, settlement, sharing, forwarder, replies);
+    this.health = new HealthRoutes(pools, outcomes, settlement, sharing, forwarder, metrics, replies);
   }
 
-  /** Starts the service and returns once it listens. */
+  /** Starts the service and returns once every event loop listens. */
   public static IngestServer start(IngestConfig config) throws Exception {
     IngestServer s = new IngestServer(config);
-    s.listen();
+    try {
+      s.listen();
+    } catch (Exception | Error e) {
+      s.close();
+      throw e;
+    }
     return s;
   }
 
   public int port() {
-    return server.actualPort();
+    return port;
+  }
+
+  /** The address the server is bound to, as given: {@code 127.0.0.1}, {@code 0.0.0.0} (every interface) ... */
+  public String host() {
+    return config.host();
+  }
+
+  public int eventLoops() {
+    return config.eventLoops();
+  }
+
+  /** Where it listens, for the start-up line: {@code http://127.0.0.1:8080}. */
+  public String address() {
+    String h = config.host().contains(":") ? "[" + config.host() + "]" : config.host();
+    return "http://" + h + ":" + port;
   }
 
   private void listen() throws Exception {
+    forwarder.eventLoops(config.eventLoops());
+    // Port 0 (any free port): Vert.x's negative port, a random port shared by every server given the same value.
+    int listenPort = config.port() == 0 ? -1 : config.port();
+    vertx.deployVerticle(() -> new Loop(listenPort), new DeploymentOptions().setInstances(config.eventLoops()))
+        .await(30, TimeUnit.SECONDS);
+  }
+
+  /** One event loop's server: its own router over the shared routes. */
+  private final class Loop extends VerticleBase {
+    private final int listenPort;
+
+    Loop(int listenPort) {
+      this.listenPort = listenPort;
+    }
+
+    @Override
+    public Future<?> start() {
+      forwarder.watchEventLoop(context);
+      HttpServerOptions options = new HttpServerOptions().setPort(listenPort).setHost(config.host())
+          .setMaxHeaderSize(8192).setMaxInitialLineLength(4096).setIdleTimeout(60).setIdleTimeoutUnit(TimeUnit.SECONDS);
+      String loop = Thread.currentThread().getName();
+      var connections = metrics.connections.labelValues(loop);
+      return vertx.createHttpServer(options).connectionHandler(c -> connections.inc()).requestHandler(router())
+          .listen().onSuccess(s -> {
+            if (port == 0) {
+              port = s.actualPort();
+            }
+          });
+    }
+  }
+
+  private Router router() {
     Router router = Router.router(vertx);
     router.route().handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
-    Authentication auth = new Authentication(config.tokenSecret(), config.adminToken(), replies);
-    new ShakeRoutes(config, pools, outcomes, forwarder, replies).mount(router, auth);
-    new AdminRoutes(vertx, config, forwarder, replies).mount(router, auth);
-    new GrantRoutes(config, settlement, forwarder, replies).mount(router, auth);
-    new ShareRoutes(config, settlement, sharing, forwarder, replies).mount(router, auth);
-    new HealthRoutes(pools, outcomes, settlement, sharing, forwarder, metrics, replies).mount(router);
+    shakes.mount(router, auth);
+    admin.mount(router, auth);
+    grants.mount(router, auth);
+    shares.mount(router, auth);
+    health.mount(router);
     router.errorHandler(404, ctx -> replies.error(ctx, "unknown", 404, "not_found",
         "no such route; the endpoints are in docs/http-api.md"));
     router.errorHandler(405, ctx -> replies.error(ctx, "unknown", 405, "method_not_allowed",
@@ -65,32 +136,15 @@ public final class IngestServer implements AutoCloseable {
     router.errorHandler(400, ctx -> replies.error(ctx, "unknown", 400, "bad_request", "the request could not be read"));
     router.errorHandler(500, ctx -> replies.error(ctx, "unknown", 500, "internal",
         "internal error; the request may be retried"));
-    HttpServerOptions options = new HttpServerOptions().setPort(config.port()).setHost("0.0.0.0")
-        .setMaxHeaderSize(8192).setMaxInitialLineLength(4096).setIdleTimeout(60).setIdleTimeoutUnit(TimeUnit.SECONDS);
-    server = listen(options, router);
-    forwarder.watchEventLoop();
-  }
-
-  private HttpServer listen(HttpServerOptions options, Router router) throws Exception {
-    CompletableFuture<HttpServer> listening = new CompletableFuture<>();
-    vertx.getOrCreateContext().runOnContext(v -> vertx.createHttpServer(options).requestHandler(router).listen()
-        .onComplete(r -> {
-          if (r.succeeded()) {
-            listening.complete(r.result());
-          } else {
-            listening.completeExceptionally(r.cause());
-          }
-        }));
-    return listening.get(30, TimeUnit.SECONDS);
+    return router;
   }
 
   @Override
   public void close() {
     try {
-      if (server != null) {
-        server.close().await(10, TimeUnit.SECONDS);
-      }
-    } catch (TimeoutException | RuntimeException ignored) {
+      // Undeploying closes every loop's server.
+      vertx.close().await(10, TimeUnit.SECONDS);
+    } catch (Exception ignored) {
       // closing anyway
     }
     forwarder.close();
@@ -98,6 +152,5 @@ public final class IngestServer implements AutoCloseable {
     outcomes.close();
     settlement.close();
     sharing.close();
-    vertx.close();
   }
 }

@@ -1,5 +1,7 @@
 package io.redpacket.ingest;
 
+import java.util.concurrent.atomic.AtomicLongArray;
+
 /**
  * The service's load level, from measured signals, and what each level sheds, in the order of
  * the design's lossy service: sharing first, then opening (both can be retried later), and only
@@ -19,10 +21,16 @@ final class LoadLevel {
   private final int maxInFlight;
   private volatile double ackMillis;
   private volatile boolean acked;
-  private volatile double loopDelayMillis;
+  /** Each event loop's smoothed timer lateness (double bits); each slot has one writer, its own loop. */
+  private volatile AtomicLongArray loopDelays = new AtomicLongArray(1);
 
   LoadLevel(int maxInFlight) {
     this.maxInFlight = maxInFlight;
+  }
+
+  /** How many event loops report their delay (before they start). */
+  void eventLoops(int n) {
+    loopDelays = new AtomicLongArray(n);
   }
 
   /** A Kafka acknowledgement took this long (smoothed: a moving average over about 20 samples). */
@@ -43,15 +51,23 @@ final class LoadLevel {
     acked = false;
   }
 
-  /** A timer on the event loop fired this late (smoothed). */
+  /** A timer on the (first) event loop fired this late (smoothed). */
   void loopDelay(double millis) {
-    loopDelayMillis = loopDelayMillis * 0.8 + millis * 0.2;
+    loopDelay(0, millis);
+  }
+
+  /** A timer on event loop {@code loop} fired this late (smoothed); the level goes by the latest loop. */
+  void loopDelay(int loop, double millis) {
+    AtomicLongArray d = loopDelays;
+    double smoothed = Double.longBitsToDouble(d.get(loop)) * 0.8 + millis * 0.2;
+    d.set(loop, Double.doubleToRawLongBits(smoothed));
   }
 
   int level(int inFlight) {
     double used = (double) inFlight / maxInFlight;
     int byInFlight = used >= 0.9 ? 3 : used >= 0.75 ? 2 : used >= 0.5 ? 1 : 0;
     int byKafka = ackMillis >= 2000 ? 3 : ackMillis >= 500 ? 2 : ackMillis >= 100 ? 1 : 0;
+    double loopDelayMillis = loopDelayMillis();
     int byLoop = loopDelayMillis >= 500 ? 3 : loopDelayMillis >= 100 ? 2 : loopDelayMillis >= 20 ? 1 : 0;
     return Math.max(byInFlight, Math.max(byKafka, byLoop));
   }
@@ -74,7 +90,13 @@ final class LoadLevel {
     return ackMillis;
   }
 
+  /** The latest loop's smoothed delay. */
   double loopDelayMillis() {
-    return loopDelayMillis;
+    AtomicLongArray d = loopDelays;
+    double max = 0;
+    for (int i = 0; i < d.length(); i++) {
+      max = Math.max(max, Double.longBitsToDouble(d.get(i)));
+    }
+    return max;
   }
 }

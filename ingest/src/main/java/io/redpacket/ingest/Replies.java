@@ -1,13 +1,27 @@
 package io.redpacket.ingest;
 
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.Function;
 
-/** Every JSON answer and error of the ingest, each counted by route and status. */
+/**
+ * Every JSON answer and error of the ingest, each counted by route and status. The metrics' label
+ * children are looked up once per label pair and kept: a request costs a map read and an add.
+ */
 final class Replies {
+  private static final int LOWEST_STATUS = 100;
+  private static final int STATUSES = 500;
   private final IngestMetrics metrics;
+  private final Map<String, AtomicReferenceArray<CounterDataPoint>> requests = new ConcurrentHashMap<>();
+  private final Map<String, Map<String, CounterDataPoint>> answers = new ConcurrentHashMap<>();
+  private final Map<String, Map<String, DistributionDataPoint>> latency = new ConcurrentHashMap<>();
 
   Replies(IngestMetrics metrics) {
     this.metrics = metrics;
@@ -20,26 +34,45 @@ final class Replies {
   /** An error that tells the client when to try again, counted as shed for {@code reason}. */
   void shed(RoutingContext ctx, String route, String reason, int status, long retryAfterSeconds, String code,
       String message) {
-    metrics.answers.labelValues("shed", reason).inc();
+    counted("shed", reason);
     ctx.response().putHeader("Retry-After", String.valueOf(retryAfterSeconds));
     error(ctx, route, status, code, message);
   }
 
   void json(RoutingContext ctx, String route, int status, JsonObject body) {
-    metrics.requests.labelValues(route, String.valueOf(status)).inc();
+    request(route, status).inc();
     if (!ctx.response().ended()) {
       ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.encode());
     }
   }
 
+  /** The request counter's child for this route and status. */
+  CounterDataPoint request(String route, int status) {
+    AtomicReferenceArray<CounterDataPoint> byStatus = requests.computeIfAbsent(route, r -> new AtomicReferenceArray<>(STATUSES));
+    int i = status - LOWEST_STATUS;
+    if (i < 0 || i >= STATUSES) {
+      return metrics.requests.labelValues(route, String.valueOf(status));
+    }
+    CounterDataPoint c = byStatus.get(i);
+    if (c == null) { // a race here only looks the same child up twice
+      c = metrics.requests.labelValues(route, String.valueOf(status));
+      byStatus.set(i, c);
+    }
+    return c;
+  }
+
   /** Counts an answer given at the edge ({@code local}) or sent on ({@code forwarded}). */
   void counted(String path, String reason) {
-    metrics.answers.labelValues(path, reason).inc();
+    child(answers, path, reason, metrics.answers::labelValues).inc();
   }
 
   /** Records how long an answer took, by route and how it was answered. */
   void timed(String route, String by, long t0) {
-    metrics.latency.labelValues(route, by).observe((System.nanoTime() - t0) / 1e9);
+    child(latency, route, by, metrics.latency::labelValues).observe((System.nanoTime() - t0) / 1e9);
+  }
+
+  private static <C> C child(Map<String, Map<String, C>> cache, String a, String b, Function<String[], C> make) {
+    return cache.computeIfAbsent(a, k -> new ConcurrentHashMap<>()).computeIfAbsent(b, k -> make.apply(new String[] {a, b}));
   }
 
   /** Ids hold slashes (pool/set/sequence): in a URL they are one percent-encoded path segment. */

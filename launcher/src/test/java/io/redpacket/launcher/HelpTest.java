@@ -16,7 +16,7 @@ class HelpTest {
     List<List<String>> paths = new ArrayList<>();
     collect(Main.cli(), new ArrayList<>(), paths);
     assertThat(paths).extracting(p -> String.join(" ", p))
-        .contains("", "cluster", "cluster up", "jobs resume", "bench allocation", "stack up", "pool create", "demo");
+        .contains("", "cluster", "cluster up", "jobs resume", "bench allocation", "bench latency", "stack up", "pool create", "demo");
     for (List<String> path : paths) {
       StringWriter out = new StringWriter();
       StringWriter err = new StringWriter();
