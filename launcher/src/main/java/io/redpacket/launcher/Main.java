@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 @Command(name = "redpacket", mixinStandardHelpOptions = true, version = "redpacket 0.1.0",
     description = "The red-packet pipeline: a local stack, pools, waves of shakes, the audit and benchmarks.",
     subcommands = {DemoCommand.class, StackCommand.class, ClusterCommand.class, JobsCommand.class, PoolCommand.class, SimulateCommand.class,
-        AuditCommand.class, SqlCommand.class, BenchCommand.class, io.redpacket.ingest.IngestMain.class, IngestCommand.Token.class, CommandLine.HelpCommand.class})
+        AuditCommand.class, DrillCommand.class, SqlCommand.class, BenchCommand.class, io.redpacket.ingest.IngestMain.class, IngestCommand.Token.class, CommandLine.HelpCommand.class})
 public final class Main {
   public static void main(String[] args) {
     String tmp = System.getProperty("redpacket.tmp");

@@ -18,6 +18,7 @@ import io.redpacket.codec.AvroCodec;
 import io.redpacket.codec.Codecs;
 import io.redpacket.codec.Topics;
 import io.redpacket.core.Audit;
+import io.redpacket.core.EventTime;
 import io.redpacket.core.Settlement;
 import io.redpacket.core.SettlementAudit;
 import io.redpacket.core.ShakeRules;
@@ -29,8 +30,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiPredicate;
 import java.util.function.Function;
-import java.util.function.Predicate;
 import org.apache.avro.specific.SpecificRecord;
 
 /** Reads the pipeline's topics with read_committed and runs the {@link Audit}. */
@@ -39,8 +40,8 @@ public final class AuditRunner {
 
   public static Audit.Report run(String bootstrap, String prefix) {
     Map<String, PoolDefinition> pools = PoolWriter.readPools(bootstrap, Topics.named(prefix, Topics.POOLS));
-    // The job dead-letters undecodable and invalid shakes, so they have no outcome.
-    List<Shake> shakes = valid(bootstrap, Topics.named(prefix, Topics.SHAKES), Codecs.SHAKE, s -> ShakeRules.validate(s).isEmpty());
+    // The job dead-letters undecodable and invalid shakes, and those whose time stamp is out of bounds, so they have no outcome.
+    List<Shake> shakes = valid(bootstrap, Topics.named(prefix, Topics.SHAKES), Codecs.SHAKE, AuditRunner::used);
     List<ShakeOutcome> outcomes = all(bootstrap, Topics.named(prefix, Topics.SHAKE_OUTCOMES), Codecs.OUTCOME);
     List<byte[]> grants = new ArrayList<>();
     TopicReader.forEach(bootstrap, Topics.named(prefix, Topics.GRANTS), true, r -> grants.add(r.value()));
@@ -49,9 +50,9 @@ public final class AuditRunner {
 
   /** The settlement audit over committed topics: grants and opens from {@code inputPrefix}, outputs from {@code outputPrefix}. */
   public static SettlementAudit.Report settlement(String bootstrap, String inputPrefix, String outputPrefix) {
-    List<Grant> grants = valid(bootstrap, Topics.named(inputPrefix, Topics.GRANTS), Codecs.GRANT, g -> true);
-    // Invalid opens are dead letters, never answered.
-    List<Open> opens = valid(bootstrap, Topics.named(inputPrefix, Topics.OPENS), Codecs.OPEN, o -> Settlement.validate(o).isEmpty());
+    List<Grant> grants = valid(bootstrap, Topics.named(inputPrefix, Topics.GRANTS), Codecs.GRANT, (g, at) -> true);
+    // Invalid opens, and those whose time stamp is out of bounds, are dead letters, never answered.
+    List<Open> opens = valid(bootstrap, Topics.named(inputPrefix, Topics.OPENS), Codecs.OPEN, AuditRunner::used);
     List<OpenResult> results = all(bootstrap, Topics.named(outputPrefix, Topics.OPEN_RESULTS), Codecs.OPEN_RESULT);
     List<LedgerEntry> ledger = all(bootstrap, Topics.named(outputPrefix, Topics.LEDGER), Codecs.LEDGER);
     Map<String, Wallet> wallets = latest(bootstrap, Topics.named(outputPrefix, Topics.WALLETS), Codecs.WALLET, Wallet::getUserId);
@@ -66,13 +67,13 @@ public final class AuditRunner {
    */
   public static SharingAudit.Report sharing(String bootstrap, String inputPrefix, String sharingPrefix,
       String ledgerPrefix) {
-    List<Grant> grants = valid(bootstrap, Topics.named(inputPrefix, Topics.GRANTS), Codecs.GRANT, g -> true);
+    List<Grant> grants = valid(bootstrap, Topics.named(inputPrefix, Topics.GRANTS), Codecs.GRANT, (g, at) -> true);
     List<ShareRequest> requests = new ArrayList<>();
     for (ShareAction action : List.of(ShareAction.SHARE, ShareAction.CLAIM)) {
       String topic = action == ShareAction.SHARE ? Topics.SHARES : Topics.SHARE_CLAIMS;
       // Invalid requests are dead letters, never answered.
       requests.addAll(valid(bootstrap, Topics.named(inputPrefix, topic), Codecs.SHARE_REQUEST,
-          q -> Sharing.validate(q, action).isEmpty()));
+          (q, at) -> used(q, action, at)));
     }
     List<ShareResult> results = all(bootstrap, Topics.named(sharingPrefix, Topics.SHARE_RESULTS), Codecs.SHARE_RESULT);
     List<ShareGrant> moves = all(bootstrap, Topics.named(sharingPrefix, Topics.SHARE_GRANTS), Codecs.SHARE_GRANT);
@@ -80,6 +81,24 @@ public final class AuditRunner {
         latest(bootstrap, Topics.named(sharingPrefix, Topics.SHARE_STATES), Codecs.SHARE_STATE, ShareState::getShareId);
     List<LedgerEntry> ledger = all(bootstrap, Topics.named(ledgerPrefix, Topics.LEDGER), Codecs.LEDGER);
     return SharingAudit.run(new SharingAudit.Input(grants, requests, results, moves, ledger, states));
+  }
+
+  /**
+   * Whether the allocation job uses a shake written with the Kafka time stamp {@code recordTime}: valid, and its
+   * own time stamp within bounds ({@link EventTime}). The jobs dead-letter the others, so they have no answer.
+   */
+  public static boolean used(Shake s, long recordTime) {
+    return ShakeRules.validate(s).isEmpty() && EventTime.check("timestamp", s.getTimestamp(), recordTime) == null;
+  }
+
+  /** Whether the settlement job uses an open: valid, and its time stamp within bounds. */
+  public static boolean used(Open o, long recordTime) {
+    return Settlement.validate(o).isEmpty() && EventTime.check("timestamp", o.getTimestamp(), recordTime) == null;
+  }
+
+  /** Whether the sharing job uses a request read from the topic of {@code action}: valid, and its time stamp within bounds. */
+  public static boolean used(ShareRequest q, ShareAction action, long recordTime) {
+    return Sharing.validate(q, action).isEmpty() && EventTime.check("timestamp", q.getTimestamp(), recordTime) == null;
   }
 
   /** Every record of an output topic: the jobs write only what decodes. */
@@ -91,11 +110,11 @@ public final class AuditRunner {
 
   /** The records of an input topic that decode and pass {@code valid}: the jobs dead-letter the others. */
   private static <T extends SpecificRecord> List<T> valid(String bootstrap, String topic, AvroCodec<T> codec,
-      Predicate<T> valid) {
+      BiPredicate<T, Long> valid) {
     List<T> out = new ArrayList<>();
     TopicReader.forEach(bootstrap, topic, true, r -> {
       T t = decodeOrNull(codec, r.value());
-      if (t != null && valid.test(t)) {
+      if (t != null && valid.test(t, r.timestamp())) {
         out.add(t);
       }
     });
