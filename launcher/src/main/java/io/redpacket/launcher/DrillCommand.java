@@ -37,7 +37,7 @@ final class DrillCommand {
       Path dir = dataDir != null ? dataDir : Files.createTempDirectory("redpacket-hostile-drill");
       HostileDrill.Settings small = HostileDrill.Settings.small(dir, uiPort);
       HostileDrill.Settings s = new HostileDrill.Settings(dir, uiPort, small.parallelism(), seed, shakes,
-          Math.max(10, shakes * 3 / 5), Math.max(10, shakes / 5));
+          Math.max(10, shakes * 3 / 5), Math.max(10, shakes / 5), null);
       try {
         return HostileDrill.run(s, System.out).passed() ? 0 : 1;
       } finally {

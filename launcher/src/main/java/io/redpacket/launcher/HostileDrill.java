@@ -74,13 +74,20 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * good records alone, allocated again by a bounded allocation job on topics of their own.
  */
 final class HostileDrill {
-  static final String CALM = "calm.";
   static final String POOL = "drill";
 
-  /** The drill's size and where it runs. */
-  record Settings(Path dataDir, int uiPort, int parallelism, long seed, int shakes, int users, int packets) {
+  /**
+   * The drill's size and where it runs: on a broker of its own in {@code dataDir}, or, with {@code bootstrap},
+   * on a running broker, under topics of its own.
+   */
+  record Settings(Path dataDir, int uiPort, int parallelism, long seed, int shakes, int users, int packets,
+      String bootstrap) {
     static Settings small(Path dataDir, int uiPort) {
-      return new Settings(dataDir, uiPort, 1, 15, 1500, 900, 300);
+      return new Settings(dataDir, uiPort, 1, 15, 1500, 900, 300, null);
+    }
+
+    Settings on(String bootstrap) {
+      return new Settings(dataDir, uiPort, parallelism, seed, shakes, users, packets, bootstrap);
     }
   }
 
@@ -94,6 +101,9 @@ final class HostileDrill {
 
   private final Settings settings;
   private final PrintStream out;
+  /** The prefix of the drill's topics, and of the calm run's under it. */
+  private final String run = "hostile-" + System.currentTimeMillis() + ".";
+  private final String calm = run + "calm.";
   private final List<String> failures = new ArrayList<>();
   private String bootstrap;
   private LocalFlink flink;
@@ -115,10 +125,11 @@ final class HostileDrill {
 
   private Result run() throws Exception {
     long t0 = System.nanoTime();
-    try (LocalKafka kafka = LocalKafka.start(settings.dataDir().resolve("kafka"), false)) {
-      bootstrap = kafka.bootstrapServers();
+    try (LocalKafka kafka = settings.bootstrap() == null ? LocalKafka.start(settings.dataDir().resolve("kafka"), false)
+        : null) {
+      bootstrap = kafka != null ? kafka.bootstrapServers() : settings.bootstrap();
       int partitions = 2;
-      for (String prefix : List.of("", CALM)) {
+      for (String prefix : List.of(run, calm)) {
         TopicAdmin.ensure(bootstrap, Topics.ALL.stream().map(t -> Topics.named(prefix, t)).toList(),
             Topics.COMPACTED.stream().map(t -> Topics.named(prefix, t)).toList(), partitions);
       }
@@ -149,8 +160,10 @@ final class HostileDrill {
 
   /** The four jobs as the local stack runs them, with short waits for what never comes (so the drill is short). */
   private void startJobs() throws Exception {
-    for (Deployment.JobSpec job : Deployment.pipeline(bootstrap, "", Duration.ofSeconds(30), Duration.ofSeconds(20))) {
+    for (Deployment.JobSpec job : Deployment.pipeline(bootstrap, run, Duration.ofSeconds(30), Duration.ofSeconds(20))) {
       List<String> a = new ArrayList<>(job.args());
+      // Groups and transactional ids of their own: the broker may be shared.
+      a.addAll(List.of("--group", run + job.name(), "--transactional-id-prefix", run + job.name()));
       switch (job.name()) {
         case AllocationJob.NAME -> {
           a.addAll(List.of("--unknown-pool-wait-seconds", "10"));
@@ -211,7 +224,7 @@ final class HostileDrill {
     // own, each sent alone, so a record the broker refuses never takes a good one's batch with it.
     try (KafkaProducer<byte[], byte[]> good = new KafkaProducer<>(ProducerSettings.reliable(bootstrap));
         KafkaProducer<byte[], byte[]> bad = new KafkaProducer<>(plain)) {
-      for (String prefix : List.of("", CALM)) {
+      for (String prefix : List.of(run, calm)) {
         good.send(new ProducerRecord<>(Topics.named(prefix, Topics.POOLS), null, now, Records.utf8(POOL),
             Codecs.POOL.encode(pool))).get();
       }
@@ -232,7 +245,7 @@ final class HostileDrill {
       for (int i = 0; i < shakes.size(); i++) {
         Shake s = shakes.get(i);
         goodShakeIds.add(s.getShakeId());
-        for (String prefix : List.of("", CALM)) {
+        for (String prefix : List.of(run, calm)) {
           good.send(Records.shake(Topics.named(prefix, Topics.SHAKES), s));
         }
         if (i % every == every / 2 && h < phase1.size()) {
@@ -248,7 +261,7 @@ final class HostileDrill {
           () -> answered(Topics.SHAKE_OUTCOMES, r -> Codecs.OUTCOME.decode(r).getShakeId()).containsAll(goodShakeIds));
 
       // Phase 2: opens of the grants (owners, second taps, foreign opens), among the hostile opens.
-      List<Grant> grants = TopicReader.readAll(bootstrap, Topics.GRANTS, true).stream()
+      List<Grant> grants = TopicReader.readAll(bootstrap, Topics.named(run, Topics.GRANTS), true).stream()
           .map(r -> Codecs.GRANT.decode(r.value())).toList();
       List<Open> opens = new ArrayList<>();
       long at = System.currentTimeMillis();
@@ -267,14 +280,14 @@ final class HostileDrill {
               .setUserId("someone-else").setTimestamp(at + i).build());
         }
       }
-      interleave(good, bad, opens, o -> Records.open(Topics.OPENS, o), byTopic.get(Topics.OPENS));
+      interleave(good, bad, opens, o -> Records.open(Topics.named(run, Topics.OPENS), o), byTopic.get(Topics.OPENS));
       opens.forEach(o -> goodOpenIds.add(o.getOpenId()));
       Await.until(goodOpenIds.size() + " good opens answered", Duration.ofMinutes(2),
           () -> answered(Topics.OPEN_RESULTS, r -> Codecs.OPEN_RESULT.decode(r).getOpenId()).containsAll(goodOpenIds));
 
       // Phase 3: shares of opened grants and friends' claims (one too many, a repeat, the sharer's own), among the
       // hostile shares and claims.
-      List<String> opened = TopicReader.readAll(bootstrap, Topics.OPEN_RESULTS, true).stream()
+      List<String> opened = TopicReader.readAll(bootstrap, Topics.named(run, Topics.OPEN_RESULTS), true).stream()
           .map(r -> Codecs.OPEN_RESULT.decode(r.value())).filter(r -> r.getResult() == OpenCode.OPENED)
           .map(r -> r.getGrantId() + " " + r.getUserId()).sorted().toList();
       List<ShareRequest> shares = new ArrayList<>();
@@ -290,8 +303,8 @@ final class HostileDrill {
               .setAction(ShareAction.CLAIM).setTimestamp(at + 1 + friend).build());
         }
       }
-      interleave(good, bad, shares, r -> Records.shareRequest(Topics.SHARES, r), byTopic.get(Topics.SHARES));
-      interleave(good, bad, claims, r -> Records.shareRequest(Topics.SHARE_CLAIMS, r), byTopic.get(Topics.SHARE_CLAIMS));
+      interleave(good, bad, shares, r -> Records.shareRequest(Topics.named(run, Topics.SHARES), r), byTopic.get(Topics.SHARES));
+      interleave(good, bad, claims, r -> Records.shareRequest(Topics.named(run, Topics.SHARE_CLAIMS), r), byTopic.get(Topics.SHARE_CLAIMS));
       shares.forEach(r -> goodRequestIds.add(r.getRequestId()));
       claims.forEach(r -> goodRequestIds.add(r.getRequestId()));
       Await.until(goodRequestIds.size() + " good shares and claims answered", Duration.ofMinutes(2),
@@ -301,9 +314,9 @@ final class HostileDrill {
     String[] last = {""};
     try {
       Await.until("the wave settled and audited clean", Duration.ofMinutes(3), () -> {
-        Audit.Report a = AuditRunner.run(bootstrap, "");
-        SettlementAudit.Report s = AuditRunner.settlement(bootstrap, "", "");
-        SharingAudit.Report sh = AuditRunner.sharing(bootstrap, "", "", "");
+        Audit.Report a = AuditRunner.run(bootstrap, run);
+        SettlementAudit.Report s = AuditRunner.settlement(bootstrap, run, run);
+        SharingAudit.Report sh = AuditRunner.sharing(bootstrap, run, run, run);
         last[0] = a.render() + s.render() + sh.render();
         return a.clean() && s.clean() && sh.clean();
       });
@@ -332,7 +345,7 @@ final class HostileDrill {
   }
 
   private void send(KafkaProducer<byte[], byte[]> bad, Hostile h) throws Exception {
-    ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(h.topic(), null, h.kafkaTimestamp(), h.key(), h.value());
+    ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(Topics.named(run, h.topic()), null, h.kafkaTimestamp(), h.key(), h.value());
     Future<RecordMetadata> sent = bad.send(r);
     try {
       written.put(h, sent.get(1, TimeUnit.MINUTES));
@@ -347,7 +360,7 @@ final class HostileDrill {
 
   private Set<String> answered(String topic, java.util.function.Function<byte[], String> id) {
     Set<String> ids = new java.util.HashSet<>();
-    TopicReader.forEach(bootstrap, topic, true, r -> ids.add(id.apply(r.value())));
+    TopicReader.forEach(bootstrap, Topics.named(run, topic), true, r -> ids.add(id.apply(r.value())));
     return ids;
   }
 
@@ -388,7 +401,7 @@ final class HostileDrill {
 
   /** (b) Each hostile record has its dead letter with its reason, or its answer; nothing good was dead-lettered. */
   private Result checkRecords() {
-    List<DeadLetter> letters = TopicReader.readAll(bootstrap, Topics.DEAD_LETTERS, false).stream()
+    List<DeadLetter> letters = TopicReader.readAll(bootstrap, Topics.named(run, Topics.DEAD_LETTERS), false).stream()
         .map(r -> Codecs.DEAD_LETTER.decode(r.value())).toList();
     Map<String, DeadLetter> byPlace = new HashMap<>();
     Map<String, DeadLetter> byValue = new HashMap<>();
@@ -462,7 +475,7 @@ final class HostileDrill {
               && !matched.contains(d.getSourceTopic() + "/" + d.getPartition() + "/" + d.getOffset()))
               .limit(3).map(DeadLetter::getError).toList());
     }
-    long findings = TopicReader.forEach(bootstrap, Topics.AUDIT_RESULTS, true, r -> {});
+    long findings = TopicReader.forEach(bootstrap, Topics.named(run, Topics.AUDIT_RESULTS), true, r -> {});
     if (findings > 0) {
       failures.add("the continuous audit wrote " + findings + " finding(s) to audit-results");
     }
@@ -475,7 +488,7 @@ final class HostileDrill {
 
   private Map<String, String> answers(String topic, java.util.function.Function<byte[], Map.Entry<String, String>> f) {
     Map<String, String> m = new HashMap<>();
-    TopicReader.forEach(bootstrap, topic, true, r -> {
+    TopicReader.forEach(bootstrap, Topics.named(run, topic), true, r -> {
       var e = f.apply(r.value());
       m.putIfAbsent(e.getKey(), e.getValue());
     });
@@ -485,22 +498,22 @@ final class HostileDrill {
   /** (d) The good input alone, allocated by a bounded job on topics of its own: the same grants and outcomes, byte for byte. */
   private void checkCalmRun() throws Exception {
     long t0 = System.nanoTime();
-    String[] args = {"--bootstrap", bootstrap, "--topic-prefix", CALM, "--bounded", "--group", "calm-allocation",
-        "--transactional-id-prefix", "calm-allocation"};
-    JobClient calm = flink.submit("calm-allocation", env -> AllocationJob.build(env, new JobArgs(args, AllocationJob.FLAGS)),
+    String[] args = {"--bootstrap", bootstrap, "--topic-prefix", calm, "--bounded", "--group", calm + "allocation",
+        "--transactional-id-prefix", calm + "allocation"};
+    JobClient calmJob = flink.submit("calm-allocation", env -> AllocationJob.build(env, new JobArgs(args, AllocationJob.FLAGS)),
         false, out);
     Await.until("the calm allocation run to finish", Duration.ofMinutes(3), () -> {
-      JobStatus s = calm.getJobStatus().get(10, TimeUnit.SECONDS);
+      JobStatus s = calmJob.getJobStatus().get(10, TimeUnit.SECONDS);
       if (s.isGloballyTerminalState() && s != JobStatus.FINISHED) {
         throw new Await.Abort("the calm allocation run ended " + s);
       }
       return s == JobStatus.FINISHED;
     });
-    Map<String, List<String>> grants = records(Topics.GRANTS, b -> Codecs.GRANT.decode(b).getGrantId(), "");
-    Map<String, List<String>> calmGrants = records(Topics.GRANTS, b -> Codecs.GRANT.decode(b).getGrantId(), CALM);
-    Map<String, List<String>> outcomes = records(Topics.SHAKE_OUTCOMES, b -> Codecs.OUTCOME.decode(b).getShakeId(), "");
+    Map<String, List<String>> grants = records(Topics.GRANTS, b -> Codecs.GRANT.decode(b).getGrantId(), run);
+    Map<String, List<String>> calmGrants = records(Topics.GRANTS, b -> Codecs.GRANT.decode(b).getGrantId(), calm);
+    Map<String, List<String>> outcomes = records(Topics.SHAKE_OUTCOMES, b -> Codecs.OUTCOME.decode(b).getShakeId(), run);
     outcomes.keySet().retainAll(goodShakeIds);
-    Map<String, List<String>> calmOutcomes = records(Topics.SHAKE_OUTCOMES, b -> Codecs.OUTCOME.decode(b).getShakeId(), CALM);
+    Map<String, List<String>> calmOutcomes = records(Topics.SHAKE_OUTCOMES, b -> Codecs.OUTCOME.decode(b).getShakeId(), calm);
     compare("grants", grants, calmGrants);
     compare("outcomes of the good shakes", outcomes, calmOutcomes);
     out.printf("  calm run: %d grants and %d good shakes' outcomes compared byte for byte with a calm run (%.1f s)%n",

@@ -3,6 +3,7 @@ package io.redpacket.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.redpacket.stack.LocalKafka;
+import io.redpacket.stack.SharedKafka;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +27,7 @@ class HostileInputDrillTest {
       port = s.getLocalPort();
     }
     try {
-      HostileDrill.Result result = HostileDrill.run(HostileDrill.Settings.small(dir, port), System.out);
+      HostileDrill.Result result = HostileDrill.run(HostileDrill.Settings.small(dir, port).on(SharedKafka.bootstrap()), System.out);
       assertThat(result.failures()).as("what the drill found").isEmpty();
       assertThat(result.hostile()).as("bad records written").isGreaterThan(100);
       assertThat(result.deadLetters() + result.answered() + result.refusedByBroker()).isEqualTo(result.hostile());

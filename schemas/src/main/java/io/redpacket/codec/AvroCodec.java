@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.avro.Schema;
+import org.apache.avro.SystemLimitException;
 import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.specific.SpecificData;
@@ -31,9 +32,41 @@ public final class AvroCodec<T extends SpecificRecord> implements Serializable {
    */
   public static final String CUSTOM_CODERS = "org.apache.avro.specific.use_custom_coders";
 
+  /**
+   * The longest string or bytes field, and the most items of an array or map, that a record may hold (8 MiB; a
+   * Kafka record is at most 1 MiB by default). Avro allocates what a length prefix announces before it reads it:
+   * without a bound, a valid header followed by a length of 2 GiB takes the heap of whatever decodes it. With
+   * it, such bytes are refused as an undecodable record.
+   */
+  public static final int MAX_LENGTH = 8 << 20;
+
   static {
-    if (System.getProperty(CUSTOM_CODERS) == null) {
-      System.setProperty(CUSTOM_CODERS, "true");
+    setIfAbsent(CUSTOM_CODERS, "true");
+    setIfAbsent(SystemLimitException.MAX_STRING_LENGTH_PROPERTY, String.valueOf(MAX_LENGTH));
+    setIfAbsent(SystemLimitException.MAX_BYTES_LENGTH_PROPERTY, String.valueOf(MAX_LENGTH));
+    setIfAbsent(SystemLimitException.MAX_COLLECTION_LENGTH_PROPERTY, String.valueOf(MAX_LENGTH));
+    applyAvroLimits();
+  }
+
+  private static void setIfAbsent(String property, String value) {
+    if (System.getProperty(property) == null) {
+      System.setProperty(property, value);
+    }
+  }
+
+  /**
+   * Avro reads its limits once, when {@link SystemLimitException} is first loaded; if anything in this JVM decoded
+   * Avro before this class was loaded, they are read again here (its package-private {@code resetLimits}).
+   */
+  private static void applyAvroLimits() {
+    try {
+      java.lang.reflect.Method reset = SystemLimitException.class.getDeclaredMethod("resetLimits");
+      reset.setAccessible(true);
+      reset.invoke(null);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      throw new IllegalStateException("cannot apply Avro's length limits (" + e + "); set the system properties "
+          + SystemLimitException.MAX_STRING_LENGTH_PROPERTY + " and " + SystemLimitException.MAX_BYTES_LENGTH_PROPERTY
+          + " on the command line", e);
     }
   }
 

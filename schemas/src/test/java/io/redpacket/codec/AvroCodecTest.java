@@ -146,6 +146,26 @@ class AvroCodecTest {
     assertThatThrownBy(() -> Codecs.SHAKE.decode(null)).isInstanceOf(AvroCodec.InvalidRecordException.class);
   }
 
+  @Test
+  void aHeaderFollowedByAnAbsurdLengthIsRefusedBeforeAnythingIsAllocated() {
+    byte[] good = Codecs.SHAKE.encode(shake());
+    // The header of a valid shake, then the first field's (a string's) length as a zig-zag varint.
+    for (long length : List.of(Integer.MAX_VALUE - 9L, 1L << 40, 100_000_000L)) {
+      byte[] bad = Arrays.copyOf(good, 10 + 10);
+      int n = 10;
+      long zigzag = length << 1;
+      while ((zigzag & ~0x7FL) != 0) {
+        bad[n++] = (byte) ((zigzag & 0x7F) | 0x80);
+        zigzag >>>= 7;
+      }
+      bad[n++] = (byte) zigzag;
+      byte[] record = Arrays.copyOf(bad, n);
+      assertThatThrownBy(() -> Codecs.SHAKE.decode(record))
+          .isInstanceOf(AvroCodec.InvalidRecordException.class)
+          .hasMessageContaining(length > Integer.MAX_VALUE ? "longer than" : "exceeds maximum allowed");
+    }
+  }
+
   /**
    * {@code current} as its type's first schema wrote it, which had no field {@code addedLater}: the
    * fields v1 knows, copied (enums as v1's symbols), in single-object encoding.
