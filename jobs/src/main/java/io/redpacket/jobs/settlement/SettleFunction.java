@@ -25,6 +25,7 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.TimeDomain;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
@@ -35,9 +36,13 @@ import org.apache.flink.util.OutputTag;
  * holds the rules. The shell joins the grant with its opens whatever order they come in (an
  * open that comes first waits, bounded), refunds at expiry, and forgets the grant once its
  * retention after expiry has passed (a later open is then answered "unknown grant"). Whether an
- * open came in time is decided by its own time stamp against the expiry (event time); the refund
- * runs on a processing-time timer a grace after the expiry, so an open stamped before the expiry
- * that is still on its way is honoured. The ledger's time stamps come from the records.
+ * open came in time is decided by its own time stamp against the expiry (event time), and so is the
+ * refund: it runs on an event-time timer a grace after the expiry, that is once the opens the job
+ * has read (their watermark, {@link io.redpacket.jobs.common.Topology#requestTime()}) are past it.
+ * So an open stamped before the expiry is honoured however late the job reads it (a lag, a restore),
+ * as long as it was written within the grace; at the end of a wave, when no opens come, the quiet
+ * partitions' watermarks follow the clock and the refunds happen. Only the waits of opens that came
+ * before their grant run on processing time. The ledger's time stamps come from the records.
  */
 public final class SettleFunction extends KeyedCoProcessFunction<String, Grant, Open, LedgerEntry>
     implements CheckpointedFunction {
@@ -105,7 +110,7 @@ public final class SettleFunction extends KeyedCoProcessFunction<String, Grant, 
     state.update(step.state());
     emit(step, ctx, out);
     reserved.inc();
-    ctx.timerService().registerProcessingTimeTimer(refundAt(g));
+    ctx.timerService().registerEventTimeTimer(refundAt(g));
     if (!waitingKeys.mayWait(ctx.getCurrentKey())) {
       return;
     }
@@ -158,6 +163,10 @@ public final class SettleFunction extends KeyedCoProcessFunction<String, Grant, 
 
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<LedgerEntry> out) throws Exception {
+    if (ctx.timeDomain() == TimeDomain.EVENT_TIME) {
+      onEventTime(timestamp, ctx, out);
+      return;
+    }
     Grant g = grant.value();
     if (g == null) { // opens that waited in vain for their grant (or came after it was forgotten)
       boolean any = false;
@@ -177,6 +186,20 @@ public final class SettleFunction extends KeyedCoProcessFunction<String, Grant, 
       // window skipped its waiting opens, which are settled here, when their wait ends, instead.
       settleWaiting(g, ctx, out);
     }
+    // A savepoint of the previous version holds the refund and retention as processing-time timers, which land
+    // here: the grant gets its event-time timer instead (a no-op when it has it; a refund never runs twice).
+    ctx.timerService().registerEventTimeTimer(refundAt(g));
+  }
+
+  /** The refund, then the end of the retention: both when the opens read have passed them. */
+  private void onEventTime(long timestamp, OnTimerContext ctx, Collector<LedgerEntry> out) throws Exception {
+    if (ctx.timerService().currentWatermark() == Long.MAX_VALUE) {
+      return; // a bounded input ended: that says nothing about time, and no grant expired by it
+    }
+    Grant g = grant.value();
+    if (g == null) {
+      return;
+    }
     long expiresAt = expiresAt(g);
     if (timestamp >= refundAt(g) + settings.retention().toMillis()) {
       // Settled, and repeated opens had their retention to be answered alike: the state goes.
@@ -192,7 +215,7 @@ public final class SettleFunction extends KeyedCoProcessFunction<String, Grant, 
         centsRefunded.inc(g.getCents());
         emit(step, ctx, out);
       }
-      ctx.timerService().registerProcessingTimeTimer(refundAt(g) + settings.retention().toMillis());
+      ctx.timerService().registerEventTimeTimer(refundAt(g) + settings.retention().toMillis());
     }
   }
 

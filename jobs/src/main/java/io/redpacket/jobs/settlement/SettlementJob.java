@@ -56,9 +56,12 @@ public final class SettlementJob {
       Source<RawRecord, ?, ?> openSource, Source<RawRecord, ?, ?> shareGrantSource, Sinks sinks, SettlementSettings settings,
       UnaryOperator<DataStream<Open>> beforeSettlement) {
     Topology topology = new Topology(env, "settlement");
+    // Event time is the opens': a grant is refunded once the opens read have passed its expiry and the grace
+    // (Topology.requestTime), never by the wall clock alone; the grants input holds no event time back.
     SingleOutputStreamOperator<Grant> grants = topology.decoded(grantSource, "grants", Codecs.GRANT, Settlement::validate,
-        DecodeFunction.EventTimeField.writtenLate(Grant::getTimestamp));
-    SingleOutputStreamOperator<Open> opens = topology.decoded(openSource, "opens", Codecs.OPEN, Settlement::validate, Open::getTimestamp);
+        DecodeFunction.EventTimeField.writtenLate(Grant::getTimestamp), Topology.noEventTime());
+    SingleOutputStreamOperator<Open> opens = topology.decoded(openSource, "opens", Codecs.OPEN, Settlement::validate,
+        Open::getTimestamp, Topology.requestTime());
     SingleOutputStreamOperator<ShareGrant> shareMoves =
         topology.decoded(shareGrantSource, "share-grants", Codecs.SHARE_GRANT, InputRules::shareGrant);
 
