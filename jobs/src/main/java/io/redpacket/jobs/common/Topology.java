@@ -19,7 +19,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 /**
  * The ends of a job's topology, named one way in every job: an input {@code x} is read by the
  * operator {@code x-source} and decoded by {@code decode-x}, an output {@code y} is written by
- * {@code y-sink}. Names are also the uids, which savepoints restore by: they must never change.
+ * {@code y-sink}. Names are also the uids, which savepoints restore by: they must never change (one did, on
+ * purpose: {@code settle-2}, see {@code SettlementJob.SETTLE_UID}).
  */
 public final class Topology {
   private final StreamExecutionEnvironment env;

@@ -22,6 +22,8 @@ import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
@@ -48,11 +50,18 @@ public final class SettleFunction extends KeyedCoProcessFunction<String, Grant, 
     implements CheckpointedFunction {
   private static final long serialVersionUID = 1L;
   public static final OutputTag<GrantState> STATES = new OutputTag<>("grant-states", TypeInformation.of(GrantState.class));
+  /** The name of the keyed state holding each grant and its state. */
+  public static final String STATE = "grant-and-state";
   public static final OutputTag<OpenResult> RESULTS = new OutputTag<>("open-results", TypeInformation.of(OpenResult.class));
 
   private final SettlementSettings settings;
-  private transient ValueState<Grant> grant;
-  private transient ValueState<GrantState> state;
+  /**
+   * The grant and where it stands, in one value: one RocksDB read per open and one write per grant and
+   * per change (they were two states). The layout of the operator {@code settle-2}; the operator
+   * {@code settle} of earlier versions kept them apart, and a savepoint of it is refused (see
+   * {@link SettlementJob#SETTLE_UID}).
+   */
+  private transient ValueState<Tuple2<Grant, GrantState>> settled;
   private transient ListState<Open> waiting;
   private transient Counter reserved;
   private transient Counter credited;
@@ -75,8 +84,8 @@ public final class SettleFunction extends KeyedCoProcessFunction<String, Grant, 
   @Override
   public void open(OpenContext openContext) {
     var ctx = getRuntimeContext();
-    grant = ctx.getState(new ValueStateDescriptor<>("grant", TypeInformation.of(Grant.class)));
-    state = ctx.getState(new ValueStateDescriptor<>("state", TypeInformation.of(GrantState.class)));
+    settled = ctx.getState(new ValueStateDescriptor<>(STATE, Types.TUPLE(TypeInformation.of(Grant.class),
+        TypeInformation.of(GrantState.class))));
     waiting = ctx.getListState(new ListStateDescriptor<>("opens-waiting-for-grant", TypeInformation.of(Open.class)));
     var metrics = ctx.getMetricGroup().addGroup("redpacket");
     reserved = metrics.counter("grants_reserved_total");
@@ -98,43 +107,44 @@ public final class SettleFunction extends KeyedCoProcessFunction<String, Grant, 
 
   @Override
   public void processElement1(Grant g, Context ctx, Collector<LedgerEntry> out) throws Exception {
-    Grant known = grant.value();
+    Tuple2<Grant, GrantState> known = settled.value();
     if (known != null) {
-      if (!known.equals(g)) { // the same id with other content: never settle it twice, say so
+      if (!known.f0.equals(g)) { // the same id with other content: never settle it twice, say so
         ctx.output(DecodeFunction.DEAD_LETTERS, deadLetter(g, "a different grant with the id of a known grant"));
       }
       return;
     }
-    grant.update(g);
     Settlement.Step step = Settlement.grant(g);
-    state.update(step.state());
+    Tuple2<Grant, GrantState> now = Tuple2.of(g, step.state());
+    settled.update(now);
     emit(step, ctx, out);
     reserved.inc();
     ctx.timerService().registerEventTimeTimer(refundAt(g));
     if (!waitingKeys.mayWait(ctx.getCurrentKey())) {
       return;
     }
-    settleWaiting(g, ctx, out);
+    settleWaiting(now, ctx, out);
   }
 
   /** The opens that came before their grant, settled now that it is here. */
-  private void settleWaiting(Grant g, Context ctx, Collector<LedgerEntry> out) throws Exception {
+  private void settleWaiting(Tuple2<Grant, GrantState> current, Context ctx, Collector<LedgerEntry> out)
+      throws Exception {
     List<Open> early = new ArrayList<>();
     waiting.get().forEach(early::add);
     if (!early.isEmpty()) {
       waiting.clear();
       waitingKeys.remove(ctx.getCurrentKey());
       for (Open o : early) {
-        open(g, o, ctx, out);
+        open(current, o, ctx, out);
       }
     }
   }
 
   @Override
   public void processElement2(Open o, Context ctx, Collector<LedgerEntry> out) throws Exception {
-    Grant g = grant.value();
-    if (g != null) {
-      open(g, o, ctx, out);
+    Tuple2<Grant, GrantState> current = settled.value();
+    if (current != null) {
+      open(current, o, ctx, out);
     } else if (!waiting.get().iterator().hasNext()) {
       // The deadline is set by the first open to wait; later ones do not move it.
       waitingKeys.add(ctx.getCurrentKey());
@@ -149,10 +159,14 @@ public final class SettleFunction extends KeyedCoProcessFunction<String, Grant, 
     }
   }
 
-  private void open(Grant g, Open o, Context ctx, Collector<LedgerEntry> out) throws Exception {
-    Settlement.Step step = Settlement.open(g, state.value(), o, expiresAt(g));
+  /** Decides an open of a known grant; {@code current} is updated in place when the grant's state changes. */
+  private void open(Tuple2<Grant, GrantState> current, Open o, Context ctx, Collector<LedgerEntry> out)
+      throws Exception {
+    Grant g = current.f0;
+    Settlement.Step step = Settlement.open(g, current.f1, o, expiresAt(g));
     if (step.state() != null) {
-      state.update(step.state());
+      current.f1 = step.state();
+      settled.update(current);
       credited.inc();
       centsCredited.inc(g.getCents());
     } else if (step.result().getResult() != OpenCode.OPENED) {
@@ -167,8 +181,8 @@ public final class SettleFunction extends KeyedCoProcessFunction<String, Grant, 
       onEventTime(timestamp, ctx, out);
       return;
     }
-    Grant g = grant.value();
-    if (g == null) { // opens that waited in vain for their grant (or came after it was forgotten)
+    Tuple2<Grant, GrantState> current = settled.value();
+    if (current == null) { // opens that waited in vain for their grant (or came after it was forgotten)
       boolean any = false;
       for (Open o : waiting.get()) {
         ctx.output(RESULTS, Settlement.unknownGrant(o));
@@ -184,11 +198,8 @@ public final class SettleFunction extends KeyedCoProcessFunction<String, Grant, 
     if (restored) {
       // A restored subtask knows its waiting keys only for a while (mayWait): a grant that came after that
       // window skipped its waiting opens, which are settled here, when their wait ends, instead.
-      settleWaiting(g, ctx, out);
+      settleWaiting(current, ctx, out);
     }
-    // A savepoint of the previous version holds the refund and retention as processing-time timers, which land
-    // here: the grant gets its event-time timer instead (a no-op when it has it; a refund never runs twice).
-    ctx.timerService().registerEventTimeTimer(refundAt(g));
   }
 
   /** The refund, then the end of the retention: both when the opens read have passed them. */
@@ -196,21 +207,22 @@ public final class SettleFunction extends KeyedCoProcessFunction<String, Grant, 
     if (ctx.timerService().currentWatermark() == Long.MAX_VALUE) {
       return; // a bounded input ended: that says nothing about time, and no grant expired by it
     }
-    Grant g = grant.value();
-    if (g == null) {
+    Tuple2<Grant, GrantState> current = settled.value();
+    if (current == null) {
       return;
     }
+    Grant g = current.f0;
     long expiresAt = expiresAt(g);
     if (timestamp >= refundAt(g) + settings.retention().toMillis()) {
       // Settled, and repeated opens had their retention to be answered alike: the state goes.
-      grant.clear();
-      state.clear();
+      settled.clear();
       return;
     }
     if (timestamp >= refundAt(g)) {
-      Settlement.Step step = Settlement.expire(g, state.value(), expiresAt);
+      Settlement.Step step = Settlement.expire(g, current.f1, expiresAt);
       if (step.state() != null) {
-        state.update(step.state());
+        current.f1 = step.state();
+        settled.update(current);
         refunded.inc();
         centsRefunded.inc(g.getCents());
         emit(step, ctx, out);

@@ -221,11 +221,10 @@ class SettleFunctionHarnessTest {
 
     settle.processElement2(new StreamRecord<>(open("o1", "g1", "alice", T0 + EXPIRY.toMillis() + 5)));
     assertThat(results()).extracting(OpenResult::getResult).containsExactly(OpenCode.EXPIRED);
-    assertThat(keysIn("grant")).isEqualTo(1);
+    assertThat(keysIn(SettleFunction.STATE)).isEqualTo(1);
 
     opensReadUpTo(T0 + EXPIRY.toMillis() + GRACE.toMillis() + RETENTION.toMillis());
-    assertThat(keysIn("grant")).isZero();
-    assertThat(keysIn("state")).isZero();
+    assertThat(keysIn(SettleFunction.STATE)).isZero();
     assertThat(settle.numProcessingTimeTimers()).isZero();
     assertThat(settle.numEventTimeTimers()).isZero();
     assertThat(ledger()).hasSize(2);
