@@ -6,6 +6,8 @@ import io.redpacket.jobs.allocation.AllocationJob;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.flink.api.common.eventtime.WatermarkGenerator;
+import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -17,7 +19,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 /**
  * The ends of a job's topology, named one way in every job: an input {@code x} is read by the
  * operator {@code x-source} and decoded by {@code decode-x}, an output {@code y} is written by
- * {@code y-sink}. Names are also the uids, which savepoints restore by: they must never change.
+ * {@code y-sink}. Names are also the uids, which savepoints restore by: they must never change (one did, on
+ * purpose: {@code settle-2}, see {@code SettlementJob.SETTLE_UID}).
  */
 public final class Topology {
   private final StreamExecutionEnvironment env;
@@ -40,8 +43,13 @@ public final class Topology {
   /** The input's records that decode and pass the validator; the others become dead letters. */
   public <T extends SpecificRecord> SingleOutputStreamOperator<T> decoded(Source<RawRecord, ?, ?> source, String input,
       AvroCodec<T> codec, DecodeFunction.SerializableValidator<T> validator) {
-    return decode(env.fromSource(source, WatermarkStrategy.noWatermarks(), input + "-source").uid(input + "-source"),
-        input, codec, validator);
+    return decoded(source, input, codec, validator, WatermarkStrategy.noWatermarks());
+  }
+
+  /** The same with the given watermarks (e.g. {@link #noEventTime()} for an input joined with one that drives event time). */
+  public <T extends SpecificRecord> SingleOutputStreamOperator<T> decoded(Source<RawRecord, ?, ?> source, String input,
+      AvroCodec<T> codec, DecodeFunction.SerializableValidator<T> validator, WatermarkStrategy<RawRecord> watermarks) {
+    return decode(env.fromSource(source, watermarks, input + "-source").uid(input + "-source"), input, codec, validator);
   }
 
   /**
@@ -75,6 +83,42 @@ public final class Topology {
     return WatermarkStrategy.<RawRecord>forBoundedOutOfOrderness(outOfOrder)
         .withTimestampAssigner((r, previous) -> Math.max(r.timestamp, 0))
         .withIdleness(idleAfter);
+  }
+
+  /** How far out of order the requests of one partition (opens, shares, claims) may be written. */
+  public static final java.time.Duration REQUESTS_OUT_OF_ORDER = java.time.Duration.ofSeconds(5);
+  /** A partition of requests this long without a record is quiet: its watermark follows the clock. */
+  public static final java.time.Duration REQUESTS_IDLE_AFTER = java.time.Duration.ofSeconds(10);
+  /** How far behind the clock a quiet partition's watermark stays (a record written now is stamped about now). */
+  public static final java.time.Duration REQUESTS_IDLE_LAG = java.time.Duration.ofSeconds(10);
+
+  /**
+   * Event time of the users' requests (opens, shares, claims): their records' Kafka time stamps per
+   * Kafka partition, {@link #REQUESTS_OUT_OF_ORDER} allowed, and a quiet partition's watermark going
+   * on with the clock ({@link KafkaTimeWatermarks}), so that refunds decided by event time also happen
+   * when nobody opens or claims any more, and never only because the job lags or restores.
+   */
+  public static WatermarkStrategy<RawRecord> requestTime() {
+    return WatermarkStrategy.<RawRecord>forGenerator(ctx -> new KafkaTimeWatermarks(REQUESTS_OUT_OF_ORDER,
+        REQUESTS_IDLE_AFTER, REQUESTS_IDLE_LAG, System::currentTimeMillis))
+        .withTimestampAssigner((r, previous) -> Math.max(r.timestamp, 0));
+  }
+
+  /**
+   * An input that carries no event time of its own but is joined with one that does (grants with
+   * opens, grant states with share requests, pools with shakes): it declares itself idle, so only the
+   * other input drives the operator's event-time clock. Its records keep their Kafka time stamps.
+   */
+  public static WatermarkStrategy<RawRecord> noEventTime() {
+    return WatermarkStrategy.forGenerator(ctx -> new WatermarkGenerator<RawRecord>() {
+      @Override
+      public void onEvent(RawRecord event, long eventTimestamp, WatermarkOutput output) {}
+
+      @Override
+      public void onPeriodicEmit(WatermarkOutput output) {
+        output.markIdle();
+      }
+    });
   }
 
   /** The same, read and decoded in a single task (a small input every task sees by broadcast). */

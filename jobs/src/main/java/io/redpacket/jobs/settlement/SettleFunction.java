@@ -22,9 +22,12 @@ import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.TimeDomain;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
@@ -35,19 +38,30 @@ import org.apache.flink.util.OutputTag;
  * holds the rules. The shell joins the grant with its opens whatever order they come in (an
  * open that comes first waits, bounded), refunds at expiry, and forgets the grant once its
  * retention after expiry has passed (a later open is then answered "unknown grant"). Whether an
- * open came in time is decided by its own time stamp against the expiry (event time); the refund
- * runs on a processing-time timer a grace after the expiry, so an open stamped before the expiry
- * that is still on its way is honoured. The ledger's time stamps come from the records.
+ * open came in time is decided by its own time stamp against the expiry (event time), and so is the
+ * refund: it runs on an event-time timer a grace after the expiry, that is once the opens the job
+ * has read (their watermark, {@link io.redpacket.jobs.common.Topology#requestTime()}) are past it.
+ * So an open stamped before the expiry is honoured however late the job reads it (a lag, a restore),
+ * as long as it was written within the grace; at the end of a wave, when no opens come, the quiet
+ * partitions' watermarks follow the clock and the refunds happen. Only the waits of opens that came
+ * before their grant run on processing time. The ledger's time stamps come from the records.
  */
 public final class SettleFunction extends KeyedCoProcessFunction<String, Grant, Open, LedgerEntry>
     implements CheckpointedFunction {
   private static final long serialVersionUID = 1L;
   public static final OutputTag<GrantState> STATES = new OutputTag<>("grant-states", TypeInformation.of(GrantState.class));
+  /** The name of the keyed state holding each grant and its state. */
+  public static final String STATE = "grant-and-state";
   public static final OutputTag<OpenResult> RESULTS = new OutputTag<>("open-results", TypeInformation.of(OpenResult.class));
 
   private final SettlementSettings settings;
-  private transient ValueState<Grant> grant;
-  private transient ValueState<GrantState> state;
+  /**
+   * The grant and where it stands, in one value: one RocksDB read per open and one write per grant and
+   * per change (they were two states). The layout of the operator {@code settle-2}; the operator
+   * {@code settle} of earlier versions kept them apart, and a savepoint of it is refused (see
+   * {@link SettlementJob#SETTLE_UID}).
+   */
+  private transient ValueState<Tuple2<Grant, GrantState>> settled;
   private transient ListState<Open> waiting;
   private transient Counter reserved;
   private transient Counter credited;
@@ -70,8 +84,8 @@ public final class SettleFunction extends KeyedCoProcessFunction<String, Grant, 
   @Override
   public void open(OpenContext openContext) {
     var ctx = getRuntimeContext();
-    grant = ctx.getState(new ValueStateDescriptor<>("grant", TypeInformation.of(Grant.class)));
-    state = ctx.getState(new ValueStateDescriptor<>("state", TypeInformation.of(GrantState.class)));
+    settled = ctx.getState(new ValueStateDescriptor<>(STATE, Types.TUPLE(TypeInformation.of(Grant.class),
+        TypeInformation.of(GrantState.class))));
     waiting = ctx.getListState(new ListStateDescriptor<>("opens-waiting-for-grant", TypeInformation.of(Open.class)));
     var metrics = ctx.getMetricGroup().addGroup("redpacket");
     reserved = metrics.counter("grants_reserved_total");
@@ -93,43 +107,44 @@ public final class SettleFunction extends KeyedCoProcessFunction<String, Grant, 
 
   @Override
   public void processElement1(Grant g, Context ctx, Collector<LedgerEntry> out) throws Exception {
-    Grant known = grant.value();
+    Tuple2<Grant, GrantState> known = settled.value();
     if (known != null) {
-      if (!known.equals(g)) { // the same id with other content: never settle it twice, say so
+      if (!known.f0.equals(g)) { // the same id with other content: never settle it twice, say so
         ctx.output(DecodeFunction.DEAD_LETTERS, deadLetter(g, "a different grant with the id of a known grant"));
       }
       return;
     }
-    grant.update(g);
     Settlement.Step step = Settlement.grant(g);
-    state.update(step.state());
+    Tuple2<Grant, GrantState> now = Tuple2.of(g, step.state());
+    settled.update(now);
     emit(step, ctx, out);
     reserved.inc();
-    ctx.timerService().registerProcessingTimeTimer(refundAt(g));
+    ctx.timerService().registerEventTimeTimer(refundAt(g));
     if (!waitingKeys.mayWait(ctx.getCurrentKey())) {
       return;
     }
-    settleWaiting(g, ctx, out);
+    settleWaiting(now, ctx, out);
   }
 
   /** The opens that came before their grant, settled now that it is here. */
-  private void settleWaiting(Grant g, Context ctx, Collector<LedgerEntry> out) throws Exception {
+  private void settleWaiting(Tuple2<Grant, GrantState> current, Context ctx, Collector<LedgerEntry> out)
+      throws Exception {
     List<Open> early = new ArrayList<>();
     waiting.get().forEach(early::add);
     if (!early.isEmpty()) {
       waiting.clear();
       waitingKeys.remove(ctx.getCurrentKey());
       for (Open o : early) {
-        open(g, o, ctx, out);
+        open(current, o, ctx, out);
       }
     }
   }
 
   @Override
   public void processElement2(Open o, Context ctx, Collector<LedgerEntry> out) throws Exception {
-    Grant g = grant.value();
-    if (g != null) {
-      open(g, o, ctx, out);
+    Tuple2<Grant, GrantState> current = settled.value();
+    if (current != null) {
+      open(current, o, ctx, out);
     } else if (!waiting.get().iterator().hasNext()) {
       // The deadline is set by the first open to wait; later ones do not move it.
       waitingKeys.add(ctx.getCurrentKey());
@@ -144,10 +159,14 @@ public final class SettleFunction extends KeyedCoProcessFunction<String, Grant, 
     }
   }
 
-  private void open(Grant g, Open o, Context ctx, Collector<LedgerEntry> out) throws Exception {
-    Settlement.Step step = Settlement.open(g, state.value(), o, expiresAt(g));
+  /** Decides an open of a known grant; {@code current} is updated in place when the grant's state changes. */
+  private void open(Tuple2<Grant, GrantState> current, Open o, Context ctx, Collector<LedgerEntry> out)
+      throws Exception {
+    Grant g = current.f0;
+    Settlement.Step step = Settlement.open(g, current.f1, o, expiresAt(g));
     if (step.state() != null) {
-      state.update(step.state());
+      current.f1 = step.state();
+      settled.update(current);
       credited.inc();
       centsCredited.inc(g.getCents());
     } else if (step.result().getResult() != OpenCode.OPENED) {
@@ -158,8 +177,12 @@ public final class SettleFunction extends KeyedCoProcessFunction<String, Grant, 
 
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<LedgerEntry> out) throws Exception {
-    Grant g = grant.value();
-    if (g == null) { // opens that waited in vain for their grant (or came after it was forgotten)
+    if (ctx.timeDomain() == TimeDomain.EVENT_TIME) {
+      onEventTime(timestamp, ctx, out);
+      return;
+    }
+    Tuple2<Grant, GrantState> current = settled.value();
+    if (current == null) { // opens that waited in vain for their grant (or came after it was forgotten)
       boolean any = false;
       for (Open o : waiting.get()) {
         ctx.output(RESULTS, Settlement.unknownGrant(o));
@@ -175,24 +198,36 @@ public final class SettleFunction extends KeyedCoProcessFunction<String, Grant, 
     if (restored) {
       // A restored subtask knows its waiting keys only for a while (mayWait): a grant that came after that
       // window skipped its waiting opens, which are settled here, when their wait ends, instead.
-      settleWaiting(g, ctx, out);
+      settleWaiting(current, ctx, out);
     }
+  }
+
+  /** The refund, then the end of the retention: both when the opens read have passed them. */
+  private void onEventTime(long timestamp, OnTimerContext ctx, Collector<LedgerEntry> out) throws Exception {
+    if (ctx.timerService().currentWatermark() == Long.MAX_VALUE) {
+      return; // a bounded input ended: that says nothing about time, and no grant expired by it
+    }
+    Tuple2<Grant, GrantState> current = settled.value();
+    if (current == null) {
+      return;
+    }
+    Grant g = current.f0;
     long expiresAt = expiresAt(g);
     if (timestamp >= refundAt(g) + settings.retention().toMillis()) {
       // Settled, and repeated opens had their retention to be answered alike: the state goes.
-      grant.clear();
-      state.clear();
+      settled.clear();
       return;
     }
     if (timestamp >= refundAt(g)) {
-      Settlement.Step step = Settlement.expire(g, state.value(), expiresAt);
+      Settlement.Step step = Settlement.expire(g, current.f1, expiresAt);
       if (step.state() != null) {
-        state.update(step.state());
+        current.f1 = step.state();
+        settled.update(current);
         refunded.inc();
         centsRefunded.inc(g.getCents());
         emit(step, ctx, out);
       }
-      ctx.timerService().registerProcessingTimeTimer(refundAt(g) + settings.retention().toMillis());
+      ctx.timerService().registerEventTimeTimer(refundAt(g) + settings.retention().toMillis());
     }
   }
 

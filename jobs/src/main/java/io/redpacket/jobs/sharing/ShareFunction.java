@@ -21,6 +21,7 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.TimeDomain;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
@@ -31,8 +32,12 @@ import org.apache.flink.util.OutputTag;
  * holds the rules. It learns the grant from the settlement job's grant states; a share request
  * that comes before its grant is seen opened waits, and so does a claim that comes before its
  * share, both bounded. Expiry refunds the rest; state and timers go after the retention.
- * Timers run on processing time; the money's own time stamps come from the records, and a claim is
- * judged against the expiry by its own time stamp (the refund waits a grace for late arrivals).
+ * A claim is judged against the expiry by its own time stamp, and the refund and the retention run on
+ * event time: once the requests the job has read (their watermark,
+ * {@link io.redpacket.jobs.common.Topology#requestTime()}) are a grace past the expiry. So a claim
+ * stamped in time is honoured however late the job reads it (a lag, a restore); at the end of a wave
+ * the quiet partitions' watermarks follow the clock. Only the waits run on processing time. The
+ * money's own time stamps come from the records.
  */
 public final class ShareFunction extends KeyedCoProcessFunction<String, GrantState, ShareRequest, ShareGrant>
     implements CheckpointedFunction {
@@ -100,7 +105,7 @@ public final class ShareFunction extends KeyedCoProcessFunction<String, GrantSta
   @Override
   public void processElement1(GrantState g, Context ctx, Collector<ShareGrant> out) throws Exception {
     // A grant that is never shared is forgotten the retention after its latest state (its open, say).
-    ctx.timerService().registerProcessingTimeTimer(g.getTimestamp() + settings.retention().toMillis());
+    ctx.timerService().registerEventTimeTimer(g.getTimestamp() + settings.retention().toMillis());
     grant.update(g);
     drain(ctx, out);
   }
@@ -138,7 +143,7 @@ public final class ShareFunction extends KeyedCoProcessFunction<String, GrantSta
       step = Sharing.share(g, current, r, settings.expiry().toMillis());
       if (step.state() != null) {
         shares.inc();
-        ctx.timerService().registerProcessingTimeTimer(refundAt(step.state()));
+        ctx.timerService().registerEventTimeTimer(refundAt(step.state()));
       }
     } else {
       if (current == null) {
@@ -202,6 +207,10 @@ public final class ShareFunction extends KeyedCoProcessFunction<String, GrantSta
 
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<ShareGrant> out) throws Exception {
+    if (ctx.timeDomain() == TimeDomain.EVENT_TIME) {
+      onEventTime(timestamp, ctx, out);
+      return;
+    }
     started(ctx.timerService().currentProcessingTime());
     Long until = waitUntil.value();
     if (until != null && timestamp >= until && until < startedAt && timestamp < startedAt + settings.requestWait().toMillis()) {
@@ -217,6 +226,22 @@ public final class ShareFunction extends KeyedCoProcessFunction<String, GrantSta
       waiting.clear();
       waitUntil.clear();
       waitingKeys.remove(ctx.getCurrentKey());
+    }
+    // A savepoint of the previous version holds the refund and retention as processing-time timers, which land
+    // here: the share or grant gets its event-time timer instead (a no-op when it has it; nothing runs twice).
+    ShareState s = share.value();
+    GrantState g = grant.value();
+    if (s != null) {
+      ctx.timerService().registerEventTimeTimer(refundAt(s));
+    } else if (g != null) {
+      ctx.timerService().registerEventTimeTimer(g.getTimestamp() + settings.retention().toMillis());
+    }
+  }
+
+  /** The refund, then the end of the retention: both when the requests read have passed them. */
+  private void onEventTime(long timestamp, OnTimerContext ctx, Collector<ShareGrant> out) throws Exception {
+    if (ctx.timerService().currentWatermark() == Long.MAX_VALUE) {
+      return; // a bounded input ended: that says nothing about time, and no share expired by it
     }
     ShareState s = share.value();
     if (s == null) {
@@ -238,7 +263,7 @@ public final class ShareFunction extends KeyedCoProcessFunction<String, GrantSta
         centsRefunded.inc(step.move().getCents());
         emit(step, ctx, out);
       }
-      ctx.timerService().registerProcessingTimeTimer(refundAt(s) + settings.retention().toMillis());
+      ctx.timerService().registerEventTimeTimer(refundAt(s) + settings.retention().toMillis());
     }
   }
 

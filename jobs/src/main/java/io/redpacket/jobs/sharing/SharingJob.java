@@ -52,11 +52,13 @@ public final class SharingJob {
       UnaryOperator<DataStream<ShareRequest>> beforeSharing) {
     Topology topology = new Topology(env, "sharing");
     SingleOutputStreamOperator<GrantState> states =
-        topology.decoded(grantStateSource, "grant-states", Codecs.GRANT_STATE, InputRules::grantState);
-    SingleOutputStreamOperator<ShareRequest> shares =
-        topology.decoded(shareSource, "shares", Codecs.SHARE_REQUEST, InputRules::share, ShareRequest::getTimestamp);
-    SingleOutputStreamOperator<ShareRequest> claims =
-        topology.decoded(claimSource, "claims", Codecs.SHARE_REQUEST, InputRules::claim, ShareRequest::getTimestamp);
+        topology.decoded(grantStateSource, "grant-states", Codecs.GRANT_STATE, InputRules::grantState, Topology.noEventTime());
+    // Event time is the requests': a share is refunded once the requests read have passed its expiry and the
+    // claim grace (Topology.requestTime), never by the wall clock alone.
+    SingleOutputStreamOperator<ShareRequest> shares = topology.decoded(shareSource, "shares", Codecs.SHARE_REQUEST,
+        InputRules::share, ShareRequest::getTimestamp, Topology.requestTime());
+    SingleOutputStreamOperator<ShareRequest> claims = topology.decoded(claimSource, "claims", Codecs.SHARE_REQUEST,
+        InputRules::claim, ShareRequest::getTimestamp, Topology.requestTime());
 
     // Only grants that can be shared take state here.
     DataStream<GrantState> shareable = states.filter(s -> s.getShareCents() > 0 && s.getSharePieces() > 0)

@@ -20,13 +20,18 @@ import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The settlement and wallet functions alone, on RocksDB state, driven element by element and by processing time. */
+/**
+ * The settlement and wallet functions alone, on RocksDB state, driven element by element, by the opens'
+ * event time (refunds) and by processing time (waits).
+ */
 class SettleFunctionHarnessTest {
   static final long T0 = 1_000_000L;
   static final Duration EXPIRY = Duration.ofSeconds(30);
@@ -96,8 +101,43 @@ class SettleFunctionHarnessTest {
     assertThat(results()).extracting(OpenResult::getCents).containsOnly(250L);
     assertThat(states()).extracting(GrantState::getState).containsExactly(GrantPhase.GRANTED, GrantPhase.OPENED);
 
-    settle.setProcessingTime(T0 + EXPIRY.toMillis()); // an opened grant is never refunded
+    opensReadUpTo(T0 + EXPIRY.toMillis() + GRACE.toMillis()); // an opened grant is never refunded
     assertThat(ledger()).hasSize(2);
+  }
+
+  /** The opens' event time (the job's watermark) has reached {@code t}; the grants input holds none back. */
+  void opensReadUpTo(long t) throws Exception {
+    settle.processWatermarkStatus1(WatermarkStatus.IDLE);
+    settle.processWatermark2(new Watermark(t));
+  }
+
+  @Test
+  void anOpenStampedBeforeTheExpiryIsCreditedHoweverLongAfterItTheJobReadsItAndOnlyUnopenedGrantsAreRefunded()
+      throws Exception {
+    settle.processElement1(new StreamRecord<>(grant("g1", "alice", 250)));
+    settle.processElement1(new StreamRecord<>(grant("g2", "bob", 70)));
+    opensReadUpTo(T0 + 1_000);
+    // The job stood still (a restore, a long lag) for an hour, far past the expiry and the grace, by the wall clock.
+    settle.setProcessingTime(T0 + EXPIRY.toMillis() + GRACE.toMillis() + 3_600_000);
+    assertThat(ledger()).as("nothing refunded by the wall clock alone").extracting(LedgerEntry::getKind)
+        .containsExactly(EntryKind.RESERVE, EntryKind.RESERVE);
+    // Now it reads the backlog: alice opened just before the expiry.
+    settle.processElement2(new StreamRecord<>(open("o1", "g1", "alice", T0 + EXPIRY.toMillis() - 1)));
+    assertThat(results()).extracting(OpenResult::getResult).containsExactly(OpenCode.OPENED);
+    opensReadUpTo(T0 + EXPIRY.toMillis() + GRACE.toMillis() - 1);
+    assertThat(ledger()).hasSize(3);
+    opensReadUpTo(T0 + EXPIRY.toMillis() + GRACE.toMillis()); // the opens read have passed the expiry and the grace
+    assertThat(ledger()).extracting(LedgerEntry::getKind)
+        .containsExactly(EntryKind.RESERVE, EntryKind.RESERVE, EntryKind.CREDIT, EntryKind.REFUND);
+    assertThat(ledger().get(3).getEntryId()).isEqualTo("g2/refund");
+    assertThat(ledger().get(3).getTimestamp()).isEqualTo(T0 + EXPIRY.toMillis());
+  }
+
+  @Test
+  void theEndOfABoundedInputRefundsNothing() throws Exception {
+    settle.processElement1(new StreamRecord<>(grant("g1", "alice", 250)));
+    opensReadUpTo(Long.MAX_VALUE); // a bounded run ends: nothing is known about time, no grant has expired
+    assertThat(ledger()).extracting(LedgerEntry::getKind).containsExactly(EntryKind.RESERVE);
   }
 
   @Test
@@ -136,10 +176,10 @@ class SettleFunctionHarnessTest {
   @Test
   void anOpenStampedBeforeTheExpiryThatArrivesWithinTheGraceIsHonoured() throws Exception {
     settle.processElement1(new StreamRecord<>(grant("g1", "alice", 250)));
-    settle.setProcessingTime(T0 + EXPIRY.toMillis() + GRACE.toMillis() / 2); // the job is lagging
+    opensReadUpTo(T0 + EXPIRY.toMillis() + GRACE.toMillis() / 2); // written late, within the grace
     settle.processElement2(new StreamRecord<>(open("o1", "g1", "alice", T0 + EXPIRY.toMillis() - 1)));
     assertThat(results()).extracting(OpenResult::getResult).containsExactly(OpenCode.OPENED);
-    settle.setProcessingTime(T0 + EXPIRY.toMillis() + GRACE.toMillis());
+    opensReadUpTo(T0 + EXPIRY.toMillis() + GRACE.toMillis());
     assertThat(ledger()).extracting(LedgerEntry::getKind).as("credited, never refunded")
         .containsExactly(EntryKind.RESERVE, EntryKind.CREDIT);
   }
@@ -147,10 +187,10 @@ class SettleFunctionHarnessTest {
   @Test
   void anOpenStampedAtOrAfterTheExpiryIsExpiredEvenBeforeTheRefundRuns() throws Exception {
     settle.processElement1(new StreamRecord<>(grant("g1", "alice", 250)));
-    settle.setProcessingTime(T0 + EXPIRY.toMillis() - 10); // the refund has not run: the open's own time decides
+    opensReadUpTo(T0 + EXPIRY.toMillis() - 10); // the refund has not run: the open's own time decides
     settle.processElement2(new StreamRecord<>(open("o1", "g1", "alice", T0 + EXPIRY.toMillis())));
     assertThat(results()).extracting(OpenResult::getResult).containsExactly(OpenCode.EXPIRED);
-    settle.setProcessingTime(T0 + EXPIRY.toMillis() + GRACE.toMillis());
+    opensReadUpTo(T0 + EXPIRY.toMillis() + GRACE.toMillis());
     assertThat(ledger()).extracting(LedgerEntry::getKind).containsExactly(EntryKind.RESERVE, EntryKind.REFUND);
   }
 
@@ -169,9 +209,9 @@ class SettleFunctionHarnessTest {
   @Test
   void anUnopenedGrantIsRefundedAtExpiryAndLateOpensAreAnsweredExpiredThenStateIsFreed() throws Exception {
     settle.processElement1(new StreamRecord<>(grant("g1", "alice", 250)));
-    settle.setProcessingTime(T0 + EXPIRY.toMillis() + GRACE.toMillis() - 1);
+    opensReadUpTo(T0 + EXPIRY.toMillis() + GRACE.toMillis() - 1);
     assertThat(ledger()).hasSize(1);
-    settle.setProcessingTime(T0 + EXPIRY.toMillis() + GRACE.toMillis());
+    opensReadUpTo(T0 + EXPIRY.toMillis() + GRACE.toMillis());
     assertThat(ledger()).extracting(LedgerEntry::getKind).containsExactly(EntryKind.RESERVE, EntryKind.REFUND);
     LedgerEntry refund = ledger().get(1);
     assertThat(refund.getDebitAccount()).isEqualTo("pool:p1");
@@ -181,12 +221,12 @@ class SettleFunctionHarnessTest {
 
     settle.processElement2(new StreamRecord<>(open("o1", "g1", "alice", T0 + EXPIRY.toMillis() + 5)));
     assertThat(results()).extracting(OpenResult::getResult).containsExactly(OpenCode.EXPIRED);
-    assertThat(keysIn("grant")).isEqualTo(1);
+    assertThat(keysIn(SettleFunction.STATE)).isEqualTo(1);
 
-    settle.setProcessingTime(T0 + EXPIRY.toMillis() + GRACE.toMillis() + RETENTION.toMillis());
-    assertThat(keysIn("grant")).isZero();
-    assertThat(keysIn("state")).isZero();
+    opensReadUpTo(T0 + EXPIRY.toMillis() + GRACE.toMillis() + RETENTION.toMillis());
+    assertThat(keysIn(SettleFunction.STATE)).isZero();
     assertThat(settle.numProcessingTimeTimers()).isZero();
+    assertThat(settle.numEventTimeTimers()).isZero();
     assertThat(ledger()).hasSize(2);
   }
 

@@ -21,7 +21,9 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -105,6 +107,40 @@ class ShareFunctionHarnessTest {
     return HarnessReads.keysIn(share, state);
   }
 
+  /** The requests' event time (the job's watermark) has reached {@code t}; the grant states hold none back. */
+  void requestsReadUpTo(long t) throws Exception {
+    share.processWatermarkStatus1(WatermarkStatus.IDLE);
+    share.processWatermark2(new Watermark(t));
+  }
+
+  @Test
+  void aClaimStampedBeforeTheExpiryCountsHoweverLongAfterItTheJobReadsItAndTheRestIsRefundedByEventTime()
+      throws Exception {
+    in(opened("g1", "alice"));
+    in(shareReq("a1", "alice"));
+    requestsReadUpTo(T0 + 1_000);
+    long expires = T0 + 10 + EXPIRY.toMillis();
+    share.setProcessingTime(REFUND + 3_600_000); // the job stood still for an hour past the expiry and the grace
+    assertThat(moves()).as("nothing refunded by the wall clock alone").extracting(ShareGrant::getKind)
+        .containsExactly(ShareMove.RESERVE);
+    in(claim("c1", "bob", expires - 1)); // read from the backlog: claimed just in time
+    assertThat(codes()).containsExactly(ShareCode.SHARED, ShareCode.CLAIMED);
+    requestsReadUpTo(REFUND - 1);
+    assertThat(moves()).hasSize(2);
+    requestsReadUpTo(REFUND);
+    assertThat(moves()).extracting(ShareGrant::getKind).containsExactly(ShareMove.RESERVE, ShareMove.PIECE,
+        ShareMove.REFUND);
+    assertThat(moves().get(2).getCents()).isEqualTo(100 - moves().get(1).getCents());
+  }
+
+  @Test
+  void theEndOfABoundedInputRefundsNothing() throws Exception {
+    in(opened("g1", "alice"));
+    in(shareReq("a1", "alice"));
+    requestsReadUpTo(Long.MAX_VALUE);
+    assertThat(moves()).extracting(ShareGrant::getKind).containsExactly(ShareMove.RESERVE);
+  }
+
   @Test
   void friendsRaceForTheLastPieceAndOnlyOneWinsIt() throws Exception {
     in(opened("g1", "alice"));
@@ -120,7 +156,7 @@ class ShareFunctionHarnessTest {
     assertThat(moves().stream().filter(m -> m.getKind() == ShareMove.PIECE).mapToLong(ShareGrant::getCents).sum())
         .isEqualTo(100);
     assertThat(states().get(states().size() - 1).getPhase()).isEqualTo(SharePhase.ALL_CLAIMED);
-    share.setProcessingTime(T0 + 10 + EXPIRY.toMillis());
+    requestsReadUpTo(REFUND);
     assertThat(moves()).as("nothing left to refund").hasSize(4);
   }
 
@@ -147,7 +183,7 @@ class ShareFunctionHarnessTest {
     in(shareReq("a1", "alice"));
     in(claim("c1", "bob", T0 + 20));
     long piece = moves().get(1).getCents();
-    share.setProcessingTime(REFUND);
+    requestsReadUpTo(REFUND);
     ShareGrant refund = moves().get(2);
     assertThat(refund.getKind()).isEqualTo(ShareMove.REFUND);
     assertThat(refund.getCents()).isEqualTo(100 - piece);
@@ -155,10 +191,11 @@ class ShareFunctionHarnessTest {
     in(claim("c2", "carol", T0 + 30));
     in(claim("c1", "bob", T0 + 31));
     assertThat(codes().subList(2, 4)).containsExactly(ShareCode.EXPIRED, ShareCode.CLAIMED);
-    share.setProcessingTime(REFUND + RETENTION.toMillis());
+    requestsReadUpTo(REFUND + RETENTION.toMillis());
     assertThat(moves()).as("refunded once").hasSize(3);
     assertThat(keysIn("share") + keysIn("grant")).isZero();
     assertThat(share.numProcessingTimeTimers()).isZero();
+    assertThat(share.numEventTimeTimers()).isZero();
   }
 
   @Test
@@ -166,12 +203,12 @@ class ShareFunctionHarnessTest {
     in(opened("g1", "alice"));
     in(shareReq("a1", "alice"));
     long expires = T0 + 10 + EXPIRY.toMillis();
-    share.setProcessingTime(expires + 1_000); // past the expiry, within the grace: no refund yet
+    requestsReadUpTo(expires + 1_000); // past the expiry, within the grace: no refund yet
     in(claim("late", "bob", expires)); // stamped at the expiry: too late, whenever it arrives
     in(claim("slow", "carol", expires - 1)); // stamped before it, arriving during the grace: it counts
     assertThat(codes()).containsExactly(ShareCode.SHARED, ShareCode.EXPIRED, ShareCode.CLAIMED);
     assertThat(moves()).extracting(ShareGrant::getKind).containsExactly(ShareMove.RESERVE, ShareMove.PIECE);
-    share.setProcessingTime(REFUND);
+    requestsReadUpTo(REFUND);
     assertThat(moves()).extracting(ShareGrant::getKind).containsExactly(ShareMove.RESERVE, ShareMove.PIECE,
         ShareMove.REFUND);
     assertThat(moves().get(2).getCents()).isEqualTo(100 - moves().get(1).getCents());
@@ -238,7 +275,7 @@ class ShareFunctionHarnessTest {
   void anOpenedGrantNeverSharedIsForgottenAfterTheRetention() throws Exception {
     in(opened("g1", "alice"));
     assertThat(keysIn("grant")).isEqualTo(1);
-    share.setProcessingTime(T0 + RETENTION.toMillis());
+    requestsReadUpTo(T0 + RETENTION.toMillis());
     assertThat(keysIn("grant")).isZero();
   }
 
@@ -259,7 +296,7 @@ class ShareFunctionHarnessTest {
     assertThat(codes()).containsExactly(ShareCode.CLAIMED, ShareCode.CLAIMED);
     assertThat(results().get(0).getCents()).as("the same piece, the same cents").isEqualTo(bobs);
     assertThat(moves()).extracting(ShareGrant::getPiece).containsExactly(2);
-    share.setProcessingTime(REFUND);
+    requestsReadUpTo(REFUND);
     assertThat(moves()).extracting(ShareGrant::getKind).containsExactly(ShareMove.PIECE, ShareMove.REFUND);
   }
 }
