@@ -373,11 +373,19 @@ final class HostileDrill {
         failures.add("job " + e.getKey() + " is " + status + ", not RUNNING");
       }
       String id = e.getValue().getJobID().toString();
-      String restarts = get(http, "/jobs/" + id + "/metrics?get=numRestarts");
-      JsonArray m = new JsonArray(restarts);
-      String n = m.isEmpty() ? "?" : m.getJsonObject(0).getString("value");
-      if (!"0".equals(n)) {
-        failures.add("job " + e.getKey() + " restarted: numRestarts=" + n);
+      // A job's metrics reach the REST API a moment after they are registered: wait for this one (bounded).
+      String[] n = {"?"};
+      try {
+        Await.until("numRestarts of " + e.getKey(), Duration.ofSeconds(30), () -> {
+          JsonArray m = new JsonArray(get(http, "/jobs/" + id + "/metrics?get=numRestarts"));
+          n[0] = m.isEmpty() ? "?" : m.getJsonObject(0).getString("value");
+          return !m.isEmpty();
+        });
+      } catch (RuntimeException notReported) {
+        // n stays "?": reported as a failure below
+      }
+      if (!"0".equals(n[0])) {
+        failures.add("job " + e.getKey() + " restarted or did not say: numRestarts=" + n[0]);
       }
       JsonObject exceptions = new JsonObject(get(http, "/jobs/" + id + "/exceptions"));
       JsonArray history = exceptions.getJsonObject("exceptionHistory", new JsonObject()).getJsonArray("entries", new JsonArray());
@@ -386,7 +394,7 @@ final class HostileDrill {
             + history.getJsonObject(0).getString("exceptionName") + ": " + history.getJsonObject(0).getString("stacktrace", "")
                 .lines().findFirst().orElse(""));
       }
-      out.printf("  job %-22s %s, numRestarts %s, exception history %d%n", e.getKey(), status, n, history.size());
+      out.printf("  job %-22s %s, numRestarts %s, exception history %d%n", e.getKey(), status, n[0], history.size());
     }
   }
 

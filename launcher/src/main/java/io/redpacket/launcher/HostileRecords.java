@@ -96,7 +96,7 @@ final class HostileRecords {
 
   private static void shakes(List<Hostile> out, PoolDefinition pool, long now) {
     String t = Topics.SHAKES;
-    out.add(shake("shake id of 10 KB", shakeOf(pool, "h-big-id", HUGE, "h-user-1", now), null, "shakeId must be"));
+    out.add(shake("shake id of 10 KB", shakeOf(pool, "x", HUGE, "h-user-1", now), null, "shakeId must be"));
     out.add(shake("user id of 10 KB", shakeOf(pool, "h-big-user", "h-s-2", HUGE, now), null, "userId must be"));
     out.add(shake("pool id of 10 KB", Shake.newBuilder(shakeOf(pool, "x", "h-s-3", "h-user-3", now)).setPoolId(HUGE)
         .setSetId(0).build(), null, "poolId must be"));
