@@ -30,6 +30,11 @@ import java.util.concurrent.TimeUnit;
 public final class Cluster {
   public static final int BROKERS = 3;
   public static final String MARKER = "-Dredpacket.component=";
+  /**
+   * How long a process may take to start and answer: about 5 s on a quiet 2-core machine, but a broker
+   * restarted after kill -9 recovers its logs first, and on a loaded machine that took 2.5 minutes.
+   */
+  private static final Duration START_BOUND = Duration.ofMinutes(4);
 
   public final Path root;
   public final Path flinkConf;
@@ -150,7 +155,8 @@ public final class Cluster {
 
   /**
    * Starts one component again after it died (for the chaos drill): a broker is waited for until all
-   * three answer; a TaskManager is only launched, as the jobs recover without it meanwhile.
+   * three answer, the JobManager until it answers with every TaskManager registered; a TaskManager is only
+   * launched, as the jobs recover without it meanwhile.
    */
   public void restart(String component, PrintStream out) {
     if (process(component).isPresent()) {
@@ -161,7 +167,16 @@ public final class Cluster {
       awaitKafka(out);
     } else {
       launch(component, flinkCommand(component));
+      if (component.equals("jobmanager")) {
+        awaitFlink(out);
+      }
     }
+  }
+
+  /** Waits, bounded, until every process runs, every TaskManager is registered and the three brokers answer. */
+  public void awaitWhole(PrintStream out) {
+    awaitKafka(out);
+    awaitFlink(out);
   }
 
   /**
@@ -245,7 +260,7 @@ public final class Cluster {
   }
 
   private void awaitKafka(PrintStream out) {
-    Await.until("three Kafka brokers in the cluster", Duration.ofSeconds(120), () -> {
+    Await.until("three Kafka brokers in the cluster", START_BOUND, () -> {
       for (int n = 1; n <= BROKERS; n++) {
         if (process("kafka-" + n).isEmpty()) {
           throw new Await.Abort("kafka-" + n + " exited while starting; see " + dir("kafka-" + n).resolve("logs/server.log"));
@@ -262,7 +277,7 @@ public final class Cluster {
 
   private void awaitFlink(PrintStream out) {
     FlinkRest rest = rest();
-    Await.until("the JobManager and " + settings.taskManagers() + " TaskManagers", Duration.ofSeconds(120), () -> {
+    Await.until("the JobManager and " + settings.taskManagers() + " TaskManagers", START_BOUND, () -> {
       for (String c : components()) {
         if (!c.startsWith("kafka-") && process(c).isEmpty()) {
           throw new Await.Abort(c + " exited while starting; see " + dir(c).resolve("log/" + c + ".log"));
