@@ -159,6 +159,16 @@ public final class FlinkRest {
     return out;
   }
 
+  /** Slots in use on each registered TaskManager, by its resource id ({@code taskmanager-N}). */
+  public java.util.Map<String, Integer> usedSlots() {
+    java.util.Map<String, Integer> out = new java.util.LinkedHashMap<>();
+    for (Object o : get("/taskmanagers").getJsonArray("taskmanagers", new JsonArray())) {
+      JsonObject tm = (JsonObject) o;
+      out.put(tm.getString("id"), tm.getInteger("slotsNumber", 0) - tm.getInteger("freeSlots", 0));
+    }
+    return out;
+  }
+
   /** Completed checkpoints of a job so far. */
   public long completedCheckpoints(String jobId) {
     return get("/jobs/" + jobId + "/checkpoints").getJsonObject("counts").getLong("completed", 0L);
