@@ -168,13 +168,23 @@ public final class Cluster {
     } else {
       launch(component, flinkCommand(component));
       if (component.equals("jobmanager")) {
-        awaitFlink(out);
+        // One TaskManager's slots hold every job; the other may take longer to register again.
+        awaitFlink(out, 1);
       }
     }
   }
 
-  /** Waits, bounded, until every process runs, every TaskManager is registered and the three brokers answer. */
+  /**
+   * Starts again whatever is not running (a TaskManager gives up and exits when it cannot register for 5
+   * minutes), then waits, bounded, until every TaskManager is registered and the three brokers answer.
+   */
   public void awaitWhole(PrintStream out) {
+    for (String c : components()) {
+      if (process(c).isEmpty()) {
+        out.println("  " + c + " is not running: starting it again");
+        restart(c, out);
+      }
+    }
     awaitKafka(out);
     awaitFlink(out);
   }
@@ -276,16 +286,20 @@ public final class Cluster {
   }
 
   private void awaitFlink(PrintStream out) {
+    awaitFlink(out, settings.taskManagers());
+  }
+
+  private void awaitFlink(PrintStream out, int taskManagers) {
     FlinkRest rest = rest();
-    Await.until("the JobManager and " + settings.taskManagers() + " TaskManagers", START_BOUND, () -> {
+    Await.until("the JobManager and " + taskManagers + " TaskManagers", START_BOUND, () -> {
       for (String c : components()) {
         if (!c.startsWith("kafka-") && process(c).isEmpty()) {
           throw new Await.Abort(c + " exited while starting; see " + dir(c).resolve("log/" + c + ".log"));
         }
       }
-      return rest.taskManagers() >= settings.taskManagers();
+      return rest.taskManagers() >= taskManagers;
     });
-    out.println("  Flink: JobManager on " + restUrl() + ", " + settings.taskManagers() + " TaskManagers registered");
+    out.println("  Flink: JobManager on " + restUrl() + ", " + taskManagers + " TaskManagers registered");
   }
 
   private static void requireFree(String name, int... ports) {
