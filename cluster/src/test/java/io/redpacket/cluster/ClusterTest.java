@@ -47,6 +47,7 @@ class ClusterTest {
     // The timeout is for a peer that hangs without refusing; a loaded machine's busy TaskManager must not trip it.
     assertThat(conf.get(org.apache.flink.configuration.HeartbeatManagerOptions.HEARTBEAT_TIMEOUT)).isGreaterThanOrEqualTo(Duration.ofSeconds(30));
     assertThat(conf.get(org.apache.flink.configuration.TaskManagerOptions.SLOT_TIMEOUT)).isGreaterThanOrEqualTo(Duration.ofMinutes(1));
+    assertThat(conf.get(org.apache.flink.configuration.RpcOptions.ASK_TIMEOUT_DURATION)).isGreaterThanOrEqualTo(Duration.ofSeconds(30));
     assertThat(conf.get(org.apache.flink.configuration.RestartStrategyOptions.RESTART_STRATEGY)).isEqualTo("exponential-delay");
     assertThat(conf.get(org.apache.flink.configuration.RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF))
         .isLessThanOrEqualTo(Duration.ofMillis(100));
