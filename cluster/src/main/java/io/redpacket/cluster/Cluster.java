@@ -30,6 +30,11 @@ import java.util.concurrent.TimeUnit;
 public final class Cluster {
   public static final int BROKERS = 3;
   public static final String MARKER = "-Dredpacket.component=";
+  /**
+   * How long a process may take to start and answer: about 5 s on a quiet 2-core machine, but a broker
+   * restarted after kill -9 recovers its logs first, and on a loaded machine that took 2.5 minutes.
+   */
+  private static final Duration START_BOUND = Duration.ofMinutes(4);
 
   public final Path root;
   public final Path flinkConf;
@@ -150,7 +155,8 @@ public final class Cluster {
 
   /**
    * Starts one component again after it died (for the chaos drill): a broker is waited for until all
-   * three answer; a TaskManager is only launched, as the jobs recover without it meanwhile.
+   * three answer, the JobManager until it answers with every TaskManager registered; a TaskManager is only
+   * launched, as the jobs recover without it meanwhile.
    */
   public void restart(String component, PrintStream out) {
     if (process(component).isPresent()) {
@@ -161,7 +167,26 @@ public final class Cluster {
       awaitKafka(out);
     } else {
       launch(component, flinkCommand(component));
+      if (component.equals("jobmanager")) {
+        // One TaskManager's slots hold every job; the other may take longer to register again.
+        awaitFlink(out, 1);
+      }
     }
+  }
+
+  /**
+   * Starts again whatever is not running (a TaskManager gives up and exits when it cannot register for 5
+   * minutes), then waits, bounded, until every TaskManager is registered and the three brokers answer.
+   */
+  public void awaitWhole(PrintStream out) {
+    for (String c : components()) {
+      if (process(c).isEmpty()) {
+        out.println("  " + c + " is not running: starting it again");
+        restart(c, out);
+      }
+    }
+    awaitKafka(out);
+    awaitFlink(out);
   }
 
   /**
@@ -245,7 +270,7 @@ public final class Cluster {
   }
 
   private void awaitKafka(PrintStream out) {
-    Await.until("three Kafka brokers in the cluster", Duration.ofSeconds(120), () -> {
+    Await.until("three Kafka brokers in the cluster", START_BOUND, () -> {
       for (int n = 1; n <= BROKERS; n++) {
         if (process("kafka-" + n).isEmpty()) {
           throw new Await.Abort("kafka-" + n + " exited while starting; see " + dir("kafka-" + n).resolve("logs/server.log"));
@@ -261,16 +286,20 @@ public final class Cluster {
   }
 
   private void awaitFlink(PrintStream out) {
+    awaitFlink(out, settings.taskManagers());
+  }
+
+  private void awaitFlink(PrintStream out, int taskManagers) {
     FlinkRest rest = rest();
-    Await.until("the JobManager and " + settings.taskManagers() + " TaskManagers", Duration.ofSeconds(120), () -> {
+    Await.until("the JobManager and " + taskManagers + " TaskManagers", START_BOUND, () -> {
       for (String c : components()) {
         if (!c.startsWith("kafka-") && process(c).isEmpty()) {
           throw new Await.Abort(c + " exited while starting; see " + dir(c).resolve("log/" + c + ".log"));
         }
       }
-      return rest.taskManagers() >= settings.taskManagers();
+      return rest.taskManagers() >= taskManagers;
     });
-    out.println("  Flink: JobManager on " + restUrl() + ", " + settings.taskManagers() + " TaskManagers registered");
+    out.println("  Flink: JobManager on " + restUrl() + ", " + taskManagers + " TaskManagers registered");
   }
 
   private static void requireFree(String name, int... ports) {

@@ -127,6 +127,17 @@ public final class Deployment {
     return out;
   }
 
+  /** This deployment's jobs as on record, job id to name (a resumed job has a new id); no call to the cluster. */
+  public synchronized Map<String, String> jobNames() {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (JsonObject j : jobs()) {
+      if (j.containsKey("jobId")) {
+        out.put(j.getString("jobId"), j.getString("name"));
+      }
+    }
+    return out;
+  }
+
   /** Whether jobs were submitted here before (their ids and savepoints are on record). */
   public boolean ranBefore() {
     return !state.getJsonArray("jobs", new JsonArray()).isEmpty();

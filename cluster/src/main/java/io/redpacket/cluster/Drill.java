@@ -10,8 +10,11 @@ import java.util.Map;
  * Failures and operations played against the cluster while a wave runs, on a thread of their own:
  * <ul>
  *   <li>chaos: kill -9 a TaskManager, bring it back, wait until every job has recovered (running,
- *       with a new completed checkpoint); three times, with one Kafka broker killed the same way
- *       between the second and third;
+ *       with a checkpoint triggered after the kill completed, see {@link Recovery}); three times, with one
+ *       Kafka broker killed the same way between the second and third, then the JobManager, whose jobs
+ *       are resumed from their retained checkpoints (no HA: the manual path of `jobs resume`). Each kill
+ *       waits until the cluster is whole again (the process killed before back and registered): one
+ *       failure at a time;
  *   <li>rescale: stop every job with a savepoint and resume it at each parallelism in turn.
  * </ul>
  * Each step is printed with its time; {@link #await} says whether all of them went through.
@@ -27,6 +30,7 @@ public final class Drill implements Runnable {
   private final Thread thread = new Thread(this, "drill");
   private volatile Throwable failure;
   private final List<String> done = new ArrayList<>();
+  private final List<Recovery.Result> recoveries = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private interface Step {
     void run() throws Exception;
@@ -39,14 +43,20 @@ public final class Drill implements Runnable {
     this.steps = new ArrayList<>();
   }
 
-  /** Three TaskManager kills and one broker kill, each followed by its recovery. */
+  /** Stands for the TaskManager that runs the most tasks when its turn comes (a kill of an idle one costs nothing). */
+  public static final String BUSIEST_TASKMANAGER = "taskmanager";
+
+  /** The processes the chaos drill kills, in order. */
+  public static final List<String> CHAOS = List.of(BUSIEST_TASKMANAGER, BUSIEST_TASKMANAGER, "kafka-2",
+      BUSIEST_TASKMANAGER, "jobmanager");
+
+  /** Three TaskManager kills, one broker kill and one JobManager kill, each followed by its recovery. */
   public static Drill chaos(Cluster cluster, Deployment jobs, Duration firstAfter, PrintStream out) {
     Drill d = new Drill(cluster, jobs, out);
     d.steps.add(() -> Thread.sleep(firstAfter.toMillis()));
-    d.steps.add(() -> d.killAndRecover("taskmanager-1"));
-    d.steps.add(() -> d.killAndRecover("taskmanager-2"));
-    d.steps.add(() -> d.killAndRecover("kafka-2"));
-    d.steps.add(() -> d.killAndRecover("taskmanager-1"));
+    for (String process : CHAOS) {
+      d.steps.add(() -> d.killAndRecover(process));
+    }
     return d;
   }
 
@@ -86,6 +96,11 @@ public final class Drill implements Runnable {
     return List.copyOf(done);
   }
 
+  /** Each kill's recovery figures, in order. */
+  public List<Recovery.Result> recoveries() {
+    return List.copyOf(recoveries);
+  }
+
   @Override
   public void run() {
     try {
@@ -97,21 +112,51 @@ public final class Drill implements Runnable {
     }
   }
 
-  private void killAndRecover(String component) throws Exception {
-    Map<String, Long> before = jobs.checkpointCounts();
+  private void killAndRecover(String process) throws Exception {
+    PrintStream quiet = new PrintStream(java.io.OutputStream.nullOutputStream());
+    cluster.awaitWhole(quiet); // the process killed before is back: one failure at a time
+    String component = process.equals(BUSIEST_TASKMANAGER) ? busiestTaskManager() : process;
+    long killMillis = System.currentTimeMillis();
     long k = System.nanoTime();
     if (!cluster.kill(component)) {
       throw new IllegalStateException(component + " was not running when its turn came");
     }
     say("kill -9 " + component);
-    // Down for a moment, as a machine that reboots: the jobs restart on what is left meanwhile.
-    Thread.sleep(3_000);
-    cluster.restart(component, new PrintStream(java.io.OutputStream.nullOutputStream()));
-    say(component + (component.startsWith("kafka") ? " is back" : " is starting again") + " (" + secondsSince(k)
-        + " s after the kill)");
-    jobs.awaitCheckpointed(before, RECOVERY);
-    say("every job recovered: running, with a checkpoint completed after the kill (" + secondsSince(k) + " s after it)");
+    // Brought back on a thread of its own while the recovery is measured. Down for a moment first, as a
+    // machine that reboots: the jobs restart on what is left meanwhile.
+    java.util.concurrent.CompletableFuture<Void> back = java.util.concurrent.CompletableFuture.runAsync(() -> {
+      try {
+        Thread.sleep(3_000);
+        cluster.restart(component, quiet);
+        say(component + (component.startsWith("taskmanager") ? " is starting again" : " is back") + " ("
+            + secondsSince(k) + " s after the kill)");
+        if (component.equals("jobmanager")) {
+          // No HA: the new JobManager knows no jobs. Each is resumed from its newest retained checkpoint.
+          jobs.resume(jobs.parallelism(), out);
+          say("every job resumed from its newest retained checkpoint (" + secondsSince(k) + " s after the kill)");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }, r -> new Thread(r, "drill-restart").start());
+    Recovery.Result r;
+    try {
+      r = Recovery.await(cluster.rest(), jobs::jobNames, component, killMillis, RECOVERY);
+    } finally {
+      back.join();
+    }
+    recoveries.add(r);
+    say("every job recovered from the kill of " + component + ": " + r.describe());
     done.add("kill -9 " + component);
+  }
+
+  /** The TaskManager with the most slots in use (the first one on a tie). */
+  private String busiestTaskManager() {
+    return cluster.rest().usedSlots().entrySet().stream().filter(e -> cluster.components().contains(e.getKey()))
+        .max(java.util.Comparator.comparingInt((Map.Entry<String, Integer> e) -> e.getValue())
+            .thenComparing(Map.Entry::getKey, java.util.Comparator.reverseOrder()))
+        .map(Map.Entry::getKey).orElse("taskmanager-1");
   }
 
   private void rescaleTo(int parallelism) {

@@ -112,6 +112,63 @@ public final class FlinkRest {
     return out;
   }
 
+  /** A job's tasks as the JobManager sees them: every one RUNNING, and the job itself RUNNING. */
+  public record TaskStates(String jobId, String state, int running, int total) {
+    public boolean allRunning() {
+      return state.equals("RUNNING") && total > 0 && running == total;
+    }
+  }
+
+  /** Every job's state and task counts, by job id (one call: {@code /jobs/overview}). */
+  public java.util.Map<String, TaskStates> taskStates() {
+    java.util.Map<String, TaskStates> out = new java.util.LinkedHashMap<>();
+    for (Object o : get("/jobs/overview").getJsonArray("jobs")) {
+      JsonObject j = (JsonObject) o;
+      JsonObject tasks = j.getJsonObject("tasks", new JsonObject());
+      out.put(j.getString("jid"), new TaskStates(j.getString("jid"), j.getString("state"), tasks.getInteger("running", 0),
+          tasks.getInteger("total", 0)));
+    }
+    return out;
+  }
+
+  /** One checkpoint of a job's recent history: its status and when it was triggered and last acknowledged (epoch ms). */
+  public record Checkpoint(long id, String status, long triggeredMillis, long ackedMillis) {
+    public boolean completed() {
+      return status.equals("COMPLETED");
+    }
+  }
+
+  /** The job's recent checkpoints (Flink keeps the last few, {@code web.checkpoints.history}, 10 by default). */
+  public List<Checkpoint> checkpointHistory(String jobId) {
+    List<Checkpoint> out = new ArrayList<>();
+    for (Object o : get("/jobs/" + jobId + "/checkpoints").getJsonArray("history", new JsonArray())) {
+      JsonObject c = (JsonObject) o;
+      out.add(new Checkpoint(c.getLong("id", -1L), c.getString("status", ""), c.getLong("trigger_timestamp", 0L),
+          c.getLong("latest_ack_timestamp", 0L)));
+    }
+    return out;
+  }
+
+  /** When the JobManager handled each of the job's recent failures (epoch ms; {@code /jobs/:id/exceptions}). */
+  public List<Long> failureTimes(String jobId) {
+    List<Long> out = new ArrayList<>();
+    JsonObject history = get("/jobs/" + jobId + "/exceptions").getJsonObject("exceptionHistory", new JsonObject());
+    for (Object o : history.getJsonArray("entries", new JsonArray())) {
+      out.add(((JsonObject) o).getLong("timestamp", 0L));
+    }
+    return out;
+  }
+
+  /** Slots in use on each registered TaskManager, by its resource id ({@code taskmanager-N}). */
+  public java.util.Map<String, Integer> usedSlots() {
+    java.util.Map<String, Integer> out = new java.util.LinkedHashMap<>();
+    for (Object o : get("/taskmanagers").getJsonArray("taskmanagers", new JsonArray())) {
+      JsonObject tm = (JsonObject) o;
+      out.put(tm.getString("id"), tm.getInteger("slotsNumber", 0) - tm.getInteger("freeSlots", 0));
+    }
+    return out;
+  }
+
   /** Completed checkpoints of a job so far. */
   public long completedCheckpoints(String jobId) {
     return get("/jobs/" + jobId + "/checkpoints").getJsonObject("counts").getLong("completed", 0L);

@@ -38,6 +38,32 @@ class ClusterTest {
   }
 
   @Test
+  void theShippedConfigurationRecoversInSecondsAndKeepsStateOutOfTmp() {
+    org.apache.flink.configuration.Configuration conf =
+        org.apache.flink.configuration.GlobalConfiguration.loadConfiguration(FLINK_CONF.toString());
+    // A killed TaskManager refuses the next heartbeat RPCs: two of them at 1 s apart mark it lost.
+    assertThat(conf.get(org.apache.flink.configuration.HeartbeatManagerOptions.HEARTBEAT_INTERVAL)).isLessThanOrEqualTo(Duration.ofSeconds(1));
+    assertThat(conf.get(org.apache.flink.configuration.HeartbeatManagerOptions.HEARTBEAT_RPC_FAILURE_THRESHOLD)).isEqualTo(2);
+    // The timeout is for a peer that hangs without refusing; a loaded machine's busy TaskManager must not trip it.
+    assertThat(conf.get(org.apache.flink.configuration.HeartbeatManagerOptions.HEARTBEAT_TIMEOUT)).isGreaterThanOrEqualTo(Duration.ofSeconds(30));
+    assertThat(conf.get(org.apache.flink.configuration.TaskManagerOptions.SLOT_TIMEOUT)).isGreaterThanOrEqualTo(Duration.ofMinutes(1));
+    assertThat(conf.get(org.apache.flink.configuration.RpcOptions.ASK_TIMEOUT_DURATION)).isGreaterThanOrEqualTo(Duration.ofSeconds(30));
+    assertThat(conf.get(org.apache.flink.configuration.RestartStrategyOptions.RESTART_STRATEGY)).isEqualTo("exponential-delay");
+    assertThat(conf.get(org.apache.flink.configuration.RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF))
+        .isLessThanOrEqualTo(Duration.ofMillis(100));
+    assertThat(conf.get(org.apache.flink.configuration.RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_RESET_BACKOFF_THRESHOLD))
+        .isLessThanOrEqualTo(Duration.ofSeconds(30));
+    assertThat(conf.get(org.apache.flink.configuration.CheckpointingOptions.LOCAL_BACKUP_ENABLED)).isTrue();
+    assertThat(conf.get(org.apache.flink.configuration.StateRecoveryOptions.LOCAL_RECOVERY)).isTrue();
+    assertThat(conf.get(org.apache.flink.configuration.CheckpointingOptions.INCREMENTAL_CHECKPOINTS)).isTrue();
+    // Issue 15, finding 8: the only copy of the jobs' state is never under /tmp.
+    assertThat(conf.get(org.apache.flink.configuration.CheckpointingOptions.CHECKPOINTS_DIRECTORY)).startsWith("file:///")
+        .doesNotStartWith("file:///tmp");
+    assertThat(conf.get(org.apache.flink.configuration.CheckpointingOptions.SAVEPOINT_DIRECTORY)).startsWith("file:///")
+        .doesNotStartWith("file:///tmp");
+  }
+
+  @Test
   void theJobManagerServesRestOnTheChosenPort() {
     Cluster cluster = Cluster.create(dir, FLINK_CONF, new ClusterSettings(19092, 18081, 2, 6, 8));
     String line = String.join(" ", cluster.flinkCommand("jobmanager"));

@@ -73,8 +73,9 @@ final class ClusterCommand {
     @Option(names = "--taskmanagers", defaultValue = "2", description = "TaskManager processes (default: ${DEFAULT-VALUE})")
     int taskManagers;
 
-    @Option(names = "--slots", defaultValue = "6", description = "task slots per TaskManager; three jobs at parallelism p"
-        + " need 3p (default: ${DEFAULT-VALUE})")
+    @Option(names = "--slots", defaultValue = "7", description = "task slots per TaskManager; three jobs at parallelism p"
+        + " and the audit need 3p + 1, and when one TaskManager can hold them all, the jobs restart at once on it when"
+        + " another dies (default: ${DEFAULT-VALUE})")
     int slots;
 
     @Mixin

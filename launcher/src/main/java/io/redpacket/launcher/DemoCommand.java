@@ -11,6 +11,7 @@ import io.redpacket.cluster.Deployment;
 import io.redpacket.cluster.Drill;
 import io.redpacket.cluster.IngestReady;
 import io.redpacket.cluster.LocalStack;
+import io.redpacket.cluster.Recovery;
 import io.redpacket.codec.Topics;
 import io.redpacket.core.Audit;
 import io.redpacket.core.SettlementAudit;
@@ -24,8 +25,10 @@ import io.redpacket.simulator.AuditRunner;
 import io.redpacket.simulator.GrantFollower;
 import io.redpacket.simulator.HttpWave;
 import io.redpacket.simulator.ShakeProducer;
+import io.redpacket.simulator.SlowRecords;
 import io.redpacket.simulator.WavePlan;
 import java.time.Duration;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -88,6 +91,9 @@ final class DemoCommand implements Callable<Integer> {
   /** Shakes per second of the wave, as its senders saw it. */
   private double waveRate;
 
+  /** What the simulated clients waited, for the records held up by each recovery of a drill. */
+  private final SlowRecords waits = new SlowRecords();
+
   @Override
   public Integer call() throws Exception {
     checkFlags();
@@ -101,6 +107,7 @@ final class DemoCommand implements Callable<Integer> {
       System.out.println("live page of the wave: " + live.url() + " (numbers and charts update as it happens)");
       WaveRun run = runWave(stack, pool, live, t0);
       if (!run.completed()) {
+        printRecoveries(run.drill());
         return 1;
       }
       boolean clean = audit(stack);
@@ -111,6 +118,7 @@ final class DemoCommand implements Callable<Integer> {
         c.auditedClean();
       }
       System.out.printf("demo took %.1f s%n", (System.nanoTime() - t0) / 1e9);
+      printRecoveries(run.drill());
       if (keep) {
         holdUntilCtrlC(stack, live);
       }
@@ -170,7 +178,9 @@ final class DemoCommand implements Callable<Integer> {
         live.serveMetrics(clients.metrics::scrape);
         Drill drill;
         long forwarded;
-        try (Progress progress = new Progress(stack.bootstrap(), prefix, pool, offered::get, System.out)) {
+        clients.opens.recordWaits(waits);
+        clients.shares.recordWaits(waits);
+        try (Progress progress = new Progress(stack.bootstrap(), prefix, pool, offered::get, System.out, waits)) {
           drill = drill(stack);
           forwarded = direct ? sendDirect(stack, pool, offered) : overHttp(url, secret, stack, pool, offered, clients.metrics);
           if (!drillDone(drill) || !outcomesCommitted(stack, progress, forwarded)) {
@@ -237,6 +247,24 @@ final class DemoCommand implements Callable<Integer> {
     return clean;
   }
 
+  /**
+   * After a chaos drill, for each kill: the records that waited more than 5 s while its recovery was under
+   * way, then one line {@code recovery <process> <seconds> s} per kill (the demo's last lines).
+   */
+  private void printRecoveries(Drill drill) {
+    if (drill == null || drill.recoveries().isEmpty()) {
+      return;
+    }
+    System.out.printf("records that waited more than %d s on the client side and were waiting while a recovery was under"
+        + " way (from the kill to the last job's first checkpoint; shakes: time stamp to outcome committed, opens: sent"
+        + " to credit seen, claims: sent to answer; of %s in the wave):%n", SlowRecords.BOUND_MILLIS / 1000, waits.counts());
+    for (Recovery.Result r : drill.recoveries()) {
+      Map<String, Long> slow = waits.waitingDuring(r.killMillis(), r.recoveredMillis(), "shakes", "opens", "claims");
+      System.out.printf("  kill -9 %-13s %5.1f s: %s%n", r.process(), r.recovered(), slow);
+    }
+    drill.recoveries().forEach(r -> System.out.println(r.line()));
+  }
+
   /** After a drill: the grants must equal those of an undisturbed run on the same input. */
   private boolean sameAsCalmRun(ClusterDemo stack, Drill drill) throws Exception {
     stack.cancelJobs(); // done; the calm run needs their slots
@@ -278,8 +306,9 @@ final class DemoCommand implements Callable<Integer> {
     }
     Drill d = cluster.chaos ? Drill.chaos(c.cluster, c.jobs, Duration.ofSeconds(5), System.out)
         : Drill.rescale(c.cluster, c.jobs, cluster.rescale, Duration.ofSeconds(5), System.out);
-    System.out.println(cluster.chaos ? "drill: kill -9 taskmanager-1, taskmanager-2, kafka-2, taskmanager-1, each brought back,"
-        + " while the wave runs" : "drill: stop with savepoints and resume at parallelism " + cluster.rescale + " while the wave runs");
+    System.out.println(cluster.chaos ? "drill: kill -9 the busiest TaskManager, the busiest again, kafka-2, the busiest"
+        + " TaskManager, the JobManager, each brought back (the jobs resumed from their checkpoints after the JobManager),"
+        + " one at a time while the wave runs" : "drill: stop with savepoints and resume at parallelism " + cluster.rescale + " while the wave runs");
     return d.start();
   }
 

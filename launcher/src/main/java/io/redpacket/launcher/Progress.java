@@ -8,6 +8,7 @@ import io.redpacket.codec.Codecs;
 import io.redpacket.codec.Topics;
 import io.redpacket.core.Table;
 import io.redpacket.kafka.TopicReader;
+import io.redpacket.simulator.SlowRecords;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,7 +39,15 @@ final class Progress implements AutoCloseable {
   private volatile boolean running = true;
   private final long started = System.nanoTime();
 
+  private final SlowRecords waits;
+
   Progress(String bootstrap, String prefix, PoolDefinition pool, LongSupplier offered, PrintStream out) {
+    this(bootstrap, prefix, pool, offered, out, new SlowRecords());
+  }
+
+  /** @param waits each shake's wait, its time stamp to its outcome read here (committed), goes there as {@code shakes} */
+  Progress(String bootstrap, String prefix, PoolDefinition pool, LongSupplier offered, PrintStream out, SlowRecords waits) {
+    this.waits = waits;
     this.bootstrap = bootstrap;
     this.outcomesTopic = Topics.named(prefix, Topics.SHAKE_OUTCOMES);
     this.statusTopic = Topics.named(prefix, Topics.POOL_STATUS);
@@ -70,6 +79,7 @@ final class Progress implements AutoCloseable {
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
           if (r.topic().equals(outcomesTopic)) {
             ShakeOutcome o = Codecs.OUTCOME.decode(r.value());
+            waits.record("shakes", o.getTimestamp(), System.currentTimeMillis());
             if (o.getOutcome() == OutcomeCode.WON && !o.getDuplicate()) {
               grants.incrementAndGet();
             }

@@ -92,6 +92,34 @@ class ComposeFileTest {
   }
 
   @Test
+  @SuppressWarnings("unchecked")
+  void brokerDataAndCheckpointsLiveOnNamedVolumesNeverInTmp() throws Exception {
+    Map<String, Object> volumes = map(new Yaml().load(Files.readString(Path.of("..", "docker-compose.yml"))), "volumes");
+    for (int n = 1; n <= Cluster.BROKERS; n++) {
+      Map<String, Object> broker = service("kafka-" + n);
+      String logDirs = map(broker, "environment").get("KAFKA_LOG_DIRS").toString();
+      assertThat(logDirs).doesNotStartWith("/tmp");
+      assertThat((List<Object>) broker.get("volumes")).contains("kafka-" + n + "-data:" + logDirs);
+      assertThat(volumes).containsKey("kafka-" + n + "-data");
+    }
+    // The checkpoint and savepoint folders of flink-conf/config.yaml are on the flink-state volume.
+    Map<String, Object> conf = new Yaml().load(Files.readString(Path.of("..", "flink-conf", "config.yaml")));
+    Map<String, Object> checkpointing = map(map(conf, "execution"), "checkpointing");
+    for (String key : List.of("dir", "savepoint-dir")) {
+      String path = checkpointing.get(key).toString().replaceFirst("^file://", "");
+      assertThat(path).doesNotStartWith("/tmp");
+      for (String flink : List.of("jobmanager", "taskmanager-1", "taskmanager-2")) {
+        assertThat((List<Object>) service(flink).get("volumes")).anySatisfy(v -> {
+          String[] mount = v.toString().split(":");
+          assertThat(mount[0]).isEqualTo("flink-state");
+          assertThat(path).startsWith(mount[1] + "/");
+        });
+      }
+    }
+    assertThat(volumes).containsKey("flink-state");
+  }
+
+  @Test
   void theSubmitServiceRunsTheThreeJobsAsTheClusterDoes() {
     String submit = command(service("submit"));
     assertThat(submit).contains("flink run -d");

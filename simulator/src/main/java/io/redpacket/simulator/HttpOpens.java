@@ -88,6 +88,13 @@ public final class HttpOpens {
   private final AtomicLong pending = new AtomicLong();
   private final long start = System.nanoTime();
 
+  private volatile SlowRecords waits;
+
+  /** Each open's wait (sent to credit seen, or to its last answer) goes to {@code waits} as {@code opens}. */
+  public void recordWaits(SlowRecords waits) {
+    this.waits = waits;
+  }
+
   /** Sends the open after {@code delayMillis}; returns at once. */
   public void submit(OpenPlan.Action a, long delayMillis) {
     pending.incrementAndGet();
@@ -98,7 +105,13 @@ public final class HttpOpens {
       users.bounded(open(a, 1, t0, result, inTime), users.deadline(t0), null, () -> {
         result.cut.incrementAndGet();
         result.timedOut.incrementAndGet();
-      }).onComplete(x -> pending.decrementAndGet());
+      }).onComplete(x -> {
+        SlowRecords w = waits;
+        if (w != null && a.kind() != OpenPlan.Kind.FOREIGN) {
+          w.recordSince("opens", t0);
+        }
+        pending.decrementAndGet();
+      });
     });
   }
 

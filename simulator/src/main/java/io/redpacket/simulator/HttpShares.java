@@ -65,6 +65,13 @@ public final class HttpShares {
   }
 
 
+  private volatile SlowRecords waits;
+
+  /** Each claim's wait (sent to its answer, or given up) goes to {@code waits} as {@code claims}. */
+  public void recordWaits(SlowRecords waits) {
+    this.waits = waits;
+  }
+
   /**
    * One opened grant's share actions, from {@link SharePlan#actionsFor}: the share (and its retry)
    * now, someone else's attempt now, and the friends' claims once the share is answered SHARED.
@@ -110,6 +117,10 @@ public final class HttpShares {
           result.claimToAnswer.recordValue(System.nanoTime() - t0);
           result.claimsAnswered.incrementAndGet();
           result.lastClaimNanos = System.nanoTime();
+        }
+        SlowRecords w = waits;
+        if (w != null && a.action() == ShareAction.CLAIM) {
+          w.recordSince("claims", t0);
         }
         pending.decrementAndGet();
       });
