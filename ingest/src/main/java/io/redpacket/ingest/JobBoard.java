@@ -34,6 +34,8 @@ class JobBoard<S, A> implements AutoCloseable {
   private final Answers<A> answers;
   private final TopicLoop loop;
   private boolean first = true; // only the reader thread touches it
+  /** Where each partition is to be read next: a new session after a lost one goes on from there. Reader thread only. */
+  private final Map<TopicPartition, Long> next = new java.util.HashMap<>();
   private volatile boolean caughtUp;
 
   /** {@code states} null: answers only; {@code readCommitted} false only where a replay writes the same answers. */
@@ -59,8 +61,22 @@ class JobBoard<S, A> implements AutoCloseable {
         consumer.seekToBeginning(stateParts);
       }
       consumer.seekToEnd(answerParts);
-      answerParts.forEach(consumer::position);
+      all.forEach(tp -> next.put(tp, consumer.position(tp)));
       first = false;
+    } else {
+      // Go on where the lost session was; a partition it did not have (one added since) from its start.
+      List<TopicPartition> added = new ArrayList<>();
+      for (TopicPartition tp : all) {
+        Long at = next.get(tp);
+        if (at != null) {
+          consumer.seek(tp, at);
+        } else {
+          added.add(tp);
+        }
+      }
+      if (!added.isEmpty()) {
+        consumer.seekToBeginning(added);
+      }
     }
     Map<TopicPartition, Long> ends = consumer.endOffsets(stateParts);
     while (running.getAsBoolean()) {
@@ -72,6 +88,7 @@ class JobBoard<S, A> implements AutoCloseable {
   }
 
   private void onRecord(ConsumerRecord<byte[], byte[]> r) {
+    next.put(new TopicPartition(r.topic(), r.partition()), r.offset() + 1);
     if (r.topic().equals(statesTopic)) {
       S s = stateFeed.decode().apply(r.value());
       states.put(stateFeed.key().apply(s), s);
@@ -104,6 +121,11 @@ class JobBoard<S, A> implements AutoCloseable {
   /** Whether the states present at start have been read (with no states topic: once the answers are assigned). */
   boolean ready() {
     return caughtUp;
+  }
+
+  /** For tests: ends the reader's session as a lost connection would. */
+  void reconnect() {
+    loop.reconnect();
   }
 
   @Override

@@ -15,12 +15,15 @@ import org.slf4j.LoggerFactory;
 /**
  * Reads topics on a daemon thread of its own until closed. A session with Kafka assigns, seeks
  * and polls while {@code running} says so; when Kafka is lost it ends, and a new one starts a
- * second later with a new consumer.
+ * second later with a new consumer, which the session must seek to where the last one was (a new
+ * consumer of no group starts at the end: what was written in between would be skipped).
  */
 public final class TopicLoop implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TopicLoop.class);
   private final Thread thread;
   private volatile boolean running = true;
+  private volatile KafkaConsumer<byte[], byte[]> current;
+  private volatile int sessionsEnded;
 
   /** One session with Kafka; it returns when {@code running} turns false. */
   public interface Session {
@@ -41,7 +44,12 @@ public final class TopicLoop implements AutoCloseable {
   private void loop(String bootstrap, boolean readCommitted, Session session) {
     while (running) {
       try (KafkaConsumer<byte[], byte[]> consumer = TopicReader.consumer(bootstrap, readCommitted)) {
-        session.read(consumer, () -> running);
+        current = consumer;
+        try {
+          session.read(consumer, () -> running);
+        } finally {
+          sessionsEnded++;
+        }
       } catch (RuntimeException e) {
         LOG.warn("{} lost Kafka ({}); retrying", thread.getName(), e.toString());
         try {
@@ -66,6 +74,19 @@ public final class TopicLoop implements AutoCloseable {
       } catch (RuntimeException undecodable) {
         // skipped
       }
+    }
+  }
+
+  /**
+   * Ends the current session as a lost connection would (its poll is woken up) and returns once it has ended; a new
+   * one starts a second later.
+   */
+  void reconnect() {
+    int before = sessionsEnded;
+    KafkaConsumer<byte[], byte[]> c = current;
+    if (c != null) {
+      c.wakeup();
+      io.redpacket.kafka.Await.until("the reader's session to end", Duration.ofSeconds(30), () -> sessionsEnded > before);
     }
   }
 
