@@ -27,9 +27,11 @@ final class GrantRoutes {
     this.opensTopic = Topics.named(config.topicPrefix(), Topics.OPENS);
   }
 
-  void mount(Router router, Authentication auth) {
-    router.post("/v1/grants/:grantId/open").handler(auth.user("open")).handler(this::openGrant);
-    router.get("/v1/grants/:grantId").handler(auth.user("grant")).handler(this::getGrant);
+  void mount(Router router, Authentication auth, UserLimits limits) {
+    router.post("/v1/grants/:grantId/open").handler(auth.user("open")).handler(limits.per("open", UserLimits.REQUESTS))
+        .handler(this::openGrant);
+    router.get("/v1/grants/:grantId").handler(auth.user("grant")).handler(limits.per("grant", UserLimits.POLLS))
+        .handler(this::getGrant);
   }
 
   private void openGrant(RoutingContext ctx) {

@@ -32,6 +32,7 @@ public final class IngestServer implements AutoCloseable {
   private final ShareBoard sharing;
   private final Forwarder forwarder;
   private final Authentication auth;
+  private final UserLimits limits;
   private final ShakeRoutes shakes;
   private final AdminRoutes admin;
   private final GrantRoutes grants;
@@ -49,6 +50,7 @@ public final class IngestServer implements AutoCloseable {
     this.sharing = new ShareBoard(config.bootstrap(), config.topicPrefix());
     this.forwarder = new Forwarder(vertx, config, metrics, replies);
     this.auth = new Authentication(config.tokenSecret(), config.adminToken(), replies);
+    this.limits = new UserLimits(replies);
     this.shakes = new ShakeRoutes(config, pools, outcomes, forwarder, replies);
     this.admin = new AdminRoutes(vertx, config, forwarder, replies);
     this.grants = new GrantRoutes(config, settlement, forwarder, replies);
@@ -122,10 +124,10 @@ public final class IngestServer implements AutoCloseable {
   private Router router() {
     Router router = Router.router(vertx);
     router.route().handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
-    shakes.mount(router, auth);
+    shakes.mount(router, auth, limits);
     admin.mount(router, auth);
-    grants.mount(router, auth);
-    shares.mount(router, auth);
+    grants.mount(router, auth, limits);
+    shares.mount(router, auth, limits);
     health.mount(router);
     router.errorHandler(404, ctx -> replies.error(ctx, "unknown", 404, "not_found",
         "no such route; the endpoints are in docs/http-api.md"));

@@ -42,9 +42,10 @@ final class ShakeRoutes {
     this.shakesTopic = Topics.named(config.topicPrefix(), Topics.SHAKES);
   }
 
-  void mount(Router router, Authentication auth) {
+  void mount(Router router, Authentication auth, UserLimits limits) {
     router.post("/v1/shakes").handler(auth.user("shakes")).handler(this::shake);
-    router.get("/v1/shakes/:shakeId").handler(auth.user("shake")).handler(this::getShake);
+    router.get("/v1/shakes/:shakeId").handler(auth.user("shake")).handler(limits.per("shake", UserLimits.POLLS))
+        .handler(this::getShake);
   }
 
   private void shake(RoutingContext ctx) {

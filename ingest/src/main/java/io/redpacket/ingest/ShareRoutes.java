@@ -39,10 +39,13 @@ final class ShareRoutes {
     this.claimsTopic = Topics.named(config.topicPrefix(), Topics.SHARE_CLAIMS);
   }
 
-  void mount(Router router, Authentication auth) {
-    router.post("/v1/grants/:grantId/share").handler(auth.user("share")).handler(this::shareGrant);
-    router.post("/v1/shares/:shareId/claim").handler(auth.user("claim")).handler(this::claimShare);
-    router.get("/v1/shares/:shareId").handler(auth.user("share_status")).handler(this::getShare);
+  void mount(Router router, Authentication auth, UserLimits limits) {
+    router.post("/v1/grants/:grantId/share").handler(auth.user("share")).handler(limits.per("share", UserLimits.REQUESTS))
+        .handler(this::shareGrant);
+    router.post("/v1/shares/:shareId/claim").handler(auth.user("claim")).handler(limits.per("claim", UserLimits.REQUESTS))
+        .handler(this::claimShare);
+    router.get("/v1/shares/:shareId").handler(auth.user("share_status"))
+        .handler(limits.per("share_status", UserLimits.POLLS)).handler(this::getShare);
   }
 
   private void shareGrant(RoutingContext ctx) {

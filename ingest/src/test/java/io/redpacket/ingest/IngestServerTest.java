@@ -432,6 +432,37 @@ class IngestServerTest {
   }
 
   @Test
+  void oneUsersFloodOfOpensAndClaimsOfUnknownIdsIsSlowedWhileOtherUsersGoOn() throws Exception {
+    // Sent at once, each with a fresh id of a grant or share that does not exist (forwarded, it would take a place
+    // in flight): the bucket lets through 10 plus 5 per second elapsed on each route.
+    for (String route : List.of("open", "claim")) {
+      List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> flood = new java.util.ArrayList<>();
+      long t0 = System.nanoTime();
+      for (int i = 0; i < 40; i++) {
+        String path = route.equals("open") ? "/v1/grants/nope%2F0%2F" + i + "/open" : "/v1/shares/nope%2F0%2F" + i + "/claim";
+        flood.add(http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+            .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + token("mallory"))
+            .header("Idempotency-Key", route + "-" + i).POST(HttpRequest.BodyPublishers.noBody()).build(),
+            HttpResponse.BodyHandlers.ofString()));
+      }
+      int tooFast = 0;
+      for (var f : flood) {
+        HttpResponse<String> r = f.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        if (r.statusCode() == 429 && new JsonObject(r.body()).getString("code").equals("too_many_requests")) {
+          tooFast++;
+          assertThat(r.headers().firstValue("Retry-After")).isPresent();
+        }
+      }
+      long allowedAtMost = 10 + 5 * (long) Math.ceil((System.nanoTime() - t0) / 1e9);
+      assertThat(tooFast).as("%s: 40 at once from one user, 5/s and bursts of 10, within %d s", route,
+          (allowedAtMost - 10) / 5).isGreaterThanOrEqualTo((int) (40 - allowedAtMost));
+    }
+    HttpResponse<String> other = open("nope/0/1", "bob", "k-bob");
+    assertThat(other.statusCode()).as("another user's open is not slowed by mallory's flood").isNotEqualTo(429);
+    assertThat(get("/metrics", null).body()).contains("redpacket_ingest_answers_total{path=\"shed\",reason=\"user_rate\"}");
+  }
+
+  @Test
   void tokensAndTheAdminEndpointAreChecked() throws Exception {
     assertThat(post("/v1/shakes", null, "{\"shakeId\":\"a\",\"poolId\":\"wave\"}").statusCode()).isEqualTo(401);
     assertThat(post("/v1/shakes", token("alice") + "x", "{\"shakeId\":\"a\",\"poolId\":\"wave\"}").statusCode()).isEqualTo(401);
