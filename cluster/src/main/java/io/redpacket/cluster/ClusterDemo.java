@@ -30,7 +30,20 @@ public final class ClusterDemo implements DemoStack {
   public static ClusterDemo start(Cluster cluster, int parallelism, int slotsNeeded, Duration expiry, Duration shareExpiry,
       boolean keep, PrintStream out) {
     new Deployment(cluster, "demo").cancelAll(out); // what an interrupted or --keep demo left running
-    int free = cluster.rest().overview().getInteger("slots-available", 0);
+    int[] freeNow = {cluster.rest().overview().getInteger("slots-available", 0)};
+    if (freeNow[0] < slotsNeeded) {
+      // TaskManagers that were restarted (a drill, a crash) may still be registering: wait for them, bounded.
+      out.printf("waiting up to 2 min for %d free task slots (%d now) ...%n", slotsNeeded, freeNow[0]);
+      try {
+        io.redpacket.kafka.Await.until(slotsNeeded + " free task slots", Duration.ofMinutes(2), () -> {
+          freeNow[0] = cluster.rest().overview().getInteger("slots-available", 0);
+          return freeNow[0] >= slotsNeeded;
+        });
+      } catch (RuntimeException stillShort) {
+        // answered below
+      }
+    }
+    int free = freeNow[0];
     if (free < slotsNeeded) {
       throw new IllegalArgumentException("the demo needs " + slotsNeeded + " free task slots and the cluster has " + free
           + ": stop the cluster's own jobs (./redpacket jobs stop), or recreate it with more (cluster down, then"
