@@ -20,9 +20,6 @@ import io.redpacket.jobs.common.Topology;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.UnaryOperator;
-import org.apache.flink.api.common.eventtime.WatermarkGenerator;
-import org.apache.flink.api.common.eventtime.WatermarkOutput;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
@@ -60,7 +57,7 @@ public final class AllocationJob {
       UnaryOperator<DataStream<Shake>> beforeAllocation) {
     Topology topology = new Topology(env, "allocation");
     SingleOutputStreamOperator<PoolDefinition> pools =
-        topology.decodedInOneTask(poolSource, alwaysIdle(), "pools", Codecs.POOL, PoolRules::validate);
+        topology.decodedInOneTask(poolSource, Topology.noEventTime(), "pools", Codecs.POOL, PoolRules::validate);
     BroadcastStream<PoolDefinition> poolBroadcast = pools.broadcast(AllocateFunction.POOLS);
     // Event time is the shake records' Kafka time stamps, with watermarks per Kafka partition made by the
     // source; a shake's own time stamp is checked against its record's before the allocator sees it.
@@ -80,21 +77,6 @@ public final class AllocationJob {
     topology.writeDeadLetters(sinks.deadLetters(), outcomes);
   }
 
-  /**
-   * Pool definitions carry no event time: the pools input declares itself idle, so only the
-   * shakes drive the job's event-time clock.
-   */
-  static WatermarkStrategy<RawRecord> alwaysIdle() {
-    return WatermarkStrategy.forGenerator(ctx -> new WatermarkGenerator<RawRecord>() {
-      @Override
-      public void onEvent(RawRecord event, long eventTimestamp, WatermarkOutput output) {}
-
-      @Override
-      public void onPeriodicEmit(WatermarkOutput output) {
-        output.markIdle();
-      }
-    });
-  }
 
   /** The real Kafka sinks, with transactional id prefixes unique to this job and topic prefix. */
   public static Sinks kafkaSinks(String bootstrap, String topicPrefix, String transactionalIdPrefix) {
