@@ -84,8 +84,9 @@ public final class AllocationJob {
     return new Sinks(
         KafkaIo.sink(bootstrap, Topics.named(topicPrefix, Topics.GRANTS), Codecs.GRANT, Grant::getGrantId,
             DeliveryGuarantee.EXACTLY_ONCE, tx + "grants"),
-        KafkaIo.sink(bootstrap, Topics.named(topicPrefix, Topics.SHAKE_OUTCOMES), Codecs.OUTCOME, ShakeOutcome::getShakeId,
-            DeliveryGuarantee.EXACTLY_ONCE, tx + "outcomes"),
+        // The ingest reads outcomes uncommitted (allocation replays byte for byte) and a user waits on each.
+        KafkaIo.promptExactlyOnce(bootstrap, Topics.named(topicPrefix, Topics.SHAKE_OUTCOMES), Codecs.OUTCOME,
+            ShakeOutcome::getShakeId, tx + "outcomes"),
         // Status is a latest-value-per-key topic: a replayed older value is overwritten by the replay itself.
         KafkaIo.sink(bootstrap, Topics.named(topicPrefix, Topics.POOL_STATUS), Codecs.POOL_STATUS,
             s -> Keys.set(s.getPoolId(), s.getSetId()), DeliveryGuarantee.AT_LEAST_ONCE, null),

@@ -57,13 +57,32 @@ public final class KafkaIo {
    */
   public static <T extends SpecificRecord> KafkaSink<T> sink(String bootstrap, String topic, AvroCodec<T> codec,
       KeyOf<T> key, DeliveryGuarantee guarantee, String transactionalIdPrefix) {
-    Properties producer = new Properties();
-    producer.setProperty("transaction.timeout.ms", String.valueOf(TRANSACTION_TIMEOUT.toMillis()));
     // Exactly-once output is read committed: no reader sees a record before the checkpoint commits its
     // transaction (every second), and the commit flushes whatever lingers; so those producers wait longer
     // to fill bigger batches (fewer requests to the broker), the at-least-once ones stay prompt.
+    int lingerMs = guarantee == DeliveryGuarantee.EXACTLY_ONCE ? 50 : 5;
+    return sink(bootstrap, topic, codec, key, guarantee, transactionalIdPrefix, lingerMs);
+  }
+
+  /**
+   * An exactly-once sink to a topic that someone waits on reading it uncommitted (the ingest's
+   * shake outcomes): it must not linger for bigger batches, since every millisecond of linger is a
+   * millisecond of a user's wait for an answer.
+   */
+  public static <T extends SpecificRecord> KafkaSink<T> promptExactlyOnce(String bootstrap, String topic,
+      AvroCodec<T> codec, KeyOf<T> key, String transactionalIdPrefix) {
+    return sink(bootstrap, topic, codec, key, DeliveryGuarantee.EXACTLY_ONCE, transactionalIdPrefix, PROMPT_LINGER_MS);
+  }
+
+  /** The linger of a sink read as it is written: long enough to batch a burst, short next to an answer's budget. */
+  static final int PROMPT_LINGER_MS = 2;
+
+  private static <T extends SpecificRecord> KafkaSink<T> sink(String bootstrap, String topic, AvroCodec<T> codec,
+      KeyOf<T> key, DeliveryGuarantee guarantee, String transactionalIdPrefix, int lingerMs) {
+    Properties producer = new Properties();
+    producer.setProperty("transaction.timeout.ms", String.valueOf(TRANSACTION_TIMEOUT.toMillis()));
     boolean exactlyOnce = guarantee == DeliveryGuarantee.EXACTLY_ONCE;
-    producer.setProperty("linger.ms", exactlyOnce ? "50" : "5");
+    producer.setProperty("linger.ms", String.valueOf(lingerMs));
     producer.setProperty("batch.size", exactlyOnce ? "262144" : "131072");
     producer.setProperty("enable.idempotence", "true");
     producer.setProperty("acks", "all");
