@@ -176,7 +176,7 @@ public final class IngestBench implements Callable<Integer> {
   /** Keeps {@code connections} requests in flight for warm-up plus {@code seconds}; records the measured part. */
   private Result load(Vertx vertx, String name, int port, String path, String[] auth, String poolId, String bootstrap)
       throws Exception {
-    HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
+    HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setKeepAliveTimeout(20),
         new PoolOptions().setHttp1MaxSize(connections));
     Recorder latency = new Recorder(3);
     AtomicLong done = new AtomicLong();

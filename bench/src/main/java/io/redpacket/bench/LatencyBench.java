@@ -191,7 +191,7 @@ public final class LatencyBench implements Callable<Integer> {
       this.vertx = vertx;
       this.port = port;
       this.auth = auth;
-      this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
+      this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setKeepAliveTimeout(20),
           new PoolOptions().setHttp1MaxSize(connections));
     }
 

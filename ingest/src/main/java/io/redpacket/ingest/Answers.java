@@ -1,8 +1,6 @@
 package io.redpacket.ingest;
 
 import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,8 +13,9 @@ final class Answers<V> {
   private final Map<String, CompletableFuture<V>> waiting = new ConcurrentHashMap<>();
   private final Cache<String, V> recent;
 
-  Answers(long maxRecent, Duration keep) {
-    recent = Caffeine.newBuilder().maximumSize(maxRecent).expireAfterWrite(keep).build();
+  /** {@code recent}: where answers are kept for polls and retries, bounded by its maker. */
+  Answers(Cache<String, V> recent) {
+    this.recent = recent;
   }
 
   void publish(String key, V answer) {

@@ -25,9 +25,13 @@ final class HealthRoutes {
     this.replies = replies;
   }
 
-  void mount(Router router) {
+  /** Liveness and readiness: on every port, since load balancers probe the one they send traffic to. */
+  void mountHealth(Router router) {
     router.get("/health/live").handler(ctx -> replies.json(ctx, "live", 200, new JsonObject().put("status", "live")));
     router.get("/health/ready").handler(this::ready);
+  }
+
+  void mountMetrics(Router router) {
     router.get("/metrics").handler(ctx -> {
       replies.request("metrics", 200).inc();
       ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape());

@@ -51,6 +51,24 @@ public final class IngestMain implements Callable<Integer> {
   @Option(names = "--outcome-wait-ms", defaultValue = "1000", description = "wait this long for an outcome before 202 (default: ${DEFAULT-VALUE})")
   long outcomeWaitMs;
 
+  @Option(names = "--admin-port", defaultValue = "-1", description = "serve /metrics and the admin routes on this"
+      + " port (same --host) instead of the public one, e.g. to keep them off a load balancer (default: the public"
+      + " port)")
+  int adminPort;
+
+  @Option(names = "--max-connections", defaultValue = "20000", description = "open HTTP connections at most;"
+      + " more are closed as they arrive (default: ${DEFAULT-VALUE})")
+  int maxConnections;
+
+  @Option(names = "--header-deadline-seconds", defaultValue = "30", description = "a connection that has not sent"
+      + " a request's headers this long after opening or after its previous answer is closed, however slowly bytes"
+      + " come (default: ${DEFAULT-VALUE})")
+  int headerDeadlineSeconds;
+
+  @Option(names = "--cache-megabytes", description = "memory the caches (job states, answers, per-user limits) may"
+      + " take together (default: a third of the heap, here ${DEFAULT-VALUE})")
+  long cacheMegabytes = Runtime.getRuntime().maxMemory() / 3 / (1 << 20);
+
   public static void main(String[] args) {
     System.exit(commandLine().execute(args));
   }
@@ -79,14 +97,31 @@ public final class IngestMain implements Callable<Integer> {
     range("--admission", admission, 1, 10_000_000);
     range("--max-in-flight", maxInFlight, 1, 10_000_000);
     range("--outcome-wait-ms", outcomeWaitMs, 1, 60_000);
+    range("--admin-port", adminPort, -1, 65535);
+    if (adminPort > 0 && adminPort == port) {
+      throw new IllegalArgumentException("--admin-port must differ from --port (" + port + "); leave it out to serve"
+          + " both on one port");
+    }
+    range("--max-connections", maxConnections, 1, 10_000_000);
+    range("--header-deadline-seconds", headerDeadlineSeconds, 1, 3600);
+    long heapMegabytes = Runtime.getRuntime().maxMemory() >> 20;
+    if (cacheMegabytes < 1 || cacheMegabytes > heapMegabytes * 9 / 10) {
+      throw new IllegalArgumentException("--cache-megabytes must be from 1 to 90% of the heap (" + heapMegabytes
+          + " MB here; -Xmx sets it), was " + cacheMegabytes);
+    }
     if (userRate <= 0 || userRate > 10_000) {
       throw new IllegalArgumentException("--user-rate must be above 0 and at most 10000");
     }
     IngestConfig config = new IngestConfig(port, bootstrap, topicPrefix, secret(dev), adminToken(dev),
-        Duration.ofMillis(outcomeWaitMs), admission, userRate, maxInFlight, 4096, host, eventLoops);
+        Duration.ofMillis(outcomeWaitMs), admission, userRate, maxInFlight, 4096, host, eventLoops,
+        new IngestConfig.Bounds(maxConnections, Duration.ofSeconds(headerDeadlineSeconds), cacheMegabytes << 20,
+            adminPort));
     try (IngestServer server = start(config)) {
       System.out.println(listeningLine(server)
-          + " (POST /v1/shakes, GET /v1/shakes/{id}?poolId=, POST /v1/admin/pools, /health/live, /health/ready, /metrics)");
+          + (server.adminPort() < 0
+              ? " (POST /v1/shakes, GET /v1/shakes/{id}?poolId=, POST /v1/admin/pools, /health/live, /health/ready, /metrics)"
+              : " (POST /v1/shakes, GET /v1/shakes/{id}?poolId=, /health/live, /health/ready); /metrics and"
+                  + " POST /v1/admin/pools on port " + server.adminPort()));
       CountDownLatch stop = new CountDownLatch(1);
       Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
       stop.await();

@@ -27,6 +27,9 @@ final class IngestMetrics {
       .help("smoothed lateness of a 50 ms event-loop timer").register(registry);
   final Counter connections = Counter.builder().name("redpacket_ingest_connections_total")
       .help("HTTP connections accepted, by the event loop that serves them").labelNames("event_loop").register(registry);
+  final Counter connectionsClosed = Counter.builder().name("redpacket_ingest_connections_closed_total")
+      .help("connections the ingest closed: over_cap (more than --max-connections open), header_deadline (a"
+          + " request's headers not sent in time)").labelNames("reason").register(registry);
   final Histogram latency = Histogram.builder().name("redpacket_ingest_answer_seconds")
       .help("time to answer a request, by route (shakes, open, share, claim) and path: edge, backend (the job's"
           + " answer), known (a retry answered from memory), accepted (202: the answer took longer than the wait)")

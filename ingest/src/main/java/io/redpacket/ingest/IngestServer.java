@@ -38,20 +38,26 @@ public final class IngestServer implements AutoCloseable {
   private final GrantRoutes grants;
   private final ShareRoutes shares;
   private final HealthRoutes health;
+  private final CacheBudget caches;
+  private final ConnectionGuard guard;
   private volatile int port;
+  private volatile int adminPort = -1;
 
   private IngestServer(IngestConfig config) {
     this.config = config;
     // One event loop per server, plus none spare: the HTTP servers are the loops' only steady work.
     this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(config.eventLoops()));
+    this.caches = new CacheBudget(config.bounds().cacheBytes());
+    caches.register(metrics);
+    this.guard = new ConnectionGuard(config.bounds(), metrics);
     this.pools = new PoolView(config.bootstrap(), config.topicPrefix());
-    this.outcomes = new OutcomeBoard(config.bootstrap(), config.topicPrefix());
-    this.settlement = new SettlementBoard(config.bootstrap(), config.topicPrefix());
-    this.sharing = new ShareBoard(config.bootstrap(), config.topicPrefix());
+    this.outcomes = new OutcomeBoard(config.bootstrap(), config.topicPrefix(), caches);
+    this.settlement = new SettlementBoard(config.bootstrap(), config.topicPrefix(), caches);
+    this.sharing = new ShareBoard(config.bootstrap(), config.topicPrefix(), caches);
     this.forwarder = new Forwarder(vertx, config, metrics, replies);
     this.auth = new Authentication(config.tokenSecret(), config.adminToken(), replies);
-    this.limits = new UserLimits(replies);
-    this.shakes = new ShakeRoutes(config, pools, outcomes, forwarder, replies);
+    this.limits = new UserLimits(replies, caches);
+    this.shakes = new ShakeRoutes(config, pools, outcomes, forwarder, replies, caches);
     this.admin = new AdminRoutes(vertx, config, forwarder, replies);
     this.grants = new GrantRoutes(config, settlement, forwarder, replies);
     this.shares = new ShareRoutes(config, settlement, sharing, forwarder, replies);
@@ -79,6 +85,11 @@ public final class IngestServer implements AutoCloseable {
     return config.host();
   }
 
+  /** Connections open now, over every event loop. */
+  public int openConnections() {
+    return guard.open();
+  }
+
   public int eventLoops() {
     return config.eventLoops();
   }
@@ -95,6 +106,18 @@ public final class IngestServer implements AutoCloseable {
     int listenPort = config.port() == 0 ? -1 : config.port();
     vertx.deployVerticle(() -> new Loop(listenPort), new DeploymentOptions().setInstances(config.eventLoops()))
         .await(30, TimeUnit.SECONDS);
+    int admin = config.bounds().adminPort();
+    if (admin >= 0) {
+      adminPort = vertx.createHttpServer(new HttpServerOptions().setPort(admin).setHost(config.host())
+              .setHttp2ClearTextEnabled(false).setMaxHeaderSize(8192).setIdleTimeout(60)
+              .setIdleTimeoutUnit(TimeUnit.SECONDS))
+          .requestHandler(adminRouter()).listen().await(30, TimeUnit.SECONDS).actualPort();
+    }
+  }
+
+  /** The port of {@code /metrics} and the admin routes when they have their own, else -1. */
+  public int adminPort() {
+    return adminPort;
   }
 
   /** One event loop's server: its own router over the shared routes. */
@@ -108,11 +131,15 @@ public final class IngestServer implements AutoCloseable {
     @Override
     public Future<?> start() {
       forwarder.watchEventLoop(context);
+      // HTTP/1.1 only: with cleartext HTTP/2 on, Vert.x sniffs a connection's first bytes before making it a
+      // connection, so one that trickles them would escape the connection cap and the header deadline.
       HttpServerOptions options = new HttpServerOptions().setPort(listenPort).setHost(config.host())
-          .setMaxHeaderSize(8192).setMaxInitialLineLength(4096).setIdleTimeout(60).setIdleTimeoutUnit(TimeUnit.SECONDS);
+          .setHttp2ClearTextEnabled(false).setMaxHeaderSize(8192).setMaxInitialLineLength(4096).setIdleTimeout(60).setIdleTimeoutUnit(TimeUnit.SECONDS);
       String loop = Thread.currentThread().getName();
       var connections = metrics.connections.labelValues(loop);
-      return vertx.createHttpServer(options).connectionHandler(c -> connections.inc()).requestHandler(router())
+      ConnectionGuard.Loop guarded = guard.new Loop(vertx);
+      return vertx.createHttpServer(options).connectionHandler(guarded.onConnection(c -> connections.inc()))
+          .requestHandler(guarded.onRequest(router()))
           .listen().onSuccess(s -> {
             if (port == 0) {
               port = s.actualPort();
@@ -125,10 +152,27 @@ public final class IngestServer implements AutoCloseable {
     Router router = Router.router(vertx);
     router.route().handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
     shakes.mount(router, auth, limits);
-    admin.mount(router, auth);
     grants.mount(router, auth, limits);
     shares.mount(router, auth, limits);
-    health.mount(router);
+    health.mountHealth(router);
+    if (config.bounds().adminPort() < 0) {
+      admin.mount(router, auth);
+      health.mountMetrics(router);
+    }
+    return errors(router);
+  }
+
+  /** The operators' port, when asked for: the admin routes, {@code /metrics} and health. */
+  private Router adminRouter() {
+    Router router = Router.router(vertx);
+    router.route().handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
+    admin.mount(router, auth);
+    health.mountMetrics(router);
+    health.mountHealth(router);
+    return errors(router);
+  }
+
+  private Router errors(Router router) {
     router.errorHandler(404, ctx -> replies.error(ctx, "unknown", 404, "not_found",
         "no such route; the endpoints are in docs/http-api.md"));
     router.errorHandler(405, ctx -> replies.error(ctx, "unknown", 405, "method_not_allowed",

@@ -1,7 +1,6 @@
 package io.redpacket.ingest;
 
 import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
+import org.apache.avro.generic.IndexedRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -38,15 +38,20 @@ class JobBoard<S, A> implements AutoCloseable {
   private final Map<TopicPartition, Long> next = new java.util.HashMap<>();
   private volatile boolean caughtUp;
 
-  /** {@code states} null: answers only; {@code readCommitted} false only where a replay writes the same answers. */
-  JobBoard(String bootstrap, boolean readCommitted, Feed<S> states, long maxStates, Feed<A> answers, long maxAnswers,
-      String name) {
+  /**
+   * {@code states} null: answers only; {@code readCommitted} false only where a replay writes the same answers.
+   * The states and recent answers are kept within the budget's shares for {@code stateUse} and {@code answerUse}.
+   */
+  JobBoard(String bootstrap, boolean readCommitted, Feed<S> states, Feed<A> answers, CacheBudget budget,
+      CacheBudget.Use stateUse, CacheBudget.Use answerUse, String name) {
     this.stateFeed = states;
     this.answerFeed = answers;
     this.statesTopic = states == null ? null : states.topic();
     this.answersTopic = answers.topic();
-    this.states = Caffeine.newBuilder().maximumSize(maxStates).build();
-    this.answers = new Answers<>(maxAnswers, Duration.ofMinutes(30));
+    this.states = states == null ? null
+        : budget.cache(stateUse, s -> CacheBudget.record((IndexedRecord) s), null, false);
+    this.answers = new Answers<>(
+        budget.cache(answerUse, a -> CacheBudget.record((IndexedRecord) a), Duration.ofMinutes(30), false));
     this.loop = TopicLoop.start(bootstrap, readCommitted, name, this::read);
   }
 
@@ -115,7 +120,7 @@ class JobBoard<S, A> implements AutoCloseable {
   }
 
   S state(String id) {
-    return states.getIfPresent(id);
+    return states == null ? null : states.getIfPresent(id);
   }
 
   /** Whether the states present at start have been read (with no states topic: once the answers are assigned). */

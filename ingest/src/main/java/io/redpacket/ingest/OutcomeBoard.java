@@ -11,9 +11,10 @@ import io.redpacket.codec.Topics;
  * kept, bounded, for {@code GET /v1/shakes/{id}} and client retries.
  */
 final class OutcomeBoard extends JobBoard<Void, ShakeOutcome> {
-  OutcomeBoard(String bootstrap, String prefix) {
-    super(bootstrap, false, null, 0, new Feed<>(Topics.named(prefix, Topics.SHAKE_OUTCOMES), Codecs.OUTCOME::decode,
-        o -> key(o.getPoolId(), o.getUserId(), o.getShakeId())), 1_000_000, "outcome-board");
+  OutcomeBoard(String bootstrap, String prefix, CacheBudget budget) {
+    super(bootstrap, false, null, new Feed<>(Topics.named(prefix, Topics.SHAKE_OUTCOMES), Codecs.OUTCOME::decode,
+        o -> key(o.getPoolId(), o.getUserId(), o.getShakeId())), budget, null, CacheBudget.Use.SHAKE_OUTCOMES,
+        "outcome-board");
   }
 
   static String key(String poolId, String userId, String shakeId) {

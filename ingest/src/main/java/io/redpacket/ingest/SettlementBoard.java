@@ -1,7 +1,6 @@
 package io.redpacket.ingest;
 
 import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import io.redpacket.avro.GrantState;
 import io.redpacket.avro.OpenResult;
 import io.redpacket.codec.Codecs;
@@ -16,16 +15,15 @@ import java.time.Duration;
  */
 final class SettlementBoard extends JobBoard<GrantState, OpenResult> {
   /** Grants whose open Kafka accepted but whose credit is not yet read back: shown as OPENED. */
-  private final Cache<String, Boolean> openSent = Caffeine.newBuilder().maximumSize(1_000_000)
-      .expireAfterWrite(Duration.ofMinutes(10)).build();
+  private final Cache<String, Boolean> openSent;
 
-  SettlementBoard(String bootstrap, String prefix) {
+  SettlementBoard(String bootstrap, String prefix, CacheBudget budget) {
     super(bootstrap, true,
         new Feed<>(Topics.named(prefix, Topics.GRANT_STATES), Codecs.GRANT_STATE::decode, GrantState::getGrantId),
-        5_000_000,
         new Feed<>(Topics.named(prefix, Topics.OPEN_RESULTS), Codecs.OPEN_RESULT::decode,
             r -> openKey(r.getUserId(), r.getOpenId())),
-        500_000, "settlement-board");
+        budget, CacheBudget.Use.GRANT_STATES, CacheBudget.Use.OPEN_RESULTS, "settlement-board");
+    this.openSent = budget.cache(CacheBudget.Use.OPENS_SENT, b -> 0, Duration.ofMinutes(10), false);
   }
 
   static String openKey(String userId, String openId) {

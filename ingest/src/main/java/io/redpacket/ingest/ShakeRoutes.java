@@ -1,7 +1,6 @@
 package io.redpacket.ingest;
 
 import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import io.redpacket.avro.OutcomeCode;
 import io.redpacket.avro.PoolDefinition;
 import io.redpacket.avro.Shake;
@@ -27,12 +26,13 @@ final class ShakeRoutes {
   private final Forwarder forwarder;
   private final Replies replies;
   private final TokenBucket admission;
-  private final Cache<String, TokenBucket> users =
-      Caffeine.newBuilder().maximumSize(2_000_000).expireAfterAccess(Duration.ofMinutes(2)).build();
+  private final Cache<String, TokenBucket> users;
   private final String shakesTopic;
 
-  ShakeRoutes(IngestConfig config, PoolView pools, OutcomeBoard outcomes, Forwarder forwarder, Replies replies) {
+  ShakeRoutes(IngestConfig config, PoolView pools, OutcomeBoard outcomes, Forwarder forwarder, Replies replies,
+      CacheBudget budget) {
     this.config = config;
+    this.users = budget.cache(CacheBudget.Use.SHAKE_USERS, b -> CacheBudget.BUCKET_BYTES, Duration.ofMinutes(2), true);
     this.pools = pools;
     this.outcomes = outcomes;
     this.forwarder = forwarder;

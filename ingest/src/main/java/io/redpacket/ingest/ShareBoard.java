@@ -12,13 +12,12 @@ import io.redpacket.codec.Topics;
  * (from {@code share-results}), read committed as settlement's.
  */
 final class ShareBoard extends JobBoard<ShareState, ShareResult> {
-  ShareBoard(String bootstrap, String prefix) {
+  ShareBoard(String bootstrap, String prefix, CacheBudget budget) {
     super(bootstrap, true,
         new Feed<>(Topics.named(prefix, Topics.SHARE_STATES), Codecs.SHARE_STATE::decode, ShareState::getShareId),
-        2_000_000,
         new Feed<>(Topics.named(prefix, Topics.SHARE_RESULTS), Codecs.SHARE_RESULT::decode,
             r -> key(r.getAction(), r.getShareId(), r.getUserId(), r.getRequestId())),
-        500_000, "share-board");
+        budget, CacheBudget.Use.SHARE_STATES, CacheBudget.Use.SHARE_RESULTS, "share-board");
   }
 
   /** An answer is the one to this user's request with this key on this share: a key reused elsewhere is another request. */

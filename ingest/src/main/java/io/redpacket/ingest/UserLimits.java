@@ -1,7 +1,6 @@
 package io.redpacket.ingest;
 
 import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
@@ -19,19 +18,17 @@ final class UserLimits {
   /** Polls (GET) answered from the edge's boards are cheaper. */
   static final double POLLS = 25;
   private final Replies replies;
-  private final Cache<String, TokenBucket> buckets =
-      Caffeine.newBuilder().maximumSize(2_000_000).expireAfterAccess(Duration.ofMinutes(2)).build();
+  private final Cache<String, TokenBucket> buckets;
 
-  UserLimits(Replies replies) {
+  UserLimits(Replies replies, CacheBudget budget) {
     this.replies = replies;
+    this.buckets = budget.cache(CacheBudget.Use.ROUTE_USERS, b -> CacheBudget.BUCKET_BYTES, Duration.ofMinutes(2), true);
   }
 
   /** After {@link Authentication#user}: at most {@code rate} requests per second of one user on {@code route}, bursts of twice. */
   Handler<RoutingContext> per(String route, double rate) {
     return ctx -> {
-      String key = route + '|' + Authentication.userId(ctx);
-      long now = System.nanoTime();
-      long retryAfter = buckets.get(key, k -> new TokenBucket(rate, 2 * rate, now)).take(now);
+      long retryAfter = take(route, Authentication.userId(ctx), rate, System.nanoTime());
       if (retryAfter > 0) {
         replies.shed(ctx, route, "user_rate", 429, retryAfter, "too_many_requests",
             "this user sends " + route + " requests too fast; retry after " + retryAfter + " s");
@@ -39,5 +36,10 @@ final class UserLimits {
       }
       ctx.next();
     };
+  }
+
+  /** Takes a token of {@code user} on {@code route}: 0 if there was one, else the seconds to wait for the next. */
+  long take(String route, String user, double rate, long now) {
+    return buckets.get(route + '|' + user, k -> new TokenBucket(rate, 2 * rate, now)).take(now);
   }
 }

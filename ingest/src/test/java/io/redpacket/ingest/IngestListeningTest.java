@@ -85,11 +85,36 @@ class IngestListeningTest {
   }
 
   @Test
+  void withAnAdminPortMetricsAndAdminRoutesAreServedThereAndNotOnThePublicPort() throws Exception {
+    IngestConfig c = config(IngestConfig.LOOPBACK, 1);
+    try (IngestServer server = IngestServer.start(c.withBounds(c.bounds().withAdminPort(0)))) {
+      InetAddress lo = InetAddress.getLoopbackAddress();
+      assertThat(server.adminPort()).isPositive().isNotEqualTo(server.port());
+      assertThat(get(lo, server.port(), "/health/live")).startsWith("HTTP/1.1 200");
+      assertThat(get(lo, server.port(), "/metrics")).startsWith("HTTP/1.1 404");
+      assertThat(post(lo, server.port(), "/v1/admin/pools")).startsWith("HTTP/1.1 404");
+      assertThat(get(lo, server.adminPort(), "/metrics")).startsWith("HTTP/1.1 200")
+          .contains("redpacket_ingest_requests_total");
+      assertThat(post(lo, server.adminPort(), "/v1/admin/pools")).as("the admin route still wants its token")
+          .startsWith("HTTP/1.1 401");
+      assertThat(get(lo, server.adminPort(), "/health/ready")).contains("\"kafka\":false");
+    }
+    try (IngestServer server = IngestServer.start(config(IngestConfig.LOOPBACK, 1))) {
+      assertThat(server.adminPort()).as("by default, none").isEqualTo(-1);
+      assertThat(get(InetAddress.getLoopbackAddress(), server.port(), "/metrics")).startsWith("HTTP/1.1 200");
+    }
+  }
+
+  @Test
   void badListeningFlagsAreUsageErrorsThatSayWhy() {
     assertThat(usageError("--event-loops", "0")).contains("--event-loops must be from 1 to 256, was 0");
     assertThat(usageError("--event-loops", "abc")).contains("--event-loops").contains("abc");
     assertThat(usageError("--host", "not a host!")).contains("--host must be an address");
     assertThat(usageError("--host", "no-such-host.invalid")).contains("--host no-such-host.invalid is not a known address");
+    assertThat(usageError("--admin-port", "70000")).contains("--admin-port must be from -1 to 65535");
+    assertThat(usageError("--max-connections", "0")).contains("--max-connections must be from 1");
+    assertThat(usageError("--header-deadline-seconds", "0")).contains("--header-deadline-seconds must be from 1");
+    assertThat(usageError("--cache-megabytes", "99999999")).contains("--cache-megabytes").contains("heap");
   }
 
   private static String usageError(String... flag) {
@@ -123,6 +148,18 @@ class IngestListeningTest {
       out.flush();
       InputStream in = s.getInputStream();
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  private static String post(InetAddress address, int port, String path) throws IOException {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress(address, port), 5000);
+      s.setSoTimeout(10_000);
+      OutputStream out = s.getOutputStream();
+      out.write(("POST " + path + " HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nContent-Length: 2\r\n"
+          + "Connection: close\r\n\r\n{}").getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     }
   }
 

@@ -36,7 +36,7 @@ class JobBoardResumeTest {
     String prefix = "resume-" + UUID.randomUUID().toString().substring(0, 8) + ".";
     String topic = Topics.named(prefix, Topics.SHAKE_OUTCOMES);
     TopicAdmin.ensure(BOOTSTRAP, List.of(topic), List.of(), 2);
-    try (OutcomeBoard board = new OutcomeBoard(BOOTSTRAP, prefix);
+    try (OutcomeBoard board = new OutcomeBoard(BOOTSTRAP, prefix, new CacheBudget(64L << 20));
         KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(ProducerSettings.reliable(BOOTSTRAP))) {
       Await.until("the board to read", Duration.ofSeconds(30), board::ready);
       var first = board.await(OutcomeBoard.key("p", "alice", "s1"));

@@ -138,7 +138,23 @@ class ComposeFileTest {
         ((List<?>) p).forEach(port -> ports.add(port.toString()));
       }
     });
-    assertThat(ports).allSatisfy(p -> assertThat(p).startsWith("127.0.0.1:")).hasSize(7);
+    assertThat(ports).allSatisfy(p -> assertThat(p).startsWith("127.0.0.1:")).hasSize(8);
+  }
+
+  @Test
+  void grafanaLetsVisitorsOnlyViewAndTakesItsAdminPasswordFromTheEnvFile() throws Exception {
+    Map<String, Object> env = map(service("grafana"), "environment");
+    assertThat(String.valueOf(env.get("GF_AUTH_ANONYMOUS_ORG_ROLE"))).isEqualTo("Viewer");
+    assertThat(String.valueOf(env.get("GF_SECURITY_ADMIN_PASSWORD"))).startsWith("${GRAFANA_ADMIN_PASSWORD:?");
+    assertThat(Files.readString(Path.of("..", ".env.example"))).contains("GRAFANA_ADMIN_PASSWORD=");
+  }
+
+  @Test
+  void prometheusScrapesTheIngestOnItsAdminPort() throws Exception {
+    List<String> args = ((List<?>) service("ingest").get("command")).stream().map(String::valueOf).toList();
+    String adminPort = args.get(args.indexOf("--admin-port") + 1);
+    assertThat(Files.readString(Path.of("..", "monitoring", "prometheus-compose.yml")))
+        .contains("'ingest:" + adminPort + "'");
   }
 
   @Test

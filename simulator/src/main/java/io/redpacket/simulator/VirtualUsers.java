@@ -41,7 +41,7 @@ final class VirtualUsers implements AutoCloseable {
     this.port = uri.getPort();
     this.tokens = new Tokens(tokenSecret);
     this.timeout = timeout;
-    this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
+    this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setKeepAliveTimeout(20),
         new PoolOptions().setHttp1MaxSize(connections));
   }
 
