@@ -1,6 +1,7 @@
 package io.redpacket.ingest;
 
 import io.redpacket.avro.ShareAction;
+import io.redpacket.avro.ShareCode;
 import io.redpacket.avro.ShareResult;
 import io.redpacket.core.Table;
 import io.vertx.core.json.JsonObject;
@@ -28,9 +29,16 @@ final class ShareAnswers {
     };
   }
 
-  static JsonObject body(ShareResult r, String by) {
+  /**
+   * The body of an answer; {@code shareCode} is the code friends claim with, given only with the
+   * sharer's own SHARED or ALREADY_SHARED (null otherwise).
+   */
+  static JsonObject body(ShareResult r, String by, String shareCode) {
     JsonObject body = new JsonObject().put("shareId", r.getShareId()).put("requestId", r.getRequestId())
-        .put("result", r.getResult().toString()).put("answeredBy", by).put("message", message(r));
+        .put("result", r.getResult().toString()).put("answeredBy", by).put("message", message(r, shareCode));
+    if (shareCode != null) {
+      body.put("shareCode", shareCode).put("claimUrl", claimPath(shareCode));
+    }
     if (r.getCents() != null) {
       body.put("cents", r.getCents()).put("amount", Table.money(r.getCents()));
     }
@@ -40,11 +48,22 @@ final class ShareAnswers {
     return body;
   }
 
-  static String message(ShareResult r) {
+  /** Whether this answer gives the share's code: the share is made and the answer is to its sharer. */
+  static boolean givesCode(ShareResult r) {
+    return r.getAction() == ShareAction.SHARE
+        && (r.getResult() == ShareCode.SHARED || r.getResult() == ShareCode.ALREADY_SHARED);
+  }
+
+  static String claimPath(String shareCode) {
+    return "/v1/shares/" + shareCode + "/claim";
+  }
+
+  static String message(ShareResult r, String shareCode) {
     String share = Replies.segment(r.getShareId());
     return switch (r.getResult()) {
-      case SHARED -> "shared: friends can claim at /v1/shares/" + share + "/claim";
-      case ALREADY_SHARED -> "this packet was already shared; friends claim at /v1/shares/" + share + "/claim";
+      case SHARED -> "shared: send friends the share code; they claim at " + claimPath(shareCode);
+      case ALREADY_SHARED -> "this packet was already shared; friends claim with its share code at "
+          + claimPath(shareCode);
       case NOT_OWNER -> "only the packet's owner can share it";
       case NOT_OPENED -> "open the packet first (POST /v1/grants/" + share + "/open), then share it";
       case NO_ALLOWANCE -> "this packet's pool has no group packet to share";

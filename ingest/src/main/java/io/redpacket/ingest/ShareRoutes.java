@@ -7,6 +7,7 @@ import io.redpacket.avro.ShareRequest;
 import io.redpacket.avro.ShareResult;
 import io.redpacket.avro.ShareState;
 import io.redpacket.codec.Topics;
+import io.redpacket.core.ShareLinks;
 import io.redpacket.core.Sharing;
 import io.redpacket.core.Table;
 import io.redpacket.kafka.Records;
@@ -16,9 +17,14 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * Group packets: {@code POST /v1/grants/{id}/share} (the owner of an opened grant shares it, once),
- * {@code POST /v1/shares/{id}/claim} (a friend claims one piece) and {@code GET /v1/shares/{id}}.
- * What the states already decide is answered here by the sharing job's own rules ({@link Sharing}).
+ * Group packets: {@code POST /v1/grants/{id}/share} (the owner of an opened grant shares it, once, and
+ * is given the share's code), {@code POST /v1/shares/{code}/claim} (a friend claims one piece with the
+ * code the sharer sent) and {@code GET /v1/shares/{id}}. What the states already decide is answered
+ * here by the sharing job's own rules ({@link Sharing}).
+ *
+ * <p>A share's id is its grant's id and can be guessed, so a claim is by code ({@link ShareLinks}),
+ * checked here: a claim without a genuine code reaches neither the boards nor Kafka, and counts
+ * against the user's claim rate like any other. Who shared and who claimed is shown to the sharer only.
  */
 final class ShareRoutes {
   static final int SHARE_RETRY_AFTER_SECONDS = 3;
@@ -28,6 +34,7 @@ final class ShareRoutes {
   private final Replies replies;
   private final String sharesTopic;
   private final String claimsTopic;
+  private final ShareLinks links;
 
   ShareRoutes(IngestConfig config, SettlementBoard settlement, ShareBoard sharing, Forwarder forwarder,
       Replies replies) {
@@ -37,12 +44,13 @@ final class ShareRoutes {
     this.replies = replies;
     this.sharesTopic = Topics.named(config.topicPrefix(), Topics.SHARES);
     this.claimsTopic = Topics.named(config.topicPrefix(), Topics.SHARE_CLAIMS);
+    this.links = new ShareLinks(config.tokenSecret());
   }
 
   void mount(Router router, Authentication auth, UserLimits limits) {
     router.post("/v1/grants/:grantId/share").handler(auth.user("share")).handler(limits.per("share", UserLimits.REQUESTS))
         .handler(this::shareGrant);
-    router.post("/v1/shares/:shareId/claim").handler(auth.user("claim")).handler(limits.per("claim", UserLimits.REQUESTS))
+    router.post("/v1/shares/:code/claim").handler(auth.user("claim")).handler(limits.per("claim", UserLimits.REQUESTS))
         .handler(this::claimShare);
     router.get("/v1/shares/:shareId").handler(auth.user("share_status"))
         .handler(limits.per("share_status", UserLimits.POLLS)).handler(this::getShare);
@@ -62,7 +70,18 @@ final class ShareRoutes {
 
   private void claimShare(RoutingContext ctx) {
     long t0 = System.nanoTime();
-    String shareId = ctx.pathParam("shareId");
+    String code = ctx.pathParam("code");
+    String shareId = links.shareId(code).orElse(null);
+    if (shareId == null) {
+      // A share id (it holds slashes, a code never does) is what the old API took: say what to send instead.
+      if (code != null && code.indexOf('/') >= 0) {
+        replies.error(ctx, "claim", 404, "share_code_required",
+            "claims take the share code the sharer was given (shareCode in the share's answer), not the share id");
+      } else {
+        replies.error(ctx, "claim", 404, "unknown_share_code", "no share has this code; check the link");
+      }
+      return;
+    }
     ShareRequest request = request(ctx, ShareAction.CLAIM, "claim", shareId, "share", t0);
     if (request == null) {
       return;
@@ -119,10 +138,14 @@ final class ShareRoutes {
       replies.counted("local", ShareAnswers.metric(r));
     }
     replies.timed(route, by, t0);
-    replies.json(ctx, route, ShareAnswers.status(r), ShareAnswers.body(r, by));
+    String code = ShareAnswers.givesCode(r) ? links.code(r.getShareId()) : null;
+    replies.json(ctx, route, ShareAnswers.status(r), ShareAnswers.body(r, by, code));
   }
 
-  /** Who claimed which piece, and what is left; for any signed-in user. */
+  /**
+   * What is claimed and what is left, for any signed-in user; who shared, who claimed which piece
+   * and the share's code for its sharer only. Anyone else sees only their own piece among the claims.
+   */
   private void getShare(RoutingContext ctx) {
     String shareId = ctx.pathParam("shareId");
     ShareState s = IdempotentRequests.validId(shareId) ? sharing.share(shareId) : null;
@@ -130,14 +153,22 @@ final class ShareRoutes {
       replies.error(ctx, "share_status", 404, "not_known", "no share with this id is known yet; poll again shortly");
       return;
     }
+    String viewer = Authentication.userId(ctx);
+    boolean sharer = viewer.equals(s.getSharer());
     JsonArray claims = new JsonArray();
     for (ShareClaimed c : s.getClaims()) {
+      if (!sharer && !viewer.equals(c.getUserId())) {
+        continue;
+      }
       claims.add(new JsonObject().put("piece", c.getPiece()).put("userId", c.getUserId()).put("cents", c.getCents())
           .put("amount", Table.money(c.getCents())));
     }
     long left = s.getValueCents() - s.getClaimedCents() - s.getRefundedCents();
-    replies.json(ctx, "share_status", 200, new JsonObject().put("shareId", s.getShareId()).put("poolId", s.getPoolId())
-        .put("sharer", s.getSharer()).put("state", s.getPhase().toString())
+    JsonObject body = new JsonObject().put("shareId", s.getShareId()).put("poolId", s.getPoolId());
+    if (sharer) {
+      body.put("sharer", s.getSharer()).put("shareCode", links.code(s.getShareId()));
+    }
+    replies.json(ctx, "share_status", 200, body.put("state", s.getPhase().toString())
         .put("valueCents", s.getValueCents()).put("value", Table.money(s.getValueCents()))
         .put("pieces", s.getPieces()).put("claimedPieces", s.getClaims().size())
         .put("piecesLeft", s.getPhase() == SharePhase.OPEN ? s.getPieces() - s.getClaims().size() : 0)

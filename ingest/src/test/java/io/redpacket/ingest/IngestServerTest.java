@@ -18,6 +18,7 @@ import io.redpacket.core.Keys;
 import io.redpacket.core.MemorySetStore;
 import io.redpacket.core.SetAllocator;
 import io.redpacket.core.Settlement;
+import io.redpacket.core.ShareLinks;
 import io.redpacket.core.Sharing;
 import io.redpacket.core.Tokens;
 import io.redpacket.kafka.Await;
@@ -57,6 +58,7 @@ class IngestServerTest {
   final String bootstrap = SharedKafka.bootstrap();
   final String prefix = "i" + UUID.randomUUID().toString().substring(0, 8) + "-";
   final Tokens tokens = new Tokens(SECRET);
+  final ShareLinks links = new ShareLinks(SECRET);
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   final AtomicBoolean backendRunning = new AtomicBoolean(true);
   IngestServer server;
@@ -264,8 +266,9 @@ class IngestServerTest {
     return new JsonObject(r.body()).put("_status", r.statusCode());
   }
 
-  JsonObject claim(String shareId, String user, String key) throws Exception {
-    HttpResponse<String> r = postShare("/v1/shares/" + java.net.URLEncoder.encode(shareId, StandardCharsets.UTF_8)
+  /** A claim with what a friend was sent: a share code (or, as a guesser would, a share id). */
+  JsonObject claim(String code, String user, String key) throws Exception {
+    HttpResponse<String> r = postShare("/v1/shares/" + java.net.URLEncoder.encode(code, StandardCharsets.UTF_8)
         + "/claim", user, key);
     return new JsonObject(r.body()).put("_status", r.statusCode());
   }
@@ -291,35 +294,90 @@ class IngestServerTest {
     JsonObject shared = share(grantId, "alice", "sh-1");
     assertThat(shared.getInteger("_status")).as(shared.encode()).isIn(200, 202);
     Await.until("the share is known", Duration.ofSeconds(20), () -> shareStatus(grantId, "bob").getInteger("_status") == 200);
-    assertThat(share(grantId, "alice", "sh-1").getString("result")).as("a retry: the same answer").isEqualTo("SHARED");
+    JsonObject retried = share(grantId, "alice", "sh-1");
+    assertThat(retried.getString("result")).as("a retry: the same answer").isEqualTo("SHARED");
+    String code = retried.getString("shareCode");
     JsonObject again = share(grantId, "alice", "sh-2");
     assertThat(again.getString("result")).as("shared once").isEqualTo("ALREADY_SHARED");
     assertThat(again.getLong("cents")).isEqualTo(90);
 
-    assertThat(claim(grantId, "alice", "c-a").getString("result")).as("not the sharer").isEqualTo("OWN_SHARE");
-    JsonObject bob = claim(grantId, "bob", "c-b");
+    assertThat(claim(code, "alice", "c-a").getString("result")).as("not the sharer").isEqualTo("OWN_SHARE");
+    JsonObject bob = claim(code, "bob", "c-b");
     assertThat(bob.getString("result")).as(bob.encode()).isEqualTo("CLAIMED");
-    JsonObject carol = claim(grantId, "carol", "c-c");
+    JsonObject carol = claim(code, "carol", "c-c");
     assertThat(carol.getString("result")).as(carol.encode()).isEqualTo("CLAIMED");
     assertThat(bob.getLong("cents") + carol.getLong("cents")).isEqualTo(90);
     Await.until("both pieces are shown", Duration.ofSeconds(20),
         () -> shareStatus(grantId, "dave").getInteger("claimedPieces") == 2);
-    JsonObject dave = claim(grantId, "dave", "c-d");
+    JsonObject dave = claim(code, "dave", "c-d");
     assertThat(dave.getInteger("_status")).isEqualTo(410);
     assertThat(dave.getString("result")).isEqualTo("ALL_CLAIMED");
-    assertThat(claim(grantId, "bob", "c-b2").getString("result")).as("one piece per friend").isEqualTo("ALREADY_CLAIMED");
+    assertThat(claim(code, "bob", "c-b2").getString("result")).as("one piece per friend").isEqualTo("ALREADY_CLAIMED");
     JsonObject status = shareStatus(grantId, "erin");
     assertThat(status.getString("state")).isEqualTo("ALL_CLAIMED");
     assertThat(status.getInteger("piecesLeft")).isZero();
-    assertThat(status.getJsonArray("claims")).hasSize(2);
-    assertThat(claim("wave/9/9", "bob", "c-x").getString("result")).isEqualTo("UNKNOWN_SHARE");
+    assertThat(status.getInteger("claimedPieces")).isEqualTo(2);
+    assertThat(shareStatus(grantId, "alice").getJsonArray("claims")).as("the sharer sees both").hasSize(2);
+    assertThat(claim(links.code("wave/9/9"), "bob", "c-x").getString("result")).isEqualTo("UNKNOWN_SHARE");
     assertThat(shareStatus("wave/9/9", "bob").getInteger("_status")).isEqualTo(404);
-    assertThat(postShare("/v1/shares/x/claim", "bob", "bad key!").statusCode()).isEqualTo(400);
+    assertThat(postShare("/v1/shares/" + links.code("x") + "/claim", "bob", "bad key!").statusCode()).isEqualTo(400);
 
     List<ShareRequest> written = TopicReader.readAll(bootstrap, Topics.named(prefix, Topics.SHARE_CLAIMS), true).stream()
         .map(r -> Codecs.SHARE_REQUEST.decode(r.value())).toList();
     assertThat(written).extracting(ShareRequest::getUserId).as("refused at the edge: never on the topic")
         .doesNotContain("dave");
+  }
+
+  @Test
+  void aShareIsClaimedOnlyWithTheCodeGivenToItsSharerAndOnlyTheSharerSeesWhoClaimed() throws Exception {
+    String grantId = shake("alice", "s-1", "wave").getString("grantId");
+    Await.until("the grant is known to the ingest", Duration.ofSeconds(20), () -> grant(grantId, "alice").statusCode() == 200);
+    open(grantId, "alice", "k-1");
+    Await.until("the grant is credited", Duration.ofSeconds(20),
+        () -> new JsonObject(grant(grantId, "alice").body()).getString("state").equals("CREDITED"));
+    share(grantId, "alice", "sh-1");
+    Await.until("the share is answered", Duration.ofSeconds(20),
+        () -> "SHARED".equals(share(grantId, "alice", "sh-1").getString("result")));
+    // Mallory knows how grant ids look: the id claims nothing.
+    JsonObject byId = claim(grantId, "mallory", "c-m1");
+    assertThat(byId.getInteger("_status")).as(byId.encode()).isEqualTo(404);
+    assertThat(byId.getString("code")).isEqualTo("share_code_required");
+    assertThat(byId.getString("message")).contains("share code");
+    JsonObject shared = share(grantId, "alice", "sh-1");
+    String code = shared.getString("shareCode");
+    assertThat(code).as("the sharer is given a code: " + shared.encode()).isNotBlank().doesNotContain(grantId);
+    assertThat(shared.getString("claimUrl")).isEqualTo("/v1/shares/" + code + "/claim");
+    assertThat(share(grantId, "alice", "sh-2").getString("shareCode")).as("and again when sharing again").isEqualTo(code);
+    assertThat(share(grantId, "mallory", "sh-m").getValue("shareCode")).as("never to someone else").isNull();
+
+    // Nor does a code altered in its last character.
+    char last = code.charAt(code.length() - 1);
+    JsonObject altered = claim(code.substring(0, code.length() - 1) + (last == 'A' ? 'B' : 'A'), "mallory", "c-m2");
+    assertThat(altered.getInteger("_status")).as(altered.encode()).isEqualTo(404);
+    assertThat(altered.getString("code")).isEqualTo("unknown_share_code");
+    JsonObject bob = claim(code, "bob", "c-b");
+    assertThat(bob.getString("result")).as(bob.encode()).isEqualTo("CLAIMED");
+
+    Await.until("bob's piece is shown", Duration.ofSeconds(20),
+        () -> shareStatus(grantId, "alice").getInteger("claimedPieces") == 1);
+    JsonObject toAlice = shareStatus(grantId, "alice");
+    assertThat(toAlice.getString("sharer")).isEqualTo("alice");
+    assertThat(toAlice.getString("shareCode")).isEqualTo(code);
+    assertThat(toAlice.getJsonArray("claims").getJsonObject(0).getString("userId")).isEqualTo("bob");
+    JsonObject toBob = shareStatus(grantId, "bob");
+    assertThat(toBob.getInteger("claimedPieces")).isEqualTo(1);
+    assertThat(toBob.getJsonArray("claims")).as("his own piece").hasSize(1);
+    assertThat(toBob.encode()).as("to a friend: no sharer, no code").doesNotContain("alice").doesNotContain(code);
+    JsonObject toMallory = shareStatus(grantId, "mallory");
+    assertThat(toMallory.getInteger("claimedPieces")).isEqualTo(1);
+    assertThat(toMallory.getJsonArray("claims")).isEmpty();
+    assertThat(toMallory.encode()).as("to anyone else: counts and amounts, no user ids").doesNotContain("alice")
+        .doesNotContain("bob").doesNotContain(code);
+
+    List<ShareRequest> written = TopicReader.readAll(bootstrap, Topics.named(prefix, Topics.SHARE_CLAIMS), true).stream()
+        .map(r -> Codecs.SHARE_REQUEST.decode(r.value())).toList();
+    assertThat(written).extracting(ShareRequest::getUserId).as("refused at the edge: never on the topic")
+        .doesNotContain("mallory");
   }
 
   /** How long the held shakes stay in flight (their outcome wait). */
@@ -358,7 +416,7 @@ class IngestServerTest {
     JsonObject shedShare = share("wave/0/1", "alice", "sh-load");
     assertThat(shedShare.getInteger("_status")).as(shedShare.encode()).isEqualTo(429);
     assertThat(shedShare.getString("message")).contains("sharing is paused");
-    HttpResponse<String> shedClaim = postShare("/v1/shares/wave%2F0%2F1/claim", "bob", "cl-load");
+    HttpResponse<String> shedClaim = postShare("/v1/shares/" + links.code("wave/0/1") + "/claim", "bob", "cl-load");
     assertThat(shedClaim.statusCode()).isEqualTo(429);
     assertThat(shedClaim.headers().firstValue("Retry-After")).isPresent();
     HttpResponse<String> opening = open("wave/0/1", "alice", "k-open");
@@ -433,13 +491,14 @@ class IngestServerTest {
 
   @Test
   void oneUsersFloodOfOpensAndClaimsOfUnknownIdsIsSlowedWhileOtherUsersGoOn() throws Exception {
-    // Sent at once, each with a fresh id of a grant or share that does not exist (forwarded, it would take a place
-    // in flight): the bucket lets through 10 plus 5 per second elapsed on each route.
+    // Sent at once, each with a fresh id of a grant (or a genuine code of a share) that does not exist (forwarded,
+    // it would take a place in flight), and every other claim with a forged code (answered at the edge, yet it
+    // still counts, or guessing codes would be free): the bucket lets through 10 plus 5 per second elapsed.
     for (String route : List.of("open", "claim")) {
       List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> flood = new java.util.ArrayList<>();
       long t0 = System.nanoTime();
       for (int i = 0; i < 40; i++) {
-        String path = route.equals("open") ? "/v1/grants/nope%2F0%2F" + i + "/open" : "/v1/shares/nope%2F0%2F" + i + "/claim";
+        String path = route.equals("open") ? "/v1/grants/nope%2F0%2F" + i + "/open" : "/v1/shares/" + (i % 2 == 0 ? links.code("nope/0/" + i) : "Zm9yZ2Vk." + "A".repeat(21) + i % 10) + "/claim";
         flood.add(http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
             .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + token("mallory"))
             .header("Idempotency-Key", route + "-" + i).POST(HttpRequest.BodyPublishers.noBody()).build(),

@@ -15,7 +15,7 @@ import org.HdrHistogram.Recorder;
 /**
  * Sharers and their friends through the HTTP ingest, following a {@link SharePlan}: the sharer
  * shares once the packet is opened, and only once the share is answered SHARED do the friends
- * get the link and claim. Sharing is the first thing the ingest sheds, so {@code 429} and
+ * get the link, the share code in that answer, and claim with it (a share's id claims nothing). Sharing is the first thing the ingest sheds, so {@code 429} and
  * {@code 503} are retried after {@code Retry-After} with jitter and the same key for longer than
  * opens are, and an accepted ({@code 202}) request is sent again with the same key until it is
  * answered. Claim-to-answer time goes into an HdrHistogram.
@@ -56,6 +56,9 @@ public final class HttpShares {
     }
   }
 
+  /** A request's answer: its result code, and the share code a SHARED answer gives its sharer (else null). */
+  private record Answer(String result, String shareCode) {}
+
   private final VirtualUsers users;
   private final Result result = new Result();
   private final AtomicLong pending = new AtomicLong();
@@ -82,7 +85,7 @@ public final class HttpShares {
       if (a.kind() == SharePlan.Kind.SHARE) {
         share = a;
       } else if (a.kind() == SharePlan.Kind.FOREIGN_SHARE) {
-        send(a, a.atMillis());
+        send(a, null, a.atMillis());
       }
     }
     if (share == null) {
@@ -91,20 +94,22 @@ public final class HttpShares {
     pending.incrementAndGet();
     result.sent.incrementAndGet();
     long t0 = System.nanoTime();
-    bounded(request(share, 1, t0), t0).onComplete(answer -> {
+    bounded(request(share, null, 1, t0), t0).onComplete(answer -> {
       pending.decrementAndGet();
-      if (!"SHARED".equals(answer.result())) {
+      Answer shared = answer.result();
+      if (shared == null || !"SHARED".equals(shared.result()) || shared.shareCode() == null) {
         return; // never shared: the friends never get a link
       }
       for (SharePlan.Action a : actions) {
         if (a.kind() != SharePlan.Kind.SHARE && a.kind() != SharePlan.Kind.FOREIGN_SHARE) {
-          send(a, a.atMillis());
+          send(a, shared.shareCode(), a.atMillis());
         }
       }
     });
   }
 
-  private void send(SharePlan.Action a, long delayMillis) {
+  /** @param shareCode what the friends were sent to claim with; null for a share request */
+  private void send(SharePlan.Action a, String shareCode, long delayMillis) {
     pending.incrementAndGet();
     users.vertx.setTimer(Math.max(1, delayMillis), id -> {
       result.sent.incrementAndGet();
@@ -112,7 +117,7 @@ public final class HttpShares {
       if (a.action() == ShareAction.CLAIM && result.firstClaimNanos == 0) {
         result.firstClaimNanos = t0;
       }
-      bounded(request(a, 1, t0), t0).onComplete(x -> {
+      bounded(request(a, shareCode, 1, t0), t0).onComplete(x -> {
         if (a.action() == ShareAction.CLAIM && x.result() != null) {
           result.claimToAnswer.recordValue(System.nanoTime() - t0);
           result.claimsAnswered.incrementAndGet();
@@ -136,22 +141,22 @@ public final class HttpShares {
     return result;
   }
 
-  private Future<String> bounded(Future<String> request, long t0) {
+  private Future<Answer> bounded(Future<Answer> request, long t0) {
     return users.bounded(request, users.deadline(t0), null, () -> {
       result.cut.incrementAndGet();
       result.timedOut.incrementAndGet();
     });
   }
 
-  /** The request's answer (its result code), or null when there was none in time. */
-  private Future<String> request(SharePlan.Action a, int attempt, long t0) {
-    return request(a, attempt, t0, 0);
+  /** The request's answer, or null when there was none in time. */
+  private Future<Answer> request(SharePlan.Action a, String shareCode, int attempt, long t0) {
+    return request(a, shareCode, attempt, t0, 0);
   }
 
   /** @param accepted how many times the request was already answered 202 */
-  private Future<String> request(SharePlan.Action a, int attempt, long t0, int accepted) {
+  private Future<Answer> request(SharePlan.Action a, String shareCode, int attempt, long t0, int accepted) {
     String uri = a.action() == ShareAction.SHARE ? "/v1/grants/" + HttpOpens.encoded(a.shareId()) + "/share"
-        : "/v1/shares/" + HttpOpens.encoded(a.shareId()) + "/claim";
+        : "/v1/shares/" + HttpOpens.encoded(shareCode) + "/claim";
     RequestOptions options = users.request(HttpMethod.POST, uri, a.userId())
         .putHeader("Idempotency-Key", a.requestId());
     return users.client.request(options).compose(req -> req.send())
@@ -159,7 +164,7 @@ public final class HttpShares {
         .transform(ar -> {
           if (ar.failed() && users.timeLeft(t0) && attempt < MAX_ATTEMPTS) { // lost: again, with the same key
             result.unanswered.incrementAndGet();
-            return Backoff.after(users.vertx, null, attempt).compose(v -> request(a, attempt + 1, t0, accepted));
+            return Backoff.after(users.vertx, null, attempt).compose(v -> request(a, shareCode, attempt + 1, t0, accepted));
           }
           if (ar.failed() || !users.timeLeft(t0)) {
             result.timedOut.incrementAndGet();
@@ -173,16 +178,17 @@ public final class HttpShares {
             }
             result.shed.incrementAndGet();
             return Backoff.after(users.vertx, (String) ar.result()[1], attempt)
-                .compose(v -> request(a, attempt + 1, t0, accepted));
+                .compose(v -> request(a, shareCode, attempt + 1, t0, accepted));
           }
           if (status == 202) { // accepted, answer not yet read back: ask again with the same key, less and less often
             long wait = Math.min(3000, 500L << Math.min(3, accepted));
             return Future.<Void>future(p -> users.vertx.setTimer(wait, id -> p.complete()))
-                .compose(v -> request(a, attempt, t0, accepted + 1));
+                .compose(v -> request(a, shareCode, attempt, t0, accepted + 1));
           }
-          String code = new JsonObject((Buffer) ar.result()[2]).getString("result", "HTTP " + status);
+          JsonObject body = new JsonObject((Buffer) ar.result()[2]);
+          String code = body.getString("result", "HTTP " + status);
           result.count(a.action(), code);
-          return Future.succeededFuture(code);
+          return Future.succeededFuture(new Answer(code, body.getString("shareCode")));
         });
   }
 
