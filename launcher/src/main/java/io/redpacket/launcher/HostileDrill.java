@@ -30,7 +30,9 @@ import org.apache.flink.core.execution.JobClient;
  * restarted, that each bad record has its dead letter with its reason (or its ordinary answer), that
  * nothing good was dead-lettered, that the audits are clean and the continuous audit found nothing,
  * and that the good records' grants and outcomes equal, byte for byte, those of a calm run: the same
- * good records alone, allocated again by a bounded allocation job on topics of their own.
+ * good records alone, allocated again by a bounded allocation job on topics of their own. Last, its
+ * HTTP half ({@link HostileHttp}): an ingest in front of the same jobs, hostile requests of every kind
+ * among good users' shakes; each hostile one a clear 4xx or a closed connection, every good one answered.
  */
 final class HostileDrill {
   static final String POOL = "drill";
@@ -52,7 +54,7 @@ final class HostileDrill {
 
   /** What the drill found: empty {@code failures} when the pipeline held. */
   record Result(List<String> failures, int hostile, int deadLetters, int answered, int refusedByBroker, int grants,
-      int goodOutcomes, Map<String, String> reasons) {
+      int goodOutcomes, Map<String, String> reasons, int hostileHttp, int goodHttp) {
     boolean passed() {
       return failures.isEmpty();
     }
@@ -103,11 +105,15 @@ final class HostileDrill {
         verdict.checkJobs(jobs);
         Result result = verdict.checkRecords(wave.written);
         verdict.checkCalmRun(wave.goodShakeIds);
+        // The HTTP half, after the records' checks (its pool's grants are not the calm run's), then the jobs again.
+        HostileHttp.Result http = HostileHttp.run(bootstrap, run, out, failures);
+        verdict.checkJobs(jobs);
         out.printf("hostile drill: done after %.1f s: %s%n", (System.nanoTime() - t0) / 1e9,
             failures.isEmpty() ? "PASSED" : failures.size() + " FAILURE(S)");
         failures.forEach(x -> out.println("  FAILED: " + x));
         return new Result(List.copyOf(failures), result.hostile(), result.deadLetters(), result.answered(),
-            result.refusedByBroker(), result.grants(), result.goodOutcomes(), result.reasons());
+            result.refusedByBroker(), result.grants(), result.goodOutcomes(), result.reasons(), http.hostile(),
+            http.goodAnswered());
       }
     } finally {
       LocalKafka.deleteRecursively(settings.dataDir().resolve("flink"));

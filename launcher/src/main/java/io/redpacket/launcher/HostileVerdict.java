@@ -181,7 +181,7 @@ final class HostileVerdict {
         + " %d dead letters in all; %d continuous-audit findings%n", written.size(), dead, answered, refused, letters.size(),
         findings);
     reasons.forEach((k, v) -> out.printf("    %-55s %s%n", k, v));
-    return new HostileDrill.Result(List.of(), written.size(), dead, answered, refused, 0, 0, reasons);
+    return new HostileDrill.Result(List.of(), written.size(), dead, answered, refused, 0, 0, reasons, 0, 0);
   }
 
   private Map<String, String> answers(String topic, java.util.function.Function<byte[], Map.Entry<String, String>> f) {

@@ -32,6 +32,8 @@ class HostileInputDrillTest {
       assertThat(result.hostile()).as("bad records written").isGreaterThan(100);
       assertThat(result.deadLetters() + result.answered() + result.refusedByBroker()).isEqualTo(result.hostile());
       assertThat(result.answered()).as("unknown pools, grants and shares answered").isGreaterThanOrEqualTo(79);
+      assertThat(result.hostileHttp()).as("hostile HTTP requests sent").isGreaterThanOrEqualTo(170);
+      assertThat(result.goodHttp()).as("good users' shakes answered among them").isEqualTo(160);
     } finally {
       LocalKafka.deleteRecursively(dir);
     }
