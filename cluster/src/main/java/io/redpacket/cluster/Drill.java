@@ -10,8 +10,8 @@ import java.util.Map;
  * Failures and operations played against the cluster while a wave runs, on a thread of their own:
  * <ul>
  *   <li>chaos: kill -9 a TaskManager, bring it back, wait until every job has recovered (running,
- *       with a checkpoint triggered after the kill completed, see {@link Recovery}); three times, with one
- *       Kafka broker killed the same way between the second and third, then the JobManager, whose jobs
+ *       with a checkpoint triggered after the kill completed, see {@link Recovery}); twice, with one
+ *       Kafka broker killed the same way between the two, then the JobManager, whose jobs
  *       are resumed from their retained checkpoints (no HA: the manual path of `jobs resume`). Each kill
  *       waits until the cluster is whole again (the process killed before back and registered): one
  *       failure at a time;
@@ -47,10 +47,10 @@ public final class Drill implements Runnable {
   public static final String BUSIEST_TASKMANAGER = "taskmanager";
 
   /** The processes the chaos drill kills, in order. */
-  public static final List<String> CHAOS = List.of(BUSIEST_TASKMANAGER, BUSIEST_TASKMANAGER, "kafka-2",
-      BUSIEST_TASKMANAGER, "jobmanager");
+  // Two TaskManager kills, not three as before: the third measured nothing new and cost CI a minute.
+  public static final List<String> CHAOS = List.of(BUSIEST_TASKMANAGER, "kafka-2", BUSIEST_TASKMANAGER, "jobmanager");
 
-  /** Three TaskManager kills, one broker kill and one JobManager kill, each followed by its recovery. */
+  /** Two TaskManager kills, one broker kill and one JobManager kill, each followed by its recovery. */
   public static Drill chaos(Cluster cluster, Deployment jobs, Duration firstAfter, PrintStream out) {
     Drill d = new Drill(cluster, jobs, out);
     d.steps.add(() -> Thread.sleep(firstAfter.toMillis()));

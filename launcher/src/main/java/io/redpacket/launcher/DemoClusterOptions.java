@@ -15,7 +15,7 @@ final class DemoClusterOptions {
       + " folder (default: ${DEFAULT-VALUE})")
   Path clusterDir;
 
-  @Option(names = "--chaos", description = "with --cluster: during the wave kill -9 a TaskManager three times, a Kafka"
+  @Option(names = "--chaos", description = "with --cluster: during the wave kill -9 a TaskManager twice, a Kafka"
       + " broker and the JobManager once, bringing each back (the jobs resumed from their retained checkpoints after the"
       + " JobManager); print how long each recovery took (recovery <process> <seconds> s) and the records it held up"
       + " more than 5 s; then check that the grants equal a calm run's on the same input")

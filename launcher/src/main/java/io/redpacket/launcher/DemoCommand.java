@@ -306,8 +306,8 @@ final class DemoCommand implements Callable<Integer> {
     }
     Drill d = cluster.chaos ? Drill.chaos(c.cluster, c.jobs, Duration.ofSeconds(5), System.out)
         : Drill.rescale(c.cluster, c.jobs, cluster.rescale, Duration.ofSeconds(5), System.out);
-    System.out.println(cluster.chaos ? "drill: kill -9 the busiest TaskManager, the busiest again, kafka-2, the busiest"
-        + " TaskManager, the JobManager, each brought back (the jobs resumed from their checkpoints after the JobManager),"
+    System.out.println(cluster.chaos ? "drill: kill -9 the busiest TaskManager, kafka-2, the busiest TaskManager again,"
+        + " the JobManager, each brought back (the jobs resumed from their checkpoints after the JobManager),"
         + " one at a time while the wave runs" : "drill: stop with savepoints and resume at parallelism " + cluster.rescale + " while the wave runs");
     return d.start();
   }
