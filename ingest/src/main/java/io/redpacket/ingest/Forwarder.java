@@ -30,6 +30,11 @@ final class Forwarder implements AutoCloseable {
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger loops = new AtomicInteger();
   private final LoadLevel load;
+  /** The client policy's level, held; only the first event loop's sampler touches it. */
+  private final io.redpacket.core.ClientPolicy.Hold policyLevel =
+      new io.redpacket.core.ClientPolicy.Hold(POLICY_HOLD_MILLIS);
+  /** How long the load must stay lower before the client policy loosens a step. */
+  static final long POLICY_HOLD_MILLIS = 2000;
   private volatile boolean topicsKnown;
   private volatile boolean closed;
 
@@ -241,7 +246,14 @@ final class Forwarder implements AutoCloseable {
   /** The load figures as gauges, sampled every 50 ms by the first event loop. */
   private void publishGauges() {
     int n = inFlight.get();
-    metrics.loadLevel.set(load.level(n));
+    int level = load.level(n);
+    metrics.loadLevel.set(level);
+    long now = System.currentTimeMillis();
+    int policy = policyLevel.next(level, now);
+    if (policy != replies.policy().level()) {
+      replies.policy(io.redpacket.core.ClientPolicy.at(policy, now));
+      metrics.policyLevel.set(policy);
+    }
     metrics.kafkaAck.set(load.ackMillis() / 1000);
     metrics.loopDelay.set(load.loopDelayMillis() / 1000);
     metrics.inFlight.set(n);

@@ -13,6 +13,7 @@ import io.redpacket.avro.ShareState;
 import io.redpacket.avro.SplitMode;
 import io.redpacket.codec.Codecs;
 import io.redpacket.codec.Topics;
+import io.redpacket.core.ClientPolicy;
 import io.redpacket.core.Decision;
 import io.redpacket.core.Keys;
 import io.redpacket.core.MemorySetStore;
@@ -375,11 +376,41 @@ class IngestServerTest {
   }
 
   @Test
+  void everyAnswerCarriesTheClientPolicyAtLevelZeroWhenCalm() throws Exception {
+    HttpResponse<String> won = post("/v1/shakes", token("alice"), "{\"shakeId\":\"p-1\",\"poolId\":\"wave\"}");
+    HttpResponse<String> edge = post("/v1/shakes", token("alice"), "{\"shakeId\":\"p-2\",\"poolId\":\"none\"}");
+    HttpResponse<String> refused = post("/v1/shakes", "forged", "{}");
+    HttpResponse<String> unknown = get("/v1/nothing-here", null);
+    for (HttpResponse<String> r : List.of(won, edge, refused, unknown, get("/metrics", null))) {
+      assertThat(r.headers().firstValue(ClientPolicy.HEADER)).as(r.uri() + " " + r.statusCode())
+          .map(ClientPolicy::parse).get().extracting(ClientPolicy::level, ClientPolicy::samplePercent)
+          .containsExactly(0, 0);
+    }
+    assertThat(refused.statusCode()).isEqualTo(401);
+    JsonObject policy = new JsonObject(get("/v1/client-policy", null).body());
+    assertThat(policy.getInteger("level")).isZero();
+    assertThat(policy.getInteger("samplePercent")).isZero();
+    assertThat(policy.getLong("minShakeIntervalMs")).isZero();
+    assertThat(policy.getString("onTimeout")).isEqualTo("retry");
+  }
+
+  @Test
   void underLoadOpeningIsShedBeforeShakes() throws Exception {
     var inFlight = holdInFlight(3); // 3 of 4: load level 2
+    // The policy follows the load level within a sampling tick (50 ms).
+    Await.until("client policy at level 2", Duration.ofSeconds(5),
+        () -> new JsonObject(get("/v1/client-policy", null).body()).getInteger("level") == 2);
+    JsonObject policy = new JsonObject(get("/v1/client-policy", null).body());
+    assertThat(policy.getInteger("samplePercent")).isEqualTo(80);
+    assertThat(policy.getLong("minShakeIntervalMs")).isEqualTo(3000);
+    assertThat(policy.getString("onTimeout")).isEqualTo("wait");
+    assertThat(get("/metrics", null).body()).as("asking for the policy is not load")
+        .contains("redpacket_ingest_forwarded_in_flight 3.0").contains("redpacket_ingest_client_policy_level 2.0");
     HttpResponse<String> shed = open("wave/0/1", "alice", "k-load");
     assertThat(shed.statusCode()).as(shed.body()).isEqualTo(429);
     assertThat(shed.headers().firstValue("Retry-After")).isPresent();
+    assertThat(ClientPolicy.parse(shed.headers().firstValue(ClientPolicy.HEADER).orElse(null)).level())
+        .as("a shed answer tells the client to hold back too").isEqualTo(2);
     assertThat(new JsonObject(shed.body()).getString("code")).isEqualTo("overloaded");
     JsonObject stillShaking = shake("zoe", "load-3", "wave");
     assertThat(stillShaking.getInteger("_status")).as("shakes still go through at this level: " + stillShaking)
