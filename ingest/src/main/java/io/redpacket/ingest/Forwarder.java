@@ -35,6 +35,8 @@ final class Forwarder implements AutoCloseable {
       new io.redpacket.core.ClientPolicy.Hold(POLICY_HOLD_MILLIS);
   /** How long the load must stay lower before the client policy loosens a step. */
   static final long POLICY_HOLD_MILLIS = 2000;
+  /** The least policy level an operator asked for (0: the load alone decides). */
+  private volatile int policyFloor;
   private volatile boolean topicsKnown;
   private volatile boolean closed;
 
@@ -238,6 +240,11 @@ final class Forwarder implements AutoCloseable {
         notAccepted + " (Kafka unavailable); retry after 2 s");
   }
 
+  /** The client policy is at least this level from the next sample on, whatever the load. */
+  void policyFloor(int level) {
+    policyFloor = level;
+  }
+
   /** The current {@link LoadLevel}. */
   int loadLevel() {
     return load.level(inFlight.get());
@@ -249,7 +256,8 @@ final class Forwarder implements AutoCloseable {
     int level = load.level(n);
     metrics.loadLevel.set(level);
     long now = System.currentTimeMillis();
-    int policy = policyLevel.next(level, now);
+    // The floor goes through the hold too: released, the policy loosens step by step as after a load.
+    int policy = policyLevel.next(Math.max(policyFloor, level), now);
     if (policy != replies.policy().level()) {
       replies.policy(io.redpacket.core.ClientPolicy.at(policy, now));
       metrics.policyLevel.set(policy);

@@ -141,6 +141,11 @@ public final class IngestServer implements AutoCloseable {
     return router;
   }
 
+  /** The client policy is at least {@code level} from the next 50 ms sample on (0: the load alone decides). */
+  public void clientPolicyFloor(int level) {
+    forwarder.policyFloor(Math.max(0, Math.min(io.redpacket.core.ClientPolicy.LEVELS - 1, level)));
+  }
+
   /** The client policy in force, as on every answer. */
   public io.redpacket.core.ClientPolicy clientPolicy() {
     return replies.policy();
