@@ -37,6 +37,8 @@ public final class HttpWave {
   public static final class Result {
     /** Shakes the users made; {@link #sent} of them went to the ingest, the rest the client answered itself. */
     public final AtomicLong gestures = new AtomicLong();
+    /** When the wave started (nanoTime). */
+    public final long startNanos = System.nanoTime();
     public final AtomicLong sent = new AtomicLong();
     /** Shakes the client answered itself: sampled by the policy's share. */
     public final AtomicLong sampledByClient = new AtomicLong();
@@ -88,6 +90,7 @@ public final class HttpWave {
 
   private final VirtualUsers users;
   /** Each user's last shake sent (nanoTime), or the end of a busy time after a timeout (in the future). */
+  private final Pace pace = new Pace(0);
   private final Map<String, Long> lastSent = new java.util.concurrent.ConcurrentHashMap<>();
 
   public HttpWave(String baseUrl, String tokenSecret, int connections, Duration timeout) {
@@ -108,7 +111,7 @@ public final class HttpWave {
       throws InterruptedException {
     Result r = new Result();
     long start = System.nanoTime();
-    Pace pace = new Pace(start, gesturesPerSecond);
+    pace.perSecond = gesturesPerSecond;
     AtomicLong left = new AtomicLong(count);
     CountDownLatch done = new CountDownLatch(concurrency);
     Thread reporter = new Thread(() -> {
@@ -136,16 +139,32 @@ public final class HttpWave {
     return r;
   }
 
-  /** When each gesture is due: the i-th at start + i / rate; none waits without a rate. */
-  private record Pace(long start, long perSecond, AtomicLong index) {
-    Pace(long start, long perSecond) {
-      this(start, perSecond, new AtomicLong());
+  /** When the users' next shake is due, at a pace that may change while the wave runs. */
+  private static final class Pace {
+    private volatile long perSecond;
+    private long due;
+
+    Pace(long perSecond) {
+      this.perSecond = perSecond;
     }
 
-    long waitMillis() {
-      return perSecond <= 0 ? 0
-          : (start + index.getAndIncrement() * 1_000_000_000L / perSecond - System.nanoTime()) / 1_000_000;
+    /** How long until the next shake (none without a pace). */
+    synchronized long waitMillis() {
+      long rate = perSecond;
+      if (rate <= 0) {
+        return 0;
+      }
+      long now = System.nanoTime();
+      // A crowd held up by busy phones does not shake faster afterwards: missed shakes are not caught up.
+      long at = Math.max(due, now);
+      due = at + 1_000_000_000L / rate;
+      return (at - now) / 1_000_000;
     }
+  }
+
+  /** From now on the users shake at {@code perSecond} (0: each next shake as soon as the last is answered). */
+  public void pace(long perSecond) {
+    pace.perSecond = perSecond;
   }
 
   private void next(WavePlan plan, Pace pace, AtomicLong left, Result r, CountDownLatch done) {
