@@ -84,7 +84,7 @@ final class DemoCommand implements Callable<Integer> {
 
   @Option(names = "--no-policy-drill", description = "over HTTP, leave the client policy to the load alone; by default"
       + " the operator holds it at level 2 from 15% to 35% of the wave's shakes, the users shaking on at the pace the"
-      + " ingest took while calm")
+      + " ingest took at level 0")
   boolean noPolicyDrill;
 
   @Mixin
@@ -331,7 +331,7 @@ final class DemoCommand implements Callable<Integer> {
     PolicyDrill drill = noPolicyDrill ? null : new PolicyDrill(ingest, http, wave.shakes, 0.15, 0.35);
     if (drill != null) {
       System.out.printf("client policy drill: the operator holds the client policy at level %d from 15%% to 35%% of"
-          + " the shakes; the users shake on at the pace the ingest took while calm%n", PolicyDrill.LEVEL);
+          + " the shakes; the users shake on at the pace the ingest took at level 0%n", PolicyDrill.LEVEL);
     }
     boolean[] started = {false};
     try {
@@ -364,6 +364,10 @@ final class DemoCommand implements Callable<Integer> {
       policySummary.add(String.format("shakes answered by client policy: %d", r.answeredByClient()));
       if (drill != null) {
         double[] o = drill.offered(r);
+        if (drill.tightenedAt() < 0) {
+          System.out.println("client policy drill: not played; the load level kept the policy above 0 for most of"
+              + " the wave, see the table above");
+        }
         policySummary.add(String.format("client policy tightened at s: %.1f", drill.tightenedAt()));
         policySummary.add(String.format("client policy released at s: %.1f", drill.releasedAt()));
         policySummary.add(String.format("offered shakes per second before tight: %.0f", o[0]));

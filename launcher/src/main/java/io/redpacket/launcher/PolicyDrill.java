@@ -8,7 +8,7 @@ import java.util.List;
 
 /**
  * The demo's client-policy drill over HTTP: the wave starts at full speed; once a share of it is
- * made, the users keep shaking at the pace the ingest took while calm, and the operator holds the
+ * made, the users keep shaking at the pace the ingest took while the policy was at level 0, and the operator holds the
  * client policy at level 2 for a further share of the wave, then lets it go (it loosens a step
  * every 2 s). The shakes the ingest is offered fall while the policy is tight and rise again as it
  * loosens, though the users shake at the same pace throughout; the load level may tighten it too.
@@ -25,7 +25,11 @@ final class PolicyDrill {
   private volatile long releasedNanos;
   private volatile long start;
 
-  /** Tightens once {@code from} of the {@code shakes} are made, releases at {@code to}. */
+  /**
+   * Tightens once {@code from} of the {@code shakes} are made and the users obeyed level 0 for two
+   * seconds (the pace to keep); releases after a further {@code to - from} of them; no drill if the
+   * load level kept the policy tight until {@code to}.
+   */
   PolicyDrill(IngestServer ingest, HttpWave wave, long shakes, double from, double to) {
     this.ingest = ingest;
     this.wave = wave;
@@ -38,15 +42,20 @@ final class PolicyDrill {
     start = r.startNanos;
     Thread t = new Thread(() -> {
       try {
-        while (r.gestures.get() < tightenAt || System.nanoTime() - start < 1_000_000_000L) {
+        double calm = -1;
+        while (calm < 0 && r.gestures.get() < releaseAt) {
           Thread.sleep(50);
+          calm = r.gestures.get() >= tightenAt ? calmRate(r) : -1;
         }
-        // The crowd shakes on at the pace the ingest took while calm.
-        double seconds = (System.nanoTime() - start) / 1e9;
-        wave.pace(Math.max(1, Math.round(r.sent.get() / seconds)));
+        if (calm < 0) {
+          return; // the load level kept the policy tight: no calm pace to measure, no drill
+        }
+        // The crowd shakes on at the pace the ingest took at level 0, whatever the policy answers.
+        wave.pace(Math.max(1, Math.round(calm)));
         ingest.clientPolicyFloor(LEVEL);
         tightenedNanos = System.nanoTime();
-        while (r.gestures.get() < releaseAt) {
+        long until = r.gestures.get() + (releaseAt - tightenAt);
+        while (r.gestures.get() < until) {
           Thread.sleep(50);
         }
         ingest.clientPolicyFloor(0);
@@ -58,6 +67,19 @@ final class PolicyDrill {
     t.setDaemon(true);
     thread = t;
     t.start();
+  }
+
+  /** Shakes sent per second over the seconds the users obeyed level 0, once there are two; else -1. */
+  static double calmRate(HttpWave.Result r) {
+    long sent = 0;
+    int n = 0;
+    for (long[] s : perSecond(r)) {
+      if (s[3] == 0 && s[0] > 1) { // the first second is the clients' and the jobs' start
+        sent += s[2];
+        n++;
+      }
+    }
+    return n < 2 ? -1 : (double) sent / n;
   }
 
   void stop() {
