@@ -362,17 +362,21 @@ final class DemoCommand implements Callable<Integer> {
             + " the ones Kafka accepted%n", r.timedOut.get(), r.gaveUp.get());
       }
       policySummary.add(String.format("shakes answered by client policy: %d", r.answeredByClient()));
-      if (drill != null) {
+      double[] byLevel = PolicyDrill.offeredByLevel(r);
+      for (int level = 0; level < byLevel.length; level++) {
+        policySummary.add(String.format("offered shakes per second at client policy level %d: %s", level,
+            byLevel[level] < 0 ? "-" : String.format("%.0f", byLevel[level])));
+      }
+      if (drill != null && drill.tightenedAt() < 0) {
+        System.out.println("client policy drill: not played; the load level kept the policy above 0 for most of"
+            + " the wave, see the table above");
+      } else if (drill != null) {
         double[] o = drill.offered(r);
-        if (drill.tightenedAt() < 0) {
-          System.out.println("client policy drill: not played; the load level kept the policy above 0 for most of"
-              + " the wave, see the table above");
-        }
         policySummary.add(String.format("client policy tightened at s: %.1f", drill.tightenedAt()));
         policySummary.add(String.format("client policy released at s: %.1f", drill.releasedAt()));
-        policySummary.add(String.format("offered shakes per second before tight: %.0f", o[0]));
-        policySummary.add(String.format("offered shakes per second while tight: %.0f", o[1]));
-        policySummary.add(String.format("offered shakes per second after: %.0f", o[2]));
+        policySummary.add("offered shakes per second before tight: " + figure(o[0]));
+        policySummary.add("offered shakes per second while tight: " + figure(o[1]));
+        policySummary.add("offered shakes per second after: " + figure(o[2]));
       }
     } finally {
       if (drill != null) {
@@ -381,6 +385,10 @@ final class DemoCommand implements Callable<Integer> {
       http.close();
     }
     return TopicReader.forEach(stack.bootstrap(), Topics.named(stack.topicPrefix(), Topics.SHAKES), true, rec -> {});
+  }
+
+  private static String figure(double perSecond) {
+    return perSecond < 0 ? "-" : String.format("%.0f", perSecond);
   }
 
   /** The live page's edge panel: the ingest's funnel, and what the users made and answered themselves. */

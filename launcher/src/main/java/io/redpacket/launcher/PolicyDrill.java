@@ -117,6 +117,23 @@ final class PolicyDrill {
     return t.render();
   }
 
+  /** Shakes sent per second while the users obeyed each policy level (-1 for a level never seen), the first second left out. */
+  static double[] offeredByLevel(HttpWave.Result r) {
+    long[] sum = new long[4];
+    long[] n = new long[4];
+    for (long[] s : perSecond(r)) {
+      if (s[0] > 1 && s[3] >= 0 && s[3] < 4) {
+        sum[(int) s[3]] += s[2];
+        n[(int) s[3]]++;
+      }
+    }
+    double[] out = new double[4];
+    for (int i = 0; i < 4; i++) {
+      out[i] = n[i] == 0 ? -1 : (double) sum[i] / n[i];
+    }
+    return out;
+  }
+
   /**
    * The offered shakes per second (sent to the ingest) before the tightening, while the policy was
    * at the drill's level or above, and after it was back at 0; -1 where no whole second fell there.
