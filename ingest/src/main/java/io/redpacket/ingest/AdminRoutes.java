@@ -29,6 +29,28 @@ final class AdminRoutes {
 
   void mount(Router router, Authentication auth) {
     router.post("/v1/admin/pools").handler(auth.admin("admin_pools")).handler(this::createPool);
+    router.put("/v1/admin/client-policy").handler(auth.admin("admin_policy")).handler(this::policyFloor);
+  }
+
+  /**
+   * {@code {"floorLevel": 0..3}}: the client policy is at least this level whatever the load, as an
+   * operator sets it ahead of a wave they know is coming (0 gives it back to the load).
+   */
+  private void policyFloor(RoutingContext ctx) {
+    Integer floor;
+    try {
+      Object f = ShakeRequest.object(ctx.body().buffer()).getValue("floorLevel");
+      floor = f instanceof Integer i && i >= 0 && i < io.redpacket.core.ClientPolicy.LEVELS ? i : null;
+    } catch (ShakeRequest.BadRequest e) {
+      floor = null;
+    }
+    if (floor == null) {
+      replies.error(ctx, "admin_policy", 400, "invalid_field", "send {\"floorLevel\": 0..3}");
+      return;
+    }
+    forwarder.policyFloor(floor);
+    replies.json(ctx, "admin_policy", 200, new JsonObject().put("floorLevel", floor)
+        .put("status", "in force within 50 ms"));
   }
 
   private void createPool(RoutingContext ctx) {

@@ -30,6 +30,13 @@ final class Forwarder implements AutoCloseable {
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger loops = new AtomicInteger();
   private final LoadLevel load;
+  /** The client policy's level, held; only the first event loop's sampler touches it. */
+  private final io.redpacket.core.ClientPolicy.Hold policyLevel =
+      new io.redpacket.core.ClientPolicy.Hold(POLICY_HOLD_MILLIS);
+  /** How long the load must stay lower before the client policy loosens a step. */
+  static final long POLICY_HOLD_MILLIS = 2000;
+  /** The least policy level an operator asked for (0: the load alone decides). */
+  private volatile int policyFloor;
   private volatile boolean topicsKnown;
   private volatile boolean closed;
 
@@ -233,6 +240,11 @@ final class Forwarder implements AutoCloseable {
         notAccepted + " (Kafka unavailable); retry after 2 s");
   }
 
+  /** The client policy is at least this level from the next sample on, whatever the load. */
+  void policyFloor(int level) {
+    policyFloor = level;
+  }
+
   /** The current {@link LoadLevel}. */
   int loadLevel() {
     return load.level(inFlight.get());
@@ -241,7 +253,15 @@ final class Forwarder implements AutoCloseable {
   /** The load figures as gauges, sampled every 50 ms by the first event loop. */
   private void publishGauges() {
     int n = inFlight.get();
-    metrics.loadLevel.set(load.level(n));
+    int level = load.level(n);
+    metrics.loadLevel.set(level);
+    long now = System.currentTimeMillis();
+    // The floor goes through the hold too: released, the policy loosens step by step as after a load.
+    int policy = policyLevel.next(Math.max(policyFloor, level), now);
+    if (policy != replies.policy().level()) {
+      replies.policy(io.redpacket.core.ClientPolicy.at(policy, now));
+      metrics.policyLevel.set(policy);
+    }
     metrics.kafkaAck.set(load.ackMillis() / 1000);
     metrics.loopDelay.set(load.loopDelayMillis() / 1000);
     metrics.inFlight.set(n);

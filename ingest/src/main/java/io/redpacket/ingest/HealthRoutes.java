@@ -29,13 +29,25 @@ final class HealthRoutes {
   void mountHealth(Router router) {
     router.get("/health/live").handler(ctx -> replies.json(ctx, "live", 200, new JsonObject().put("status", "live")));
     router.get("/health/ready").handler(this::ready);
+    // Public guidance, not load: no token, no forwarding, nothing counted towards the load level.
+    router.get("/v1/client-policy").handler(ctx -> {
+      ctx.response().putHeader("Cache-Control", "max-age=1");
+      replies.json(ctx, "client-policy", 200, policyJson(replies.policy()));
+    });
   }
 
   void mountMetrics(Router router) {
     router.get("/metrics").handler(ctx -> {
       replies.request("metrics", 200).inc();
+      replies.policyHeader(ctx);
       ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape());
     });
+  }
+
+  static JsonObject policyJson(io.redpacket.core.ClientPolicy p) {
+    return new JsonObject().put("level", p.level()).put("samplePercent", p.samplePercent())
+        .put("minShakeIntervalMs", p.minIntervalMs()).put("onTimeout", p.onTimeout())
+        .put("busySeconds", p.busySeconds()).put("epoch", p.epoch()).put("header", p.header());
   }
 
   private void ready(RoutingContext ctx) {

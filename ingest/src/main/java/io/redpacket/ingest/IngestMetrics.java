@@ -19,6 +19,8 @@ final class IngestMetrics {
       .register(registry);
   final Gauge loadLevel = Gauge.builder().name("redpacket_ingest_load_level")
       .help("0 normal; 1 sharing shed; 2 opening shed; 3 shakes sampled harder").register(registry);
+  final Gauge policyLevel = Gauge.builder().name("redpacket_ingest_client_policy_level")
+      .help("the client policy in force (X-Client-Policy): the load level, held 2 s before each step down").register(registry);
   final Gauge inFlight = Gauge.builder().name("redpacket_ingest_forwarded_in_flight")
       .help("forwarded shakes awaiting Kafka or their outcome").register(registry);
   final Gauge kafkaAck = Gauge.builder().name("redpacket_ingest_kafka_ack_seconds")

@@ -185,6 +185,50 @@ public final class IngestServer implements AutoCloseable {
     return router;
   }
 
+  /** The client policy is at least {@code level} from the next 50 ms sample on (0: the load alone decides). */
+  public void clientPolicyFloor(int level) {
+    forwarder.policyFloor(Math.max(0, Math.min(io.redpacket.core.ClientPolicy.LEVELS - 1, level)));
+  }
+
+  /** The client policy in force, as on every answer. */
+  public io.redpacket.core.ClientPolicy clientPolicy() {
+    return replies.policy();
+  }
+
+  /**
+   * The edge's funnel of shakes so far, from its own counters: received, answered at the edge by
+   * reason, forwarded to Kafka, shed ({@code 429}/{@code 503}); and the client policy in force.
+   */
+  public io.vertx.core.json.JsonObject edge() {
+    long received = 0;
+    long shed = 0;
+    for (var d : metrics.requests.collect().getDataPoints()) {
+      if ("shakes".equals(d.getLabels().get("route"))) {
+        long n = (long) d.getValue();
+        received += n;
+        String status = d.getLabels().get("status");
+        shed += "429".equals(status) || "503".equals(status) ? n : 0;
+      }
+    }
+    io.vertx.core.json.JsonObject local = new io.vertx.core.json.JsonObject();
+    long atEdge = 0;
+    long forwarded = 0;
+    for (var d : metrics.answers.collect().getDataPoints()) {
+      String path = d.getLabels().get("path");
+      String reason = d.getLabels().get("reason");
+      long n = (long) d.getValue();
+      if ("local".equals(path) && ShakeRoutes.LOCAL_REASONS.contains(reason)) {
+        local.put(reason, n);
+        atEdge += n;
+      } else if ("forwarded".equals(path) && "admitted".equals(reason)) {
+        forwarded += n;
+      }
+    }
+    return new io.vertx.core.json.JsonObject().put("received", received).put("answeredAtEdge", atEdge)
+        .put("atEdgeByReason", local).put("forwarded", forwarded).put("shed", shed)
+        .put("policy", HealthRoutes.policyJson(replies.policy()));
+  }
+
   @Override
   public void close() {
     try {

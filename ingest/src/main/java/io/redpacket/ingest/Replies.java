@@ -2,6 +2,8 @@ package io.redpacket.ingest;
 
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
+import io.redpacket.core.ClientPolicy;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.net.URLEncoder;
@@ -14,6 +16,8 @@ import java.util.function.Function;
 /**
  * Every JSON answer and error of the ingest, each counted by route and status. The metrics' label
  * children are looked up once per label pair and kept: a request costs a map read and an add.
+ * Every answer carries the client policy in force ({@link ClientPolicy#HEADER}): its header value
+ * is made once when the policy changes, so a request costs a volatile read and a header put.
  */
 final class Replies {
   private static final int LOWEST_STATUS = 100;
@@ -22,6 +26,15 @@ final class Replies {
   private final Map<String, AtomicReferenceArray<CounterDataPoint>> requests = new ConcurrentHashMap<>();
   private final Map<String, Map<String, CounterDataPoint>> answers = new ConcurrentHashMap<>();
   private final Map<String, Map<String, DistributionDataPoint>> latency = new ConcurrentHashMap<>();
+  private static final CharSequence POLICY_HEADER = HttpHeaders.createOptimized(ClientPolicy.HEADER);
+  private volatile Policy policy = new Policy(ClientPolicy.DEFAULT);
+
+  /** A policy and its header value, made once. */
+  private record Policy(ClientPolicy rule, CharSequence header) {
+    Policy(ClientPolicy rule) {
+      this(rule, HttpHeaders.createOptimized(rule.header()));
+    }
+  }
 
   Replies(IngestMetrics metrics) {
     this.metrics = metrics;
@@ -42,8 +55,23 @@ final class Replies {
   void json(RoutingContext ctx, String route, int status, JsonObject body) {
     request(route, status).inc();
     if (!ctx.response().ended()) {
-      ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.encode());
+      ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+          .putHeader(POLICY_HEADER, policy.header).end(body.encode());
     }
+  }
+
+  /** Puts the client policy in force on an answer that does not go through {@link #json}. */
+  void policyHeader(RoutingContext ctx) {
+    ctx.response().putHeader(POLICY_HEADER, policy.header);
+  }
+
+  /** From now on every answer carries this policy (set by the load sampler, when it changes). */
+  void policy(ClientPolicy p) {
+    policy = new Policy(p);
+  }
+
+  ClientPolicy policy() {
+    return policy.rule;
   }
 
   /** The request counter's child for this route and status. */

@@ -20,6 +20,9 @@ import java.time.Duration;
  * and forwards the rest, answering with the allocation job's outcome.
  */
 final class ShakeRoutes {
+  /** The reasons a shake is answered at the edge, as counted in {@code redpacket_ingest_answers_total{path="local"}}. */
+  static final java.util.Set<String> LOCAL_REASONS = java.util.Set.of("unknown_pool", "not_active", "exhausted",
+      "sampled_out");
   private final IngestConfig config;
   private final PoolView pools;
   private final OutcomeBoard outcomes;

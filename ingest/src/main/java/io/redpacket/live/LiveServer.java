@@ -45,6 +45,8 @@ public final class LiveServer implements AutoCloseable {
   private final TopicLoop reader;
   private final String page;
   private volatile java.util.function.Supplier<String> metrics = () -> "";
+  /** The edge's funnel and client policy, when an ingest runs beside the page (the demo over HTTP). */
+  private volatile java.util.function.Supplier<JsonObject> edge = () -> null;
   private HttpServer server;
 
   private LiveServer(String bootstrap, String prefix) {
@@ -95,6 +97,11 @@ public final class LiveServer implements AutoCloseable {
     this.metrics = scrape;
   }
 
+  /** What the page's edge panel shows: the policy in force and the funnel of shakes (see {@code IngestServer#edge}). */
+  public void serveEdge(java.util.function.Supplier<JsonObject> funnel) {
+    this.edge = funnel;
+  }
+
   public int port() {
     return server.actualPort();
   }
@@ -140,6 +147,7 @@ public final class LiveServer implements AutoCloseable {
 
   /** The numbers on the page: money in cents and as text, so the page shows exactly what the audit prints. */
   public JsonObject snapshot() {
+    JsonObject funnel = edge.get(); // outside the lock: the ingest's counters, not the view
     synchronized (lock) {
       long now = System.currentTimeMillis();
       JsonArray pools = new JsonArray();
@@ -178,7 +186,7 @@ public final class LiveServer implements AutoCloseable {
           .put("shareRefunded", Table.money(view.cents(EntryKind.SHARE_REFUND)))
           .put("wallets", view.walletCount()).put("walletCents", view.walletCents())
           .put("walletTotal", Table.money(view.walletCents()))
-          .put("money", money).put("pools", pools).put("largest", top).put("series", series);
+          .put("money", money).put("pools", pools).put("largest", top).put("series", series).put("edge", funnel);
     }
   }
 

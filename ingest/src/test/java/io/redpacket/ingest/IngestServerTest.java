@@ -13,6 +13,7 @@ import io.redpacket.avro.ShareState;
 import io.redpacket.avro.SplitMode;
 import io.redpacket.codec.Codecs;
 import io.redpacket.codec.Topics;
+import io.redpacket.core.ClientPolicy;
 import io.redpacket.core.Decision;
 import io.redpacket.core.Keys;
 import io.redpacket.core.MemorySetStore;
@@ -433,11 +434,71 @@ class IngestServerTest {
   }
 
   @Test
+  void everyAnswerCarriesTheClientPolicy() throws Exception {
+    HttpResponse<String> won = post("/v1/shakes", token("alice"), "{\"shakeId\":\"p-1\",\"poolId\":\"wave\"}");
+    HttpResponse<String> edge = post("/v1/shakes", token("alice"), "{\"shakeId\":\"p-2\",\"poolId\":\"none\"}");
+    HttpResponse<String> refused = post("/v1/shakes", "forged", "{}");
+    HttpResponse<String> unknown = get("/v1/nothing-here", null);
+    assertThat(refused.statusCode()).isEqualTo(401);
+    // The level itself depends on the machine (a fresh producer's first acks can be slow): the
+    // header is the ingest's own, written in full, whatever the level.
+    for (HttpResponse<String> r : List.of(won, edge, refused, unknown, get("/metrics", null))) {
+      String header = r.headers().firstValue(ClientPolicy.HEADER).orElse(null);
+      assertThat(header).as(r.uri() + " " + r.statusCode()).isNotNull().startsWith("level=");
+      assertThat(ClientPolicy.parse(header).header()).isEqualTo(header);
+    }
+    JsonObject policy = new JsonObject(get("/v1/client-policy", null).body());
+    ClientPolicy same = ClientPolicy.parse(policy.getString("header"));
+    assertThat(policy.getInteger("level")).isEqualTo(same.level());
+    assertThat(policy.getInteger("samplePercent")).isEqualTo(same.samplePercent());
+    assertThat(policy.getLong("minShakeIntervalMs")).isEqualTo(same.minIntervalMs());
+    assertThat(policy.getString("onTimeout")).isEqualTo(same.onTimeout());
+    assertThat(same).isEqualTo(ClientPolicy.at(same.level(), same.epoch()));
+  }
+
+  HttpResponse<String> put(String path, String token, String body) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+        .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + token)
+        .PUT(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  int policyLevel() throws Exception {
+    return new JsonObject(get("/v1/client-policy", null).body()).getInteger("level");
+  }
+
+  @Test
+  void anOperatorHoldsThePolicyAtAFloorAndTheLoadTakesItBackStepByStep() throws Exception {
+    assertThat(put("/v1/admin/client-policy", token("alice"), "{\"floorLevel\":3}").statusCode()).isEqualTo(401);
+    assertThat(put("/v1/admin/client-policy", ADMIN, "{\"floorLevel\":9}").statusCode()).isEqualTo(400);
+    assertThat(put("/v1/admin/client-policy", ADMIN, "{\"floorLevel\":3}").statusCode()).isEqualTo(200);
+    Await.until("policy at the floor", Duration.ofSeconds(5), () -> policyLevel() == 3);
+    HttpResponse<String> shake = post("/v1/shakes", token("bob"), "{\"shakeId\":\"f-1\",\"poolId\":\"wave\"}");
+    assertThat(ClientPolicy.parse(shake.headers().firstValue(ClientPolicy.HEADER).orElse(null)).samplePercent())
+        .isEqualTo(95);
+    put("/v1/admin/client-policy", ADMIN, "{\"floorLevel\":0}");
+    long t0 = System.nanoTime();
+    Await.until("policy back to 2", Duration.ofSeconds(10), () -> policyLevel() == 2);
+    assertThat((System.nanoTime() - t0) / 1e6).as("held about 2 s before a step down").isGreaterThan(1500);
+    Await.until("policy back to 0", Duration.ofSeconds(15), () -> policyLevel() == 0);
+  }
+
+  @Test
   void underLoadOpeningIsShedBeforeShakes() throws Exception {
     var inFlight = holdInFlight(3); // 3 of 4: load level 2
+    // The policy follows the load level within a sampling tick (50 ms).
+    Await.until("client policy at level 2", Duration.ofSeconds(5),
+        () -> new JsonObject(get("/v1/client-policy", null).body()).getInteger("level") == 2);
+    JsonObject policy = new JsonObject(get("/v1/client-policy", null).body());
+    assertThat(policy.getInteger("samplePercent")).isEqualTo(80);
+    assertThat(policy.getLong("minShakeIntervalMs")).isEqualTo(3000);
+    assertThat(policy.getString("onTimeout")).isEqualTo("wait");
+    assertThat(get("/metrics", null).body()).as("asking for the policy is not load")
+        .contains("redpacket_ingest_forwarded_in_flight 3.0").contains("redpacket_ingest_client_policy_level 2.0");
     HttpResponse<String> shed = open("wave/0/1", "alice", "k-load");
     assertThat(shed.statusCode()).as(shed.body()).isEqualTo(429);
     assertThat(shed.headers().firstValue("Retry-After")).isPresent();
+    assertThat(ClientPolicy.parse(shed.headers().firstValue(ClientPolicy.HEADER).orElse(null)).level())
+        .as("a shed answer tells the client to hold back too").isEqualTo(2);
     assertThat(new JsonObject(shed.body()).getString("code")).isEqualTo("overloaded");
     JsonObject stillShaking = shake("zoe", "load-3", "wave");
     assertThat(stillShaking.getInteger("_status")).as("shakes still go through at this level: " + stillShaking)

@@ -82,6 +82,11 @@ final class DemoCommand implements Callable<Integer> {
       + " (default: ${DEFAULT-VALUE})")
   int livePort;
 
+  @Option(names = "--no-policy-drill", description = "over HTTP, leave the client policy to the load alone; by default"
+      + " the operator holds it at level 2 from 15% to 35% of the wave's shakes, the users shaking on at the pace the"
+      + " ingest took at level 0")
+  boolean noPolicyDrill;
+
   @Mixin
   DemoClusterOptions cluster = new DemoClusterOptions();
 
@@ -90,6 +95,9 @@ final class DemoCommand implements Callable<Integer> {
 
   /** Shakes per second of the wave, as its senders saw it. */
   private double waveRate;
+
+  /** The client-policy drill's lines for the summary (none with --direct or --no-policy-drill). */
+  private final java.util.List<String> policySummary = new java.util.ArrayList<>();
 
   /** What the simulated clients waited, for the records held up by each recovery of a drill. */
   private final SlowRecords waits = new SlowRecords();
@@ -182,7 +190,8 @@ final class DemoCommand implements Callable<Integer> {
         clients.shares.recordWaits(waits);
         try (Progress progress = new Progress(stack.bootstrap(), prefix, pool, offered::get, System.out, waits)) {
           drill = drill(stack);
-          forwarded = direct ? sendDirect(stack, pool, offered) : overHttp(url, secret, stack, pool, offered, clients.metrics);
+          forwarded = direct ? sendDirect(stack, pool, offered)
+              : overHttp(url, secret, stack, pool, offered, clients.metrics, ingest, live);
           if (!drillDone(drill) || !outcomesCommitted(stack, progress, forwarded)) {
             return new WaveRun(false, drill);
           }
@@ -193,6 +202,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         clients.printResults(url);
         clients.printSummary(waveRate);
+        policySummary.forEach(System.out::println);
         return new WaveRun(true, drill);
       }
     }
@@ -314,28 +324,78 @@ final class DemoCommand implements Callable<Integer> {
 
   /** Sends the wave through the ingest; returns how many shakes it forwarded to Kafka. */
   private long overHttp(String url, String secret, DemoStack stack, PoolDefinition pool, AtomicLong offered,
-      SimulatorMetrics clients) throws Exception {
+      SimulatorMetrics clients, IngestServer ingest, LiveServer live) throws Exception {
     System.out.printf("ingest on %s: admission %,d/s; %,d virtual users shaking, %d at a time%n",
         url, admission, wave.users, wave.concurrency);
     HttpWave http = new HttpWave(url, secret, wave.concurrency, Duration.ofSeconds(10));
+    PolicyDrill drill = noPolicyDrill ? null : new PolicyDrill(ingest, http, wave.shakes, 0.15, 0.35);
+    if (drill != null) {
+      System.out.printf("client policy drill: the operator holds the client policy at level %d from 15%% to 35%% of"
+          + " the shakes; the users shake on at the pace the ingest took at level 0%n", PolicyDrill.LEVEL);
+    }
+    boolean[] started = {false};
     try {
-      HttpWave.Result r = http.run(WavePlan.standard(pool, wave.users, 2015), wave.shakes, wave.concurrency, x -> {
+      HttpWave.Result r = http.run(WavePlan.standard(pool, wave.users, 2015), wave.shakes, wave.concurrency, 0, x -> {
         offered.set(x.sent.get());
         clients.wave.set(x);
+        if (!started[0]) { // the first progress, a second in: the wave's counters exist
+          started[0] = true;
+          live.serveEdge(() -> edge(ingest, x));
+          if (drill != null) {
+            drill.start(x);
+          }
+        }
       });
       clients.wave.set(r);
       offered.set(r.sent.get());
-      waveRate = r.sent.get() / Math.max(0.001, r.elapsed.toMillis() / 1000.0);
-      System.out.printf("wave over HTTP: %,d shakes in %.1f s (%,.0f/s), shake to outcome:%n", r.sent.get(),
-          r.elapsed.toMillis() / 1000.0, r.sent.get() / Math.max(0.001, r.elapsed.toMillis() / 1000.0));
+      double seconds = Math.max(0.001, r.elapsed.toMillis() / 1000.0);
+      waveRate = r.gestures.get() / seconds;
+      System.out.printf("wave over HTTP: %,d shakes by the users in %.1f s (%,.0f/s), %,d of them answered by the"
+          + " client policy on the phone, %,d sent (%,.0f/s); shake to outcome:%n", r.gestures.get(), seconds, waveRate,
+          r.answeredByClient(), r.sent.get(), r.sent.get() / seconds);
       System.out.print(r.render());
+      System.out.println("offered load per second (users' shakes, those sent to the ingest, and the client policy the"
+          + " users obeyed):");
+      System.out.print(PolicyDrill.table(r));
       if (r.timedOut.get() > 0 || r.gaveUp.get() > 0) {
         System.out.printf("%,d shakes timed out and %,d gave up after retries: the clients say so, the audit checks"
             + " the ones Kafka accepted%n", r.timedOut.get(), r.gaveUp.get());
       }
+      policySummary.add(String.format("shakes answered by client policy: %d", r.answeredByClient()));
+      double[] byLevel = PolicyDrill.offeredByLevel(r);
+      for (int level = 0; level < byLevel.length; level++) {
+        policySummary.add(String.format("offered shakes per second at client policy level %d: %s", level,
+            byLevel[level] < 0 ? "-" : String.format("%.0f", byLevel[level])));
+      }
+      if (drill != null && drill.tightenedAt() < 0) {
+        System.out.println("client policy drill: not played; the load level kept the policy above 0 for most of"
+            + " the wave, see the table above");
+      } else if (drill != null) {
+        double[] o = drill.offered(r);
+        policySummary.add(String.format("client policy tightened at s: %.1f", drill.tightenedAt()));
+        policySummary.add(String.format("client policy released at s: %.1f", drill.releasedAt()));
+        policySummary.add("offered shakes per second before tight: " + figure(o[0]));
+        policySummary.add("offered shakes per second while tight: " + figure(o[1]));
+        policySummary.add("offered shakes per second after: " + figure(o[2]));
+      }
     } finally {
+      if (drill != null) {
+        drill.stop();
+      }
       http.close();
     }
     return TopicReader.forEach(stack.bootstrap(), Topics.named(stack.topicPrefix(), Topics.SHAKES), true, rec -> {});
+  }
+
+  private static String figure(double perSecond) {
+    return perSecond < 0 ? "-" : String.format("%.0f", perSecond);
+  }
+
+  /** The live page's edge panel: the ingest's funnel, and what the users made and answered themselves. */
+  static io.vertx.core.json.JsonObject edge(IngestServer ingest, HttpWave.Result r) {
+    var h = r.toOutcome;
+    return ingest.edge().put("usersShakes", r.gestures.get()).put("answeredByClient", r.answeredByClient())
+        .put("sent", r.sent.get()).put("p50Ms", h.getTotalCount() == 0 ? null : h.getValueAtPercentile(50) / 1e6)
+        .put("p99Ms", h.getTotalCount() == 0 ? null : h.getValueAtPercentile(99) / 1e6);
   }
 }

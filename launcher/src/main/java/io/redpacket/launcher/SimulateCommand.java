@@ -45,9 +45,13 @@ final class SimulateCommand implements Callable<Integer> {
       HttpWave clients = new HttpWave(http, IngestCommand.secret(), wave.concurrency, Duration.ofSeconds(10));
       try {
         HttpWave.Result r = clients.run(WavePlan.standard(pool, wave.users, seed), wave.shakes, wave.concurrency,
-            x -> System.out.printf("  %,d shakes sent, %,d answered%n", x.sent.get(), x.answered()));
+            x -> System.out.printf("  %,d shakes made, %,d answered by client policy, %,d sent, %,d answered;"
+                + " client policy level %d%n", x.gestures.get(), x.answeredByClient(), x.sent.get(), x.answered(),
+                x.policyLevel));
         System.out.printf("sent %,d shakes over HTTP in %.1f s%n", r.sent.get(), r.elapsed.toMillis() / 1000.0);
         System.out.print(r.render());
+        System.out.println("offered load per second:");
+        System.out.print(PolicyDrill.table(r));
         return r.timedOut.get() == 0 && r.gaveUp.get() == 0 ? 0 : 1;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();

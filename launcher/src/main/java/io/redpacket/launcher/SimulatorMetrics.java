@@ -23,6 +23,15 @@ final class SimulatorMetrics {
     CounterWithCallback.builder().name("redpacket_simulator_shakes_offered_total")
         .help("shakes the simulator sent (over HTTP, or to Kafka with --direct)")
         .callback(cb -> cb.call(offered.get())).register(registry);
+    CounterWithCallback.builder().name("redpacket_simulator_shakes_answered_by_client_total")
+        .help("shakes the simulated clients answered themselves, never sent, as the ingest's client policy says:"
+            + " sampled, or too soon after the user's last").labelNames("why").callback(cb -> {
+          HttpWave.Result r = wave.get();
+          if (r != null) {
+            cb.call(r.sampledByClient.get(), "sampled");
+            cb.call(r.tooSoonByClient.get(), "too_soon");
+          }
+        }).register(registry);
     CounterWithCallback.builder().name("redpacket_simulator_shake_answers_total")
         .help("answers the simulated clients saw to their shakes: from the edge, from the backend, or 202 then polled")
         .labelNames("by").callback(cb -> {

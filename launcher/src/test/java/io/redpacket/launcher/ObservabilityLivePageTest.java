@@ -69,6 +69,15 @@ class ObservabilityLivePageTest {
           + "'#largest tbody tr td:nth-child(3)')).map(td => td.innerText)");
       assertThat(largest).hasSize(10).first()
           .isEqualTo(Table.money(w.grants.stream().mapToLong(Grant::getCents).max().orElseThrow()));
+      // The edge's panel: the client policy in force and the funnel, from the ingest's own counters.
+      Await.until("the page shows the edge", Duration.ofSeconds(30), () -> text(browser, "users-shakes").equals("6,000"));
+      assertThat(text(browser, "policy")).startsWith("client policy level ");
+      long received = Long.parseLong(text(browser, "received").replace(",", ""));
+      long sent = Long.parseLong(text(browser, "by-client").replace(",", ""));
+      assertThat(received).as("the ingest got every shake the phones did not answer (and retries)")
+          .isGreaterThanOrEqualTo(6_000 - sent);
+      assertThat(Long.parseLong(text(browser, "forwarded").replace(",", ""))).isPositive();
+      assertThat(text(browser, "p99")).matches("[0-9.]+");
       Path saved = Path.of("target", "live-page.png");
       Files.createDirectories(saved.getParent());
       Files.copy(((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath(), saved,

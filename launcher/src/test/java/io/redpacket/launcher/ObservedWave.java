@@ -148,7 +148,8 @@ final class ObservedWave {
     long now = System.currentTimeMillis();
     HttpWave httpWave = new HttpWave("http://127.0.0.1:" + ingest.port(), SECRET, 64, Duration.ofSeconds(10));
     try {
-      httpWave.run(WavePlan.standard(pool, 3_000, 3), 6_000, 64, r -> {});
+      HttpWave.Result r = httpWave.run(WavePlan.standard(pool, 3_000, 3), 6_000, 64, x -> {});
+      live.serveEdge(() -> DemoCommand.edge(ingest, r)); // as the demo does
     } finally {
       httpWave.close();
     }

@@ -24,12 +24,14 @@ class SimulatorMetricsTest {
       wave.answeredAtEdge.set(30);
       wave.answeredByBackend.set(12);
       wave.retriedAfter429.set(5);
+      wave.sampledByClient.set(7);
       m.wave.set(wave);
       offered.set(50);
       assertThat(m.scrape()).contains("redpacket_simulator_shakes_offered_total 50.0",
           "redpacket_simulator_shake_answers_total{by=\"edge\"} 30.0",
           "redpacket_simulator_shake_answers_total{by=\"backend\"} 12.0",
           "redpacket_simulator_retries_total{request=\"shake\"} 5.0",
+          "redpacket_simulator_shakes_answered_by_client_total{why=\"sampled\"} 7.0",
           "redpacket_simulator_failures_total{how=\"gave_up\",request=\"open\"} 0.0",
           "redpacket_simulator_claims_answered_total 0.0");
     } finally {

@@ -1,6 +1,7 @@
 package io.redpacket.simulator;
 
 import io.redpacket.avro.Shake;
+import io.redpacket.core.ClientPolicy;
 import io.redpacket.core.Table;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -13,6 +14,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Recorder;
 
 /**
@@ -20,13 +22,28 @@ import org.HdrHistogram.Recorder;
  * own token; {@code 429} and {@code 503} are retried after {@code Retry-After} with jitter;
  * {@code 202} is polled until the outcome arrives; a request that takes too long is counted as
  * timed out and reported. Shake-to-outcome latency goes into an HdrHistogram.
+ *
+ * <p>The users obey the ingest's {@link ClientPolicy}, the newest seen on any answer: a shake it
+ * samples is answered on the phone and never sent; a user's shake sooner than the policy's least
+ * interval after their last one sent is not sent either (the app holds the button); after a
+ * timeout under {@code on-timeout=wait} the user sends nothing for the busy time. With a gesture
+ * rate the users shake at that pace whatever the answers (a crowd does not wait for the service),
+ * so what the policy answers on the phone is load the ingest never sees.
  */
 public final class HttpWave {
   private static final int MAX_ATTEMPTS = 6;
 
   /** What the wave saw. */
   public static final class Result {
+    /** Shakes the users made; {@link #sent} of them went to the ingest, the rest the client answered itself. */
+    public final AtomicLong gestures = new AtomicLong();
+    /** When the wave started (nanoTime). */
+    public final long startNanos = System.nanoTime();
     public final AtomicLong sent = new AtomicLong();
+    /** Shakes the client answered itself: sampled by the policy's share. */
+    public final AtomicLong sampledByClient = new AtomicLong();
+    /** Shakes the client answered itself: sooner than the policy's least interval (or in a busy time after a timeout). */
+    public final AtomicLong tooSoonByClient = new AtomicLong();
     public final AtomicLong answeredAtEdge = new AtomicLong();
     public final AtomicLong answeredByBackend = new AtomicLong();
     public final AtomicLong polled = new AtomicLong();
@@ -37,17 +54,28 @@ public final class HttpWave {
     public final AtomicLong refused4xx = new AtomicLong();
     public final Map<String, AtomicLong> outcomes = new java.util.concurrent.ConcurrentHashMap<>();
     public final Recorder latency = new Recorder(3);
+    /** Shake to outcome over the whole wave, for readers while it runs ({@link #latency} is drained by {@link #render}). */
+    public final ConcurrentHistogram toOutcome = new ConcurrentHistogram(3);
+    /** Once a second: {seconds since the start, gestures, sent, policy level} (counts so far). */
+    public final java.util.List<long[]> seconds = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** The policy level the users obey now. */
+    public volatile int policyLevel;
     public Duration elapsed;
 
     public long answered() {
       return answeredAtEdge.get() + answeredByBackend.get();
     }
 
+    public long answeredByClient() {
+      return sampledByClient.get() + tooSoonByClient.get();
+    }
+
     public String render() {
       var h = latency.getIntervalHistogram();
-      Table t = new Table("shakes", "answered at the edge", "by the backend", "polled (202)", "429 retried",
+      Table t = new Table("users' shakes", "answered by client policy", "shakes sent", "answered at the edge", "by the backend", "polled (202)", "429 retried",
           "503 retried", "timed out", "gave up", "4xx", "p50 ms", "p99 ms", "p99.9 ms");
-      t.row(String.format("%,d", sent.get()), String.format("%,d", answeredAtEdge.get()),
+      t.row(String.format("%,d", gestures.get()), String.format("%,d", answeredByClient()),
+          String.format("%,d", sent.get()), String.format("%,d", answeredAtEdge.get()),
           String.format("%,d", answeredByBackend.get()), String.format("%,d", polled.get()),
           String.format("%,d", retriedAfter429.get()), String.format("%,d", retriedAfter503.get()),
           String.format("%,d", timedOut.get()), String.format("%,d", gaveUp.get()), String.format("%,d", refused4xx.get()),
@@ -61,6 +89,9 @@ public final class HttpWave {
   }
 
   private final VirtualUsers users;
+  /** Each user's last shake sent (nanoTime), or the end of a busy time after a timeout (in the future). */
+  private final Pace pace = new Pace(0);
+  private final Map<String, Long> lastSent = new java.util.concurrent.ConcurrentHashMap<>();
 
   public HttpWave(String baseUrl, String tokenSecret, int connections, Duration timeout) {
     this.users = new VirtualUsers(baseUrl, tokenSecret, connections, timeout);
@@ -69,8 +100,18 @@ public final class HttpWave {
 
   /** Runs {@code count} shakes from {@code plan} with {@code concurrency} users shaking at once; blocks until done. */
   public Result run(WavePlan plan, long count, int concurrency, Consumer<Result> progress) throws InterruptedException {
+    return run(plan, count, concurrency, 0, progress);
+  }
+
+  /**
+   * Runs {@code count} shakes, at most {@code concurrency} sent at once, the users shaking at
+   * {@code gesturesPerSecond} (0: each next shake as soon as the last is answered); blocks until done.
+   */
+  public Result run(WavePlan plan, long count, int concurrency, long gesturesPerSecond, Consumer<Result> progress)
+      throws InterruptedException {
     Result r = new Result();
     long start = System.nanoTime();
+    pace.perSecond = gesturesPerSecond;
     AtomicLong left = new AtomicLong(count);
     CountDownLatch done = new CountDownLatch(concurrency);
     Thread reporter = new Thread(() -> {
@@ -82,30 +123,84 @@ public final class HttpWave {
         } catch (InterruptedException e) {
           return;
         }
+        r.policyLevel = users.policy().level();
+        r.seconds.add(new long[] {Math.round((System.nanoTime() - start) / 1e9), r.gestures.get(), r.sent.get(),
+            r.policyLevel});
         progress.accept(r);
       }
     }, "http-wave-progress");
     reporter.setDaemon(true);
     reporter.start();
     for (int i = 0; i < concurrency; i++) {
-      users.vertx.runOnContext(v -> next(plan, left, r, done));
+      users.vertx.runOnContext(v -> next(plan, pace, left, r, done));
     }
     done.await();
     r.elapsed = Duration.ofNanos(System.nanoTime() - start);
     return r;
   }
 
-  private void next(WavePlan plan, AtomicLong left, Result r, CountDownLatch done) {
+  /** When the users' next shake is due, at a pace that may change while the wave runs. */
+  private static final class Pace {
+    private volatile long perSecond;
+    private long due;
+
+    Pace(long perSecond) {
+      this.perSecond = perSecond;
+    }
+
+    /** How long until the next shake (none without a pace). */
+    synchronized long waitMillis() {
+      long rate = perSecond;
+      if (rate <= 0) {
+        return 0;
+      }
+      long now = System.nanoTime();
+      // A crowd held up by busy phones does not shake faster afterwards: missed shakes are not caught up.
+      long at = Math.max(due, now);
+      due = at + 1_000_000_000L / rate;
+      return (at - now) / 1_000_000;
+    }
+  }
+
+  /** From now on the users shake at {@code perSecond} (0: each next shake as soon as the last is answered). */
+  public void pace(long perSecond) {
+    pace.perSecond = perSecond;
+  }
+
+  private void next(WavePlan plan, Pace pace, AtomicLong left, Result r, CountDownLatch done) {
     if (left.getAndDecrement() <= 0) {
       done.countDown();
       return;
     }
+    long wait = pace.waitMillis();
+    if (wait >= 1) {
+      users.vertx.setTimer(wait, id -> gesture(plan, pace, left, r, done));
+    } else {
+      gesture(plan, pace, left, r, done);
+    }
+  }
+
+  /** One shake of a user: answered on the phone as the policy says, or sent. */
+  private void gesture(WavePlan plan, Pace pace, AtomicLong left, Result r, CountDownLatch done) {
     Shake s;
     synchronized (plan) {
       s = plan.next();
     }
+    r.gestures.incrementAndGet();
+    ClientPolicy policy = users.policy();
+    long now = System.nanoTime();
+    Long last = lastSent.get(s.getUserId());
+    AtomicLong local = policy.answersItself(s.getShakeId()) ? r.sampledByClient
+        : last != null && now - last < policy.minIntervalMs() * 1_000_000 ? r.tooSoonByClient : null;
+    if (local != null) {
+      local.incrementAndGet();
+      // Answered at once: the next one on a fresh stack, not by recursion.
+      users.vertx.runOnContext(v -> next(plan, pace, left, r, done));
+      return;
+    }
+    lastSent.put(s.getUserId(), now);
     r.sent.incrementAndGet();
-    shake(s, 1, System.nanoTime(), r).onComplete(x -> next(plan, left, r, done));
+    shake(s, 1, now, r).onComplete(x -> next(plan, pace, left, r, done));
   }
 
   private Future<Void> shake(Shake s, int attempt, long t0, Result r) {
@@ -114,10 +209,14 @@ public final class HttpWave {
     RequestOptions options = users.request(HttpMethod.POST, "/v1/shakes", s.getUserId())
         .putHeader("Content-Type", "application/json");
     return users.client.request(options).compose(req -> req.send(body))
-        .compose(resp -> resp.body().map(b -> new Object[] {resp.statusCode(), resp.getHeader("Retry-After"), b}))
+        .compose(resp -> {
+          users.observePolicy(resp.getHeader(ClientPolicy.HEADER));
+          return resp.body().map(b -> new Object[] {resp.statusCode(), resp.getHeader("Retry-After"), b});
+        })
         .transform(ar -> {
           if (ar.failed()) {
             r.timedOut.incrementAndGet();
+            onTimeout(s.getUserId());
             return Future.succeededFuture();
           }
           int status = (Integer) ar.result()[0];
@@ -144,16 +243,28 @@ public final class HttpWave {
   }
 
 
+  /** Under {@code on-timeout=wait}, the user sees a friendly busy message and sends nothing for the busy time. */
+  private void onTimeout(String user) {
+    ClientPolicy p = users.policy();
+    if (ClientPolicy.WAIT.equals(p.onTimeout())) {
+      lastSent.put(user, System.nanoTime() + p.busySeconds() * 1_000_000_000L);
+    }
+  }
+
   private Future<Void> poll(Shake s, long t0, Result r) {
     if (System.nanoTime() - t0 > users.timeout.toNanos()) {
       r.timedOut.incrementAndGet();
+      onTimeout(s.getUserId());
       return Future.succeededFuture();
     }
     return Future.<Void>future(p -> users.vertx.setTimer(100, id -> p.complete())).compose(v ->
         users.client.request(users.request(HttpMethod.GET, "/v1/shakes/" + s.getShakeId() + "?poolId=" + s.getPoolId(),
                 s.getUserId()))
             .compose(req -> req.send())
-            .compose(resp -> resp.body().map(b -> new Object[] {resp.statusCode(), b}))
+            .compose(resp -> {
+              users.observePolicy(resp.getHeader(ClientPolicy.HEADER));
+              return resp.body().map(b -> new Object[] {resp.statusCode(), b});
+            })
             .transform(ar -> {
               if (ar.succeeded() && (Integer) ar.result()[0] == 200) {
                 record(new JsonObject((Buffer) ar.result()[1]).put("answeredBy", "backend"), t0, r);
@@ -164,7 +275,9 @@ public final class HttpWave {
   }
 
   private static void record(JsonObject o, long t0, Result r) {
-    r.latency.recordValue(System.nanoTime() - t0);
+    long took = System.nanoTime() - t0;
+    r.latency.recordValue(took);
+    r.toOutcome.recordValue(took);
     ("edge".equals(o.getString("answeredBy")) ? r.answeredAtEdge : r.answeredByBackend).incrementAndGet();
     r.outcomes.computeIfAbsent(o.getString("outcome", "?"), k -> new AtomicLong()).incrementAndGet();
   }

@@ -1,5 +1,6 @@
 package io.redpacket.simulator;
 
+import io.redpacket.core.ClientPolicy;
 import io.redpacket.core.Tokens;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -34,6 +35,10 @@ final class VirtualUsers implements AutoCloseable {
   private final int port;
   private final Tokens tokens;
   private final Map<String, String> tokenOf = new ConcurrentHashMap<>();
+  /** The newest client policy seen on any answer; every virtual user obeys it. */
+  private volatile ClientPolicy policy = ClientPolicy.DEFAULT;
+  /** The header value last read, so that the same policy on the next answer is not parsed again. */
+  private volatile String policyHeader;
 
   VirtualUsers(String baseUrl, String tokenSecret, int connections, Duration timeout) {
     URI uri = URI.create(baseUrl);
@@ -58,6 +63,24 @@ final class VirtualUsers implements AutoCloseable {
     return new RequestOptions().setMethod(method).setHost(host).setPort(port).setURI(uri)
         .setConnectTimeout(exchange).setIdleTimeout(exchange)
         .putHeader("Authorization", "Bearer " + token(user));
+  }
+
+  /** Reads an answer's {@link ClientPolicy#HEADER}, if any; an older policy (by its epoch) does not replace a newer one. */
+  void observePolicy(String header) {
+    if (header == null || header.equals(policyHeader)) {
+      return;
+    }
+    ClientPolicy p = ClientPolicy.parse(header);
+    synchronized (this) {
+      if (p.epoch() >= policy.epoch()) {
+        policy = p;
+      }
+      policyHeader = header;
+    }
+  }
+
+  ClientPolicy policy() {
+    return policy;
   }
 
   /** Whether a request first sent at {@code t0} may still be sent again: its timeout has not passed. */
