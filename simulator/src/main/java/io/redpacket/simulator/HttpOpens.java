@@ -98,7 +98,7 @@ public final class HttpOpens {
   /** Sends the open after {@code delayMillis}; returns at once. */
   public void submit(OpenPlan.Action a, long delayMillis) {
     pending.incrementAndGet();
-    users.vertx.setTimer(Math.max(1, delayMillis), id -> {
+    users.later(delayMillis, () -> {
       result.sent.incrementAndGet();
       long t0 = System.nanoTime();
       boolean inTime = System.currentTimeMillis() < expiryOf.applyAsLong(a.grantId());

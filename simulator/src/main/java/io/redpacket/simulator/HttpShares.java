@@ -111,7 +111,7 @@ public final class HttpShares {
   /** @param shareCode what the friends were sent to claim with; null for a share request */
   private void send(SharePlan.Action a, String shareCode, long delayMillis) {
     pending.incrementAndGet();
-    users.vertx.setTimer(Math.max(1, delayMillis), id -> {
+    users.later(delayMillis, () -> {
       result.sent.incrementAndGet();
       long t0 = System.nanoTime();
       if (a.action() == ShareAction.CLAIM && result.firstClaimNanos == 0) {

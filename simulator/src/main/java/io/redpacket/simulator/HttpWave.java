@@ -132,7 +132,7 @@ public final class HttpWave {
     reporter.setDaemon(true);
     reporter.start();
     for (int i = 0; i < concurrency; i++) {
-      users.vertx.runOnContext(v -> next(plan, pace, left, r, done));
+      users.nextLoop().runOnContext(v -> next(plan, pace, left, r, done));
     }
     done.await();
     r.elapsed = Duration.ofNanos(System.nanoTime() - start);

@@ -2,8 +2,11 @@ package io.redpacket.simulator;
 
 import io.redpacket.core.ClientPolicy;
 import io.redpacket.core.Tokens;
+import io.vertx.core.Context;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
@@ -12,8 +15,11 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * What every simulated HTTP client holds: a Vert.x client with a pool of keep-alive connections
@@ -21,6 +27,13 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class VirtualUsers implements AutoCloseable {
   final Vertx vertx = Vertx.vertx();
+  /**
+   * The event loops the users run on, one per core. Vert.x ties every call from one outside thread to
+   * one loop (its sticky context), so a wave started from one thread would drive all its users from a
+   * single core; the simulator hands its users to these loops in turn instead.
+   */
+  private final List<Context> loops;
+  private final AtomicInteger nextLoop = new AtomicInteger();
   final HttpClient client;
   final Duration timeout;
   /** How long past its timeout a request may still take before {@link #bounded} gives up on it. */
@@ -46,8 +59,32 @@ final class VirtualUsers implements AutoCloseable {
     this.port = uri.getPort();
     this.tokens = new Tokens(tokenSecret);
     this.timeout = timeout;
+    this.loops = eventLoops(vertx, Runtime.getRuntime().availableProcessors());
     this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setKeepAliveTimeout(20),
         new PoolOptions().setHttp1MaxSize(connections));
+  }
+
+  private static List<Context> eventLoops(Vertx vertx, int n) {
+    List<Context> contexts = new CopyOnWriteArrayList<>();
+    // Each instance of a verticle gets an event loop of its own, in turn: a way to hold n distinct loops.
+    vertx.deployVerticle(() -> new VerticleBase() {
+      @Override
+      public Future<?> start() {
+        contexts.add(context);
+        return Future.succeededFuture();
+      }
+    }, new DeploymentOptions().setInstances(n)).await();
+    return List.copyOf(contexts);
+  }
+
+  /** The next user's event loop: users are spread over every core's loop in turn. */
+  Context nextLoop() {
+    return loops.get(Math.floorMod(nextLoop.getAndIncrement(), loops.size()));
+  }
+
+  /** Runs {@code action} after {@code delayMillis} on the next user's event loop (from any thread). */
+  void later(long delayMillis, Runnable action) {
+    nextLoop().runOnContext(v -> vertx.setTimer(Math.max(1, delayMillis), id -> action.run()));
   }
 
   String token(String user) {

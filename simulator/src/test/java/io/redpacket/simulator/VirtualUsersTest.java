@@ -48,6 +48,22 @@ class VirtualUsersTest {
   }
 
   @Test
+  void usersStartedFromOneThreadRunOnEveryCoresEventLoop() throws Exception {
+    int cores = Runtime.getRuntime().availableProcessors();
+    java.util.Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    java.util.concurrent.CountDownLatch ran = new java.util.concurrent.CountDownLatch(4 * cores);
+    for (int i = 0; i < 4 * cores; i++) { // as the wave, the opens and the shares start their users: from one thread
+      users.later(1, () -> {
+        threads.add(Thread.currentThread().getName());
+        ran.countDown();
+      });
+    }
+    assertThat(ran.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(threads).as("event-loop threads that ran users").hasSize(cores)
+        .allMatch(t -> t.contains("eventloop"));
+  }
+
+  @Test
   void theDeadlineIsTheTimeoutPlusAGrace() {
     long t0 = System.nanoTime();
     assertThat(users.deadline(t0) - t0).isEqualTo(Duration.ofSeconds(1).toNanos() + VirtualUsers.GRACE_MILLIS * 1_000_000);
