@@ -4,10 +4,14 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -40,40 +44,40 @@ record ShakeRequest(String shakeId, String poolId, String device) {
   /** Refuses a key given twice in one object, at any depth: which of the two counts would be a guess. */
   private static final JsonFactory STRICT = JsonFactory.builder()
       .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+  /** Reads a body in one pass, strictly: duplicated keys and anything after the object are errors. */
+  private static final ObjectMapper READER = new ObjectMapper(STRICT)
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  private static final TypeReference<Map<String, Object>> OBJECT = new TypeReference<>() {};
 
   /**
-   * The body as a JSON object, or a {@link BadRequest}: every route's body is parsed here. A first
-   * pass with Jackson's strict duplicate detection refuses {@code {"a":1,"a":2}} (a lenient parser
-   * keeps the last, so two readers of the same body could disagree) and any content after the object.
+   * The body as a JSON object, or a {@link BadRequest}: every route's body is parsed here, once, with
+   * Jackson's strict duplicate detection: {@code {"a":1,"a":2}} is refused (a lenient parser keeps the
+   * last, so two readers of the same body could disagree), as is any content after the object.
    */
   static JsonObject object(Buffer body) {
     if (body == null || body.length() == 0) {
       throw new BadRequest("empty_body", "the body must be a JSON object");
     }
-    checkStrictly(body.getBytes());
-    try {
-      return new JsonObject(body);
-    } catch (DecodeException | IllegalStateException | ClassCastException e) {
-      throw new BadRequest("malformed_json", "the body must be a JSON object");
-    }
-  }
-
-  private static void checkStrictly(byte[] body) {
-    try (JsonParser p = STRICT.createParser(body)) {
+    byte[] bytes = body.getBytes();
+    try (JsonParser p = STRICT.createParser(bytes)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         throw new BadRequest("malformed_json", "the body must be a JSON object");
       }
-      p.skipChildren();
-      if (p.nextToken() != null) {
-        throw new BadRequest("malformed_json", "the body must be one JSON object, with nothing after it");
-      }
+      return new JsonObject(READER.readValue(p, OBJECT));
+    } catch (MismatchedInputException e) {
+      String m = e.getOriginalMessage();
+      throw new BadRequest("malformed_json", m != null && m.startsWith("Trailing token")
+          ? "the body must be one JSON object, with nothing after it" : "the body must be a JSON object");
     } catch (JsonParseException e) {
       String m = e.getOriginalMessage();
       if (m != null && m.startsWith("Duplicate field")) {
         throw new BadRequest("duplicate_key", clip(m.replace("Duplicate field", "duplicated key")) + ": each key at most once");
       }
       throw new BadRequest("malformed_json", "the body must be a JSON object");
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
+      if (e instanceof BadRequest b) {
+        throw b;
+      }
       throw new BadRequest("malformed_json", "the body must be a JSON object");
     }
   }
