@@ -63,7 +63,7 @@ final class GrantRoutes {
     if (forwarder.atCapacity(ctx, "open")) {
       return;
     }
-    forwarder.forwardAndAwait(ctx, "open", "open", Records.open(opensTopic, open), settlement.await(key),
+    forwarder.forwardAndAwait(ctx, "open", "open", settlement.signal(), Records.open(opensTopic, open), settlement.await(key),
         () -> settlement.forget(key),
         () -> {
           settlement.markOpenSent(grantId);
