@@ -132,7 +132,6 @@ final class Forwarder implements AutoCloseable {
     if (backend.silent()) {
       w.noWait();
     }
-    backend.sent();
     w.timer = context.owner().setTimer(config.outcomeWait().toMillis(), id -> w.timedOut());
     long sentAt = System.nanoTime();
     try {
@@ -142,6 +141,7 @@ final class Forwarder implements AutoCloseable {
           context.runOnContext(v -> w.failed());
         } else {
           acked.run();
+          backend.sent(); // in the job's hands now: a Kafka outage is not the job's silence
           w.acked();
         }
       });
