@@ -37,11 +37,13 @@ final class Forwarder implements AutoCloseable {
   static final long POLICY_HOLD_MILLIS = 2000;
   /** The least policy level an operator asked for (0: the load alone decides). */
   private volatile int policyFloor;
+  private final Backends backends;
   private volatile boolean topicsKnown;
   private volatile boolean closed;
 
-  Forwarder(Vertx vertx, IngestConfig config, IngestMetrics metrics, Replies replies) {
+  Forwarder(Vertx vertx, IngestConfig config, IngestMetrics metrics, Replies replies, Backends backends) {
     this.vertx = vertx;
+    this.backends = backends;
     this.config = config;
     this.metrics = metrics;
     this.replies = replies;
@@ -106,6 +108,8 @@ final class Forwarder implements AutoCloseable {
       due[0] = now + 50_000_000L;
       if (loop == 0) {
         load.tick();
+        load.backendSilent(backends.anySilent());
+        backends.publish(metrics);
         publishGauges();
       }
     });
@@ -115,7 +119,10 @@ final class Forwarder implements AutoCloseable {
    * The forwarded path of shakes, opens, shares and claims: sends the record, and waits up to the
    * outcome wait, counted from the send, for its answer. Exactly one of {@code answered},
    * {@code accepted} (the wait ran out after Kafka acknowledged: {@code 202}) or a {@code 503}
-   * (Kafka did not take it) follows, on the request's own event loop. {@code answer} is
+   * (Kafka did not take it) follows, on the request's own event loop. When {@code backend}, the job
+   * that answers, is silent (recovering), there is no wait: {@code 202} as soon as Kafka has it, so
+   * that clients get their poll URL at once and in-flight slots do not fill with requests that
+   * cannot be answered yet. {@code answer} is
    * registered before the send, so an answer cannot slip by; {@code forget} drops it when no one
    * will wait any more.
    *
@@ -123,11 +130,15 @@ final class Forwarder implements AutoCloseable {
    * successful acknowledgement from Kafka's thread only marks the request (and counts it); the
    * answer, which a board's reader thread completes, comes back with one {@code runOnContext}.
    */
-  <A> void forwardAndAwait(RoutingContext ctx, String route, String what, ProducerRecord<byte[], byte[]> record,
-      CompletableFuture<A> answer, Runnable forget, Runnable acked, Consumer<A> answered, Runnable accepted) {
+  <A> void forwardAndAwait(RoutingContext ctx, String route, String what, BackendSignal backend,
+      ProducerRecord<byte[], byte[]> record, CompletableFuture<A> answer, Runnable forget, Runnable acked,
+      Consumer<A> answered, Runnable accepted) {
     Context context = vertx.getOrCreateContext();
     inFlight.incrementAndGet();
     Waiting<A> w = new Waiting<>(context, ctx, route, what, forget, answered, accepted);
+    if (backend.silent()) {
+      w.noWait();
+    }
     w.timer = context.owner().setTimer(config.outcomeWait().toMillis(), id -> w.timedOut());
     long sentAt = System.nanoTime();
     try {
@@ -137,6 +148,7 @@ final class Forwarder implements AutoCloseable {
           context.runOnContext(v -> w.failed());
         } else {
           acked.run();
+          backend.sent(); // in the job's hands now: a Kafka outage is not the job's silence
           w.acked();
         }
       });
@@ -176,6 +188,11 @@ final class Forwarder implements AutoCloseable {
       this.forget = forget;
       this.answered = answered;
       this.accepted = accepted;
+    }
+
+    /** Before the send: answer 202 on Kafka's acknowledgement, as if the wait had already run out. */
+    void noWait() {
+      state.set(TIMED_OUT);
     }
 
     /** On the loop: the job's answer. */

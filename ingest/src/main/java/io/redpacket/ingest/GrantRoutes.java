@@ -4,6 +4,7 @@ import io.redpacket.avro.GrantPhase;
 import io.redpacket.avro.GrantState;
 import io.redpacket.avro.Open;
 import io.redpacket.avro.OpenResult;
+import io.redpacket.avro.PoolDefinition;
 import io.redpacket.codec.Topics;
 import io.redpacket.core.Settlement;
 import io.redpacket.core.Table;
@@ -15,12 +16,24 @@ import java.util.Locale;
 
 /** {@code POST /v1/grants/{id}/open} and {@code GET /v1/grants/{id}}: opening a packet and seeing its state. */
 final class GrantRoutes {
+  /** When a shed open may be sent again. */
+  static final long OPEN_RETRY_AFTER_SECONDS = 2;
+  /**
+   * An open whose grant expires within this is never shed: its retry, Retry-After later (clients add
+   * jitter, up to half of it again) plus the way there, could be stamped after the expiry and refused
+   * EXPIRED though its owner first sent it in time. Twice the Retry-After and 5 s for the way.
+   */
+  static final long NOT_SHED_WITHIN_MILLIS = 2 * OPEN_RETRY_AFTER_SECONDS * 1000 + 5_000;
   private final SettlementBoard settlement;
   private final Forwarder forwarder;
   private final Replies replies;
   private final String opensTopic;
+  private final long grantExpiryMillis;
+  private final PoolView pools;
 
-  GrantRoutes(IngestConfig config, SettlementBoard settlement, Forwarder forwarder, Replies replies) {
+  GrantRoutes(IngestConfig config, PoolView pools, SettlementBoard settlement, Forwarder forwarder, Replies replies) {
+    this.pools = pools;
+    this.grantExpiryMillis = config.grantExpiry().toMillis();
     this.settlement = settlement;
     this.forwarder = forwarder;
     this.replies = replies;
@@ -48,11 +61,6 @@ final class GrantRoutes {
       openAnswer(ctx, known, "known", t0);
       return;
     }
-    if (LoadLevel.shed(LoadLevel.Kind.OPEN, forwarder.loadLevel())) {
-      replies.shed(ctx, "open", "open_load", 429, 2, "overloaded",
-          "opening is paused while the service is under load; your packet is safe, retry after 2 s");
-      return;
-    }
     Open open = new Open(openId, grantId, userId, System.currentTimeMillis());
     GrantState state = settlement.grant(grantId);
     OpenResult refused = state == null ? null : Settlement.refusal(state, open);
@@ -60,10 +68,18 @@ final class GrantRoutes {
       openAnswer(ctx, refused, "edge", t0);
       return;
     }
-    if (forwarder.atCapacity(ctx, "open")) {
+    boolean due = earliestExpiry(state, grantId) - open.getTimestamp() <= NOT_SHED_WITHIN_MILLIS;
+    if (!due && LoadLevel.shed(LoadLevel.Kind.OPEN, forwarder.loadLevel())) {
+      replies.shed(ctx, "open", "open_load", 429, OPEN_RETRY_AFTER_SECONDS, "overloaded",
+          "opening is paused while the service is under load; your packet is safe, retry after "
+              + OPEN_RETRY_AFTER_SECONDS + " s");
       return;
     }
-    forwarder.forwardAndAwait(ctx, "open", "open", Records.open(opensTopic, open), settlement.await(key),
+    // Past the in-flight cap only for the owner's own grant about to expire: bounded by real grants.
+    if (!(due && state != null) && forwarder.atCapacity(ctx, "open")) {
+      return;
+    }
+    forwarder.forwardAndAwait(ctx, "open", "open", settlement.signal(), Records.open(opensTopic, open), settlement.await(key),
         () -> settlement.forget(key),
         () -> {
           settlement.markOpenSent(grantId);
@@ -72,6 +88,21 @@ final class GrantRoutes {
         result -> openAnswer(ctx, result, "backend", t0),
         () -> replies.json(ctx, "open", 202, new JsonObject().put("grantId", grantId).put("openId", openId)
             .put("status", "accepted").put("poll", "/v1/grants/" + Replies.segment(grantId))));
+  }
+
+  /**
+   * The earliest the grant an open is for can expire, by the settlement job's expiry (which the ingest
+   * is told): a grant still unopened expires that long after it was granted; one not known here yet
+   * (settlement has not written it, as while it recovers) no earlier than that long after its pool's
+   * start; one already opened or expired, or of no known pool, never (a retry loses nothing).
+   */
+  long earliestExpiry(GrantState state, String grantId) {
+    if (state != null) {
+      return state.getState() == GrantPhase.GRANTED ? state.getGrantedMillis() + grantExpiryMillis : Long.MAX_VALUE;
+    }
+    int slash = grantId.indexOf('/'); // grant ids are poolId/setId/sequence (Keys.grant)
+    PoolDefinition pool = slash > 0 ? pools.pool(grantId.substring(0, slash)) : null;
+    return pool == null ? Long.MAX_VALUE : pool.getStartMillis() + grantExpiryMillis;
   }
 
   private void openAnswer(RoutingContext ctx, OpenResult r, String by, long t0) {

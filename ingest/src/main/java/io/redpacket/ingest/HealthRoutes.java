@@ -4,18 +4,27 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
-/** {@code /health/live}, {@code /health/ready} (every board has read what it needs, the producer knows its topics) and {@code /metrics}. */
+/**
+ * {@code /health/live}, {@code /health/ready} (every board has read what it needs, the producer knows its topics) and
+ * {@code /metrics}.
+ *
+ * <p>Readiness also shows whether each job answers ({@link Backends}), but a silent job does not make the
+ * instance unready: it still takes requests (Kafka keeps them; clients get {@code 202} and a poll URL), and
+ * every instance waits on the same jobs, so taking instances out of a load balancer would help no one.
+ */
 final class HealthRoutes {
   private final PoolView pools;
   private final OutcomeBoard outcomes;
   private final SettlementBoard settlement;
   private final ShareBoard sharing;
+  private final Backends backends;
   private final Forwarder forwarder;
   private final IngestMetrics metrics;
   private final Replies replies;
 
   HealthRoutes(PoolView pools, OutcomeBoard outcomes, SettlementBoard settlement, ShareBoard sharing,
-      Forwarder forwarder, IngestMetrics metrics, Replies replies) {
+      Backends backends, Forwarder forwarder, IngestMetrics metrics, Replies replies) {
+    this.backends = backends;
     this.forwarder = forwarder;
     this.pools = pools;
     this.outcomes = outcomes;
@@ -57,7 +66,13 @@ final class HealthRoutes {
     boolean topicsKnown = forwarder.ready();
     boolean kafka = outcomes.ready() && poolsLoaded && grantsLoaded && sharesLoaded && topicsKnown;
     JsonObject body = new JsonObject().put("poolsLoaded", poolsLoaded).put("grantsLoaded", grantsLoaded)
-        .put("sharesLoaded", sharesLoaded).put("topicsKnown", topicsKnown).put("kafka", kafka);
+        .put("sharesLoaded", sharesLoaded).put("topicsKnown", topicsKnown).put("kafka", kafka)
+        .put("backends", backends.json());
+    if (backends.anySilent()) {
+      body.put("backendNote", "a job is not answering (recovering): requests are still taken, answered 202 with a"
+          + " poll URL as soon as Kafka has them, and sharing waits; ready stays 200, since every instance waits on"
+          + " the same jobs");
+    }
     replies.json(ctx, "ready", kafka ? 200 : 503, body.put("status", kafka ? "ready" : "not ready"));
   }
 }

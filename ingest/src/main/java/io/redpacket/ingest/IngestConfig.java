@@ -12,10 +12,15 @@ import java.time.Duration;
  * @param host the address the HTTP server binds: {@code 127.0.0.1} for loopback only, {@code 0.0.0.0} for all
  * @param eventLoops event loops serving HTTP, each with a server of its own on the same port
  * @param bounds what one instance lets clients hold: connections, time to send headers, cache memory
+ * @param grantExpiry the settlement job's {@code --expiry-seconds}: a grant expires this long after it was granted.
+ *     Under load the ingest sheds opens, but not those whose grant expires soon: their retry might come too late
  */
 public record IngestConfig(int port, String bootstrap, String topicPrefix, String tokenSecret, String adminToken,
     Duration outcomeWait, int admissionPerSecond, double userPerSecond, int maxInFlight, int maxBodyBytes, String host,
-    int eventLoops, Bounds bounds) {
+    int eventLoops, Bounds bounds, Duration grantExpiry) {
+
+  /** The settlement job's default expiry: 24 h. */
+  public static final Duration DEFAULT_GRANT_EXPIRY = Duration.ofHours(24);
 
   /**
    * What clients can hold of one instance, whatever they send or how slowly.
@@ -59,6 +64,18 @@ public record IngestConfig(int port, String bootstrap, String topicPrefix, Strin
       throw new IllegalArgumentException("event loops must be at least 1, was " + eventLoops);
     }
     java.util.Objects.requireNonNull(bounds, "bounds");
+    java.util.Objects.requireNonNull(grantExpiry, "grantExpiry");
+    if (grantExpiry.isNegative() || grantExpiry.isZero()) {
+      throw new IllegalArgumentException("the grant expiry must be positive, was " + grantExpiry);
+    }
+  }
+
+  /** With the settlement job's default grant expiry. */
+  public IngestConfig(int port, String bootstrap, String topicPrefix, String tokenSecret, String adminToken,
+      Duration outcomeWait, int admissionPerSecond, double userPerSecond, int maxInFlight, int maxBodyBytes, String host,
+      int eventLoops, Bounds bounds) {
+    this(port, bootstrap, topicPrefix, tokenSecret, adminToken, outcomeWait, admissionPerSecond, userPerSecond,
+        maxInFlight, maxBodyBytes, host, eventLoops, bounds, DEFAULT_GRANT_EXPIRY);
   }
 
   /** With the default bounds. */
@@ -87,32 +104,38 @@ public record IngestConfig(int port, String bootstrap, String topicPrefix, Strin
 
   public IngestConfig withPort(int p) {
     return new IngestConfig(p, bootstrap, topicPrefix, tokenSecret, adminToken, outcomeWait, admissionPerSecond,
-        userPerSecond, maxInFlight, maxBodyBytes, host, eventLoops, bounds);
+        userPerSecond, maxInFlight, maxBodyBytes, host, eventLoops, bounds, grantExpiry);
   }
 
   public IngestConfig withTopicPrefix(String prefix) {
     return new IngestConfig(port, bootstrap, prefix, tokenSecret, adminToken, outcomeWait, admissionPerSecond,
-        userPerSecond, maxInFlight, maxBodyBytes, host, eventLoops, bounds);
+        userPerSecond, maxInFlight, maxBodyBytes, host, eventLoops, bounds, grantExpiry);
   }
 
   public IngestConfig withAdmission(int perSecond, double perUser, int inFlight) {
     return new IngestConfig(port, bootstrap, topicPrefix, tokenSecret, adminToken, outcomeWait, perSecond, perUser,
-        inFlight, maxBodyBytes, host, eventLoops, bounds);
+        inFlight, maxBodyBytes, host, eventLoops, bounds, grantExpiry);
   }
 
   public IngestConfig withOutcomeWait(Duration wait) {
     return new IngestConfig(port, bootstrap, topicPrefix, tokenSecret, adminToken, wait, admissionPerSecond,
-        userPerSecond, maxInFlight, maxBodyBytes, host, eventLoops, bounds);
+        userPerSecond, maxInFlight, maxBodyBytes, host, eventLoops, bounds, grantExpiry);
   }
 
   /** Where to listen and on how many event loops. */
   public IngestConfig listening(String h, int loops) {
     return new IngestConfig(port, bootstrap, topicPrefix, tokenSecret, adminToken, outcomeWait, admissionPerSecond,
-        userPerSecond, maxInFlight, maxBodyBytes, h, loops, bounds);
+        userPerSecond, maxInFlight, maxBodyBytes, h, loops, bounds, grantExpiry);
   }
 
   public IngestConfig withBounds(Bounds b) {
     return new IngestConfig(port, bootstrap, topicPrefix, tokenSecret, adminToken, outcomeWait, admissionPerSecond,
-        userPerSecond, maxInFlight, maxBodyBytes, host, eventLoops, b);
+        userPerSecond, maxInFlight, maxBodyBytes, host, eventLoops, b, grantExpiry);
+  }
+
+  /** The settlement job's grant expiry, which this instance assumes (its {@code --expiry-seconds}). */
+  public IngestConfig withGrantExpiry(Duration expiry) {
+    return new IngestConfig(port, bootstrap, topicPrefix, tokenSecret, adminToken, outcomeWait, admissionPerSecond,
+        userPerSecond, maxInFlight, maxBodyBytes, host, eventLoops, bounds, expiry);
   }
 }

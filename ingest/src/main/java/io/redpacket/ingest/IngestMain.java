@@ -51,6 +51,11 @@ public final class IngestMain implements Callable<Integer> {
   @Option(names = "--outcome-wait-ms", defaultValue = "1000", description = "wait this long for an outcome before 202 (default: ${DEFAULT-VALUE})")
   long outcomeWaitMs;
 
+  @Option(names = "--grant-expiry-seconds", defaultValue = "86400", description = "the settlement job's"
+      + " --expiry-seconds: under load, opens whose grant expires within a few Retry-Afters are forwarded, not shed"
+      + " (default: ${DEFAULT-VALUE})")
+  long grantExpirySeconds;
+
   @Option(names = "--admin-port", defaultValue = "-1", description = "serve /metrics and the admin routes on this"
       + " port (same --host) instead of the public one, e.g. to keep them off a load balancer (default: the public"
       + " port)")
@@ -97,6 +102,7 @@ public final class IngestMain implements Callable<Integer> {
     range("--admission", admission, 1, 10_000_000);
     range("--max-in-flight", maxInFlight, 1, 10_000_000);
     range("--outcome-wait-ms", outcomeWaitMs, 1, 60_000);
+    range("--grant-expiry-seconds", grantExpirySeconds, 1, 31_536_000);
     range("--admin-port", adminPort, -1, 65535);
     if (adminPort > 0 && adminPort == port) {
       throw new IllegalArgumentException("--admin-port must differ from --port (" + port + "); leave it out to serve"
@@ -115,7 +121,7 @@ public final class IngestMain implements Callable<Integer> {
     IngestConfig config = new IngestConfig(port, bootstrap, topicPrefix, secret(dev), adminToken(dev),
         Duration.ofMillis(outcomeWaitMs), admission, userRate, maxInFlight, 4096, host, eventLoops,
         new IngestConfig.Bounds(maxConnections, Duration.ofSeconds(headerDeadlineSeconds), cacheMegabytes << 20,
-            adminPort));
+            adminPort)).withGrantExpiry(Duration.ofSeconds(grantExpirySeconds));
     try (IngestServer server = start(config)) {
       System.out.println(listeningLine(server)
           + (server.adminPort() < 0

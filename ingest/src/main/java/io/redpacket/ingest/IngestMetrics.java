@@ -23,6 +23,9 @@ final class IngestMetrics {
       .help("the client policy in force (X-Client-Policy): the load level, held 2 s before each step down").register(registry);
   final Gauge inFlight = Gauge.builder().name("redpacket_ingest_forwarded_in_flight")
       .help("forwarded shakes awaiting Kafka or their outcome").register(registry);
+  final Gauge backendSilent = Gauge.builder().name("redpacket_ingest_backend_silent_seconds")
+      .help("how long a job (allocation, settlement, sharing) has left forwarded requests unanswered with no answer"
+          + " at all read since, once over 2 s (recovering); 0 while it answers").labelNames("job").register(registry);
   final Gauge kafkaAck = Gauge.builder().name("redpacket_ingest_kafka_ack_seconds")
       .help("smoothed time for Kafka to acknowledge a forwarded shake").register(registry);
   final Gauge loopDelay = Gauge.builder().name("redpacket_ingest_event_loop_delay_seconds")

@@ -30,6 +30,7 @@ public final class IngestServer implements AutoCloseable {
   private final OutcomeBoard outcomes;
   private final SettlementBoard settlement;
   private final ShareBoard sharing;
+  private final Backends backends;
   private final Forwarder forwarder;
   private final Authentication auth;
   private final UserLimits limits;
@@ -54,14 +55,16 @@ public final class IngestServer implements AutoCloseable {
     this.outcomes = new OutcomeBoard(config.bootstrap(), config.topicPrefix(), caches);
     this.settlement = new SettlementBoard(config.bootstrap(), config.topicPrefix(), caches);
     this.sharing = new ShareBoard(config.bootstrap(), config.topicPrefix(), caches);
-    this.forwarder = new Forwarder(vertx, config, metrics, replies);
+    this.backends = new Backends(outcomes.signal(), settlement.signal(), sharing.signal());
+    this.forwarder = new Forwarder(vertx, config, metrics, replies, backends);
     this.auth = new Authentication(config.tokenSecret(), config.adminToken(), replies);
     this.limits = new UserLimits(replies, caches);
     this.shakes = new ShakeRoutes(config, pools, outcomes, forwarder, replies, caches);
     this.admin = new AdminRoutes(vertx, config, forwarder, replies);
-    this.grants = new GrantRoutes(config, settlement, forwarder, replies);
+    this.grants = new GrantRoutes(config, pools, settlement, forwarder, replies);
     this.shares = new ShareRoutes(config, settlement, sharing, forwarder, replies);
-    this.health = new HealthRoutes(pools, outcomes, settlement, sharing, forwarder, metrics, replies);
+    this.health = new HealthRoutes(pools, outcomes, settlement, sharing, backends, forwarder, metrics,
+        replies);
   }
 
   /** Starts the service and returns once every event loop listens. */

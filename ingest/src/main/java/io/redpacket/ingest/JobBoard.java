@@ -37,6 +37,8 @@ class JobBoard<S, A> implements AutoCloseable {
   /** Where each partition is to be read next: a new session after a lost one goes on from there. Reader thread only. */
   private final Map<TopicPartition, Long> next = new java.util.HashMap<>();
   private volatile boolean caughtUp;
+  /** Whether the job answers: every answer read tells it does. */
+  private final BackendSignal signal = new BackendSignal(System::currentTimeMillis);
 
   /**
    * {@code states} null: answers only; {@code readCommitted} false only where a replay writes the same answers.
@@ -104,6 +106,12 @@ class JobBoard<S, A> implements AutoCloseable {
 
   void publish(A answer) {
     answers.publish(answerFeed.key().apply(answer), answer);
+    signal.answered();
+  }
+
+  /** Whether the job that writes these answers is answering the requests forwarded to it. */
+  BackendSignal signal() {
+    return signal;
   }
 
   /** Registers interest before the request is sent, so its answer cannot slip by. */

@@ -13,6 +13,10 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * level 2  shed opening        in-flight >= 75% | Kafka ack >= 500 ms | event-loop delay >= 100 ms
  * level 3  sample shakes 1:2   in-flight >= 90% | Kafka ack >= 2 s    | event-loop delay >= 500 ms
  * </pre>
+ *
+ * <p>A job that does not answer ({@link BackendSignal}: recovering) keeps the level at 1 at least:
+ * sharing, which would only pile up, waits; opens are not shed for it (a shed open retried later
+ * carries a later time stamp and could miss its grant's expiry), shakes never are.
  */
 final class LoadLevel {
   /** What a request is, for shedding. */
@@ -21,6 +25,7 @@ final class LoadLevel {
   private final int maxInFlight;
   private volatile double ackMillis;
   private volatile boolean acked;
+  private volatile boolean backendSilent;
   /** Each event loop's smoothed timer lateness (double bits); each slot has one writer, its own loop. */
   private volatile AtomicLongArray loopDelays = new AtomicLongArray(1);
 
@@ -63,13 +68,19 @@ final class LoadLevel {
     d.set(loop, Double.doubleToRawLongBits(smoothed));
   }
 
+  /** Whether a job the ingest waits on is silent (set every 50 ms). */
+  void backendSilent(boolean silent) {
+    backendSilent = silent;
+  }
+
   int level(int inFlight) {
     double used = (double) inFlight / maxInFlight;
     int byInFlight = used >= 0.9 ? 3 : used >= 0.75 ? 2 : used >= 0.5 ? 1 : 0;
     int byKafka = ackMillis >= 2000 ? 3 : ackMillis >= 500 ? 2 : ackMillis >= 100 ? 1 : 0;
     double loopDelayMillis = loopDelayMillis();
     int byLoop = loopDelayMillis >= 500 ? 3 : loopDelayMillis >= 100 ? 2 : loopDelayMillis >= 20 ? 1 : 0;
-    return Math.max(byInFlight, Math.max(byKafka, byLoop));
+    int byBackend = backendSilent ? 1 : 0;
+    return Math.max(Math.max(byInFlight, byBackend), Math.max(byKafka, byLoop));
   }
 
   /** Whether a request of this kind is shed at this level: sharing from 1, opening from 2; shakes never (sampled at 3). */

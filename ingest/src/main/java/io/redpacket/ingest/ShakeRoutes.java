@@ -99,7 +99,8 @@ final class ShakeRoutes {
       return;
     }
     Shake shake = new Shake(req.shakeId(), userId, req.poolId(), setId, now, req.device());
-    forwarder.forwardAndAwait(ctx, "shakes", "shake", Records.shake(shakesTopic, shake), outcomes.await(key),
+    forwarder.forwardAndAwait(ctx, "shakes", "shake", outcomes.signal(), Records.shake(shakesTopic, shake),
+        outcomes.await(key),
         () -> outcomes.forget(key),
         () -> replies.counted("forwarded", "admitted"),
         outcome -> answer(ctx, outcome, false, "backend", t0),

@@ -123,7 +123,8 @@ final class ShareRoutes {
       return;
     }
     String key = ShareBoard.key(r.getAction(), r.getShareId(), r.getUserId(), r.getRequestId());
-    forwarder.forwardAndAwait(ctx, route, route, Records.shareRequest(topic, r), sharing.await(key),
+    forwarder.forwardAndAwait(ctx, route, route, sharing.signal(), Records.shareRequest(topic, r),
+        sharing.await(key),
         () -> sharing.forget(key), () -> replies.counted("forwarded", route),
         result -> shareAnswer(ctx, result, "backend", t0),
         () -> replies.json(ctx, route, 202, new JsonObject().put("shareId", r.getShareId())

@@ -53,4 +53,16 @@ class LoadLevelTest {
       assertThat(LoadLevel.sampleHarder(level)).isEqualTo(level == 3);
     }
   }
+
+  @Test
+  void aSilentJobRaisesTheLevelTo1SoSharingWaitsButOpensAreNotShedForIt() {
+    LoadLevel l = new LoadLevel(1000);
+    l.backendSilent(true);
+    assertThat(l.level(0)).isEqualTo(1);
+    assertThat(LoadLevel.shed(LoadLevel.Kind.SHARE, l.level(0))).isTrue();
+    assertThat(LoadLevel.shed(LoadLevel.Kind.OPEN, l.level(0))).as("a shed open's retry may miss its expiry").isFalse();
+    assertThat(l.level(750)).as("the load's own level still counts").isEqualTo(2);
+    l.backendSilent(false);
+    assertThat(l.level(0)).isZero();
+  }
 }

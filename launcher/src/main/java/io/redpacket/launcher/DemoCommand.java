@@ -177,7 +177,7 @@ final class DemoCommand implements Callable<Integer> {
     AtomicLong offered = new AtomicLong();
     String secret = "demo-" + UUID.randomUUID();
     IngestConfig config = new IngestConfig(0, stack.bootstrap(), prefix, secret, "demo-admin-" + UUID.randomUUID(),
-        Duration.ofSeconds(1), admission, 100, 20_000, 4096);
+        Duration.ofSeconds(1), admission, 100, 20_000, 4096).withGrantExpiry(Duration.ofSeconds(jobs.expirySeconds));
     try (IngestServer ingest = IngestServer.start(config)) {
       IngestReady.await(ingest.port());
       String url = "http://127.0.0.1:" + ingest.port();
