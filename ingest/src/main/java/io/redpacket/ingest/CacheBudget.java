@@ -64,12 +64,13 @@ final class CacheBudget {
     return c;
   }
 
-  /** The estimated bytes a cache holds now (0 for one not built). */
+  /** The estimated bytes a cache holds now, its pending evictions done first (0 for one not built). */
   long used(Use use) {
     Cache<?, ?> c = caches.get(use);
     if (c == null) {
       return 0;
     }
+    c.cleanUp(); // Caffeine evicts in the background: until then a cache may stand above its bound for a moment
     return c.policy().eviction().map(e -> e.weightedSize().orElse(0)).orElse(0L);
   }
 
