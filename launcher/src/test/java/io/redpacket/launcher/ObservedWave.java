@@ -67,6 +67,9 @@ final class ObservedWave {
   final PoolDefinition pool;
   final List<Grant> grants = new ArrayList<>();
   long opened;
+  /** Shakes the users made, and those they sent to the ingest (the rest the client policy answered on the phone). */
+  long shakesMade;
+  long shakesSent;
   private boolean waveRan;
   /** The settlement audit of the wave, set once it is clean. */
   SettlementAudit.Report audit;
@@ -149,6 +152,8 @@ final class ObservedWave {
     HttpWave httpWave = new HttpWave("http://127.0.0.1:" + ingest.port(), SECRET, 64, Duration.ofSeconds(10));
     try {
       HttpWave.Result r = httpWave.run(WavePlan.standard(pool, 3_000, 3), 6_000, 64, x -> {});
+      shakesMade = r.gestures.get();
+      shakesSent = r.sent.get();
       live.serveEdge(() -> DemoCommand.edge(ingest, r)); // as the demo does
     } finally {
       httpWave.close();
