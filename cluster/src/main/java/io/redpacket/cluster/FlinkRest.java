@@ -174,11 +174,46 @@ public final class FlinkRest {
     return get("/jobs/" + jobId + "/checkpoints").getJsonObject("counts").getLong("completed", 0L);
   }
 
-  /** Stops a job with a savepoint (no drain: timers stay, the job goes on from it); returns the savepoint's path. */
+  /**
+   * Stops a job with a savepoint (no drain: timers stay, the job goes on from it); returns the savepoint's path.
+   * A job in the middle of a restart (a task failed and is being redeployed) refuses the savepoint because not all
+   * its tasks run: then this waits, within {@code timeout}, until every task runs again and asks once more.
+   */
   String stopWithSavepoint(String jobId, String targetDir, Duration timeout) {
-    String trigger = post("/jobs/" + jobId + "/stop", new JsonObject().put("targetDirectory", targetDir).put("drain", false),
-        Duration.ofSeconds(30)).getString("request-id");
-    return awaitSavepoint(jobId, trigger, timeout);
+    long deadline = System.nanoTime() + timeout.toNanos();
+    for (int attempt = 1; ; attempt++) {
+      String trigger = post("/jobs/" + jobId + "/stop", new JsonObject().put("targetDirectory", targetDir)
+          .put("drain", false), Duration.ofSeconds(30)).getString("request-id");
+      try {
+        return awaitSavepoint(jobId, trigger, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+      } catch (IllegalStateException e) {
+        boolean restarting = String.valueOf(e.getMessage()).contains("Not all required tasks are currently running");
+        if (!restarting || attempt >= 5 || System.nanoTime() >= deadline) {
+          throw e;
+        }
+        awaitAllTasksRunning(jobId, deadline);
+      }
+    }
+  }
+
+  /** Waits until the job and each of its tasks run (a restart done), or the deadline passes. */
+  private void awaitAllTasksRunning(String jobId, long deadlineNanos) {
+    while (System.nanoTime() < deadlineNanos) {
+      JsonObject job = get("/jobs/" + jobId);
+      boolean all = "RUNNING".equals(job.getString("state"));
+      for (Object v : job.getJsonArray("vertices", new JsonArray())) {
+        all &= "RUNNING".equals(((JsonObject) v).getString("status"));
+      }
+      if (all) {
+        return;
+      }
+      try {
+        Thread.sleep(500);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
   }
 
   /** Takes a savepoint of a running job, which goes on; returns its path. */
