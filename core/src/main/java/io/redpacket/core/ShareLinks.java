@@ -1,13 +1,10 @@
 package io.redpacket.core;
 
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Optional;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Share codes: what a sharer sends friends so they can claim, {@code <base64url(shareId)>.<base64url(mac)>},
@@ -25,21 +22,15 @@ public final class ShareLinks {
   private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
   private static final Base64.Decoder B64D = Base64.getUrlDecoder();
 
-  private final byte[] secret;
-  /** Mac instances are not thread-safe and costly to create: one per thread, keyed once. */
-  private final ThreadLocal<Mac> macs;
+  private final HmacKey key;
 
   public ShareLinks(String secret) {
-    if (secret == null || secret.length() < 16) {
-      throw new IllegalArgumentException("the token secret must be at least 16 characters");
-    }
-    this.secret = secret.getBytes(StandardCharsets.UTF_8);
-    this.macs = ThreadLocal.withInitial(this::newMac);
+    this.key = new HmacKey(secret);
   }
 
   /** The code of a share: URL-safe as it is, one path segment. */
   public String code(String shareId) {
-    byte[] mac = macs.get().doFinal((DOMAIN + shareId).getBytes(StandardCharsets.UTF_8));
+    byte[] mac = key.mac(DOMAIN + shareId);
     return B64.encodeToString(shareId.getBytes(StandardCharsets.UTF_8)) + "."
         + B64.encodeToString(Arrays.copyOf(mac, MAC_BYTES));
   }
@@ -64,15 +55,5 @@ public final class ShareLinks {
     boolean genuine = MessageDigest.isEqual(code(shareId).getBytes(StandardCharsets.UTF_8),
         code.getBytes(StandardCharsets.UTF_8));
     return genuine ? Optional.of(shareId) : Optional.empty();
-  }
-
-  private Mac newMac() {
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(secret, "HmacSHA256"));
-      return mac;
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("HmacSHA256 is not available", e);
-    }
   }
 }

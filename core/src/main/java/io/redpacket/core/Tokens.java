@@ -1,11 +1,8 @@
 package io.redpacket.core;
 
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.Base64;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * User tokens: {@code v1.<base64url(userId)>.<expiry millis>.<base64url(HMAC-SHA256)>}, the MAC
@@ -17,16 +14,10 @@ public final class Tokens {
   private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
   private static final Base64.Decoder B64D = Base64.getUrlDecoder();
 
-  private final byte[] secret;
-  /** Mac instances are not thread-safe and costly to create: one per thread, keyed once. */
-  private final ThreadLocal<Mac> macs;
+  private final HmacKey key;
 
   public Tokens(String secret) {
-    if (secret == null || secret.length() < 16) {
-      throw new IllegalArgumentException("the token secret must be at least 16 characters");
-    }
-    this.secret = secret.getBytes(StandardCharsets.UTF_8);
-    this.macs = ThreadLocal.withInitial(this::newMac);
+    this.key = new HmacKey(secret);
   }
 
   /** Raised for every token that must not be trusted; the message says why, without echoing secrets. */
@@ -78,16 +69,6 @@ public final class Tokens {
   }
 
   private byte[] mac(String body) {
-    return macs.get().doFinal(body.getBytes(StandardCharsets.UTF_8));
-  }
-
-  private Mac newMac() {
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(secret, "HmacSHA256"));
-      return mac;
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("HmacSHA256 is not available", e);
-    }
+    return key.mac(body);
   }
 }

@@ -2,7 +2,6 @@ package io.redpacket.launcher;
 
 import io.redpacket.avro.PoolDefinition;
 import io.redpacket.avro.SplitMode;
-import io.redpacket.cluster.CalmRun;
 import io.redpacket.cluster.Checks;
 import io.redpacket.cluster.Cluster;
 import io.redpacket.cluster.ClusterDemo;
@@ -11,7 +10,6 @@ import io.redpacket.cluster.Deployment;
 import io.redpacket.cluster.Drill;
 import io.redpacket.cluster.IngestReady;
 import io.redpacket.cluster.LocalStack;
-import io.redpacket.cluster.Recovery;
 import io.redpacket.codec.Topics;
 import io.redpacket.core.Audit;
 import io.redpacket.core.SettlementAudit;
@@ -23,12 +21,9 @@ import io.redpacket.kafka.TopicReader;
 import io.redpacket.live.LiveServer;
 import io.redpacket.simulator.AuditRunner;
 import io.redpacket.simulator.GrantFollower;
-import io.redpacket.simulator.HttpWave;
 import io.redpacket.simulator.ShakeProducer;
-import io.redpacket.simulator.SlowRecords;
 import io.redpacket.simulator.WavePlan;
 import java.time.Duration;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -99,12 +94,13 @@ final class DemoCommand implements Callable<Integer> {
   /** The client-policy drill's lines for the summary (none with --direct or --no-policy-drill). */
   private final java.util.List<String> policySummary = new java.util.ArrayList<>();
 
-  /** What the simulated clients waited, for the records held up by each recovery of a drill. */
-  private final SlowRecords waits = new SlowRecords();
+  /** The chaos or rescale drill on the cluster, and what the simulated clients waited during it. */
+  private DemoDrills drills;
 
   @Override
   public Integer call() throws Exception {
     checkFlags();
+    drills = new DemoDrills(cluster, jobs.parallelism);
     long t0 = System.nanoTime();
     try (DemoStack stack = stack()) {
       PoolDefinition pool = pool();
@@ -115,18 +111,18 @@ final class DemoCommand implements Callable<Integer> {
       System.out.println("live page of the wave: " + live.url() + " (numbers and charts update as it happens)");
       WaveRun run = runWave(stack, pool, live, t0);
       if (!run.completed()) {
-        printRecoveries(run.drill());
+        drills.printRecoveries(run.drill());
         return 1;
       }
       boolean clean = audit(stack);
       if (run.drill() != null) {
-        clean &= sameAsCalmRun((ClusterDemo) stack, run.drill());
+        clean &= drills.sameAsCalmRun((ClusterDemo) stack, run.drill());
       }
       if (clean && stack instanceof ClusterDemo c) {
         c.auditedClean();
       }
       System.out.printf("demo took %.1f s%n", (System.nanoTime() - t0) / 1e9);
-      printRecoveries(run.drill());
+      drills.printRecoveries(run.drill());
       if (keep) {
         holdUntilCtrlC(stack, live);
       }
@@ -186,13 +182,13 @@ final class DemoCommand implements Callable<Integer> {
         live.serveMetrics(clients.metrics::scrape);
         Drill drill;
         long forwarded;
-        clients.opens.recordWaits(waits);
-        clients.shares.recordWaits(waits);
-        try (Progress progress = new Progress(stack.bootstrap(), prefix, pool, offered::get, System.out, waits)) {
-          drill = drill(stack);
+        clients.opens.recordWaits(drills.waits);
+        clients.shares.recordWaits(drills.waits);
+        try (Progress progress = new Progress(stack.bootstrap(), prefix, pool, offered::get, System.out, drills.waits)) {
+          drill = drills.start(stack);
           forwarded = direct ? sendDirect(stack, pool, offered)
               : overHttp(url, secret, stack, pool, offered, clients.metrics, ingest, live);
-          if (!drillDone(drill) || !outcomesCommitted(stack, progress, forwarded)) {
+          if (!DemoDrills.done(drill) || !outcomesCommitted(stack, progress, forwarded)) {
             return new WaveRun(false, drill);
           }
         }
@@ -216,19 +212,6 @@ final class DemoCommand implements Callable<Integer> {
     System.out.printf("wave sent: %,d shakes acknowledged by Kafka in %.1f s (%,.0f/s)%n",
         sent.acked(), sent.elapsed().toMillis() / 1000.0, sent.perSecond());
     return sent.acked();
-  }
-
-  /** Waits for the drill, if any; false if it failed or overran. */
-  private static boolean drillDone(Drill drill) throws InterruptedException {
-    if (drill == null) {
-      return true;
-    }
-    System.out.println("wave sent; waiting for the drill to finish ...");
-    if (!drill.await(Duration.ofMinutes(12))) {
-      return false;
-    }
-    System.out.println("drill done: " + String.join(", ", drill.done()));
-    return true;
   }
 
   private static boolean outcomesCommitted(DemoStack stack, Progress progress, long forwarded) throws InterruptedException {
@@ -257,44 +240,24 @@ final class DemoCommand implements Callable<Integer> {
     return clean;
   }
 
-  /**
-   * After a chaos drill, for each kill: the records that waited more than 5 s while its recovery was under
-   * way, then one line {@code recovery <process> <seconds> s} per kill (the demo's last lines).
-   */
-  private void printRecoveries(Drill drill) {
-    if (drill == null || drill.recoveries().isEmpty()) {
-      return;
-    }
-    System.out.printf("records that waited more than %d s on the client side and were waiting while a recovery was under"
-        + " way (from the kill to the last job's first checkpoint; shakes: time stamp to outcome committed, opens: sent"
-        + " to credit seen, claims: sent to answer; of %s in the wave):%n", SlowRecords.BOUND_MILLIS / 1000, waits.counts());
-    for (Recovery.Result r : drill.recoveries()) {
-      Map<String, Long> slow = waits.waitingDuring(r.killMillis(), r.recoveredMillis(), "shakes", "opens", "claims");
-      System.out.printf("  kill -9 %-13s %5.1f s: %s%n", r.process(), r.recovered(), slow);
-    }
-    drill.recoveries().forEach(r -> System.out.println(r.line()));
-  }
-
-  /** After a drill: the grants must equal those of an undisturbed run on the same input. */
-  private boolean sameAsCalmRun(ClusterDemo stack, Drill drill) throws Exception {
-    stack.cancelJobs(); // done; the calm run needs their slots
-    CalmRun.Result calm = CalmRun.compare(stack.cluster, stack.topicPrefix(), jobs.parallelism, System.out);
-    if (calm.equal()) {
-      System.out.printf("GRANTS EQUAL: the %,d grants of this wave (%s) are byte for byte those of the calm run"
-          + " on the same input%n", calm.grants(), String.join(", ", drill.done()));
-      return true;
-    }
-    System.out.printf("GRANTS DIFFER from the calm run: %,d here, %,d there; first differing ids %s%n",
-        calm.grants(), calm.calmGrants(), calm.differences());
-    return false;
-  }
-
   private static void holdUntilCtrlC(DemoStack stack, LiveServer live) throws InterruptedException {
     System.out.println("--keep: the stack stays up. Live page " + live.url() + ", Kafka " + stack.bootstrap()
         + ", Flink web UI " + stack.webUi() + ". Ctrl-C to stop.");
     CountDownLatch stop = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
     stop.await();
+  }
+
+  /** Sends the wave through the ingest; returns how many shakes it forwarded to Kafka. */
+  private long overHttp(String url, String secret, DemoStack stack, PoolDefinition pool, AtomicLong offered,
+      SimulatorMetrics clients, IngestServer ingest, LiveServer live) throws Exception {
+    System.out.printf("ingest on %s: admission %,d/s; %,d virtual users shaking, %d at a time%n",
+        url, admission, wave.users, wave.concurrency);
+    DemoHttpWave.Ran ran = new DemoHttpWave(url, secret, wave, !noPolicyDrill)
+        .run(WavePlan.standard(pool, wave.users, 2015), offered, clients, ingest, live);
+    waveRate = ran.rate();
+    policySummary.addAll(ran.summary());
+    return TopicReader.forEach(stack.bootstrap(), Topics.named(stack.topicPrefix(), Topics.SHAKES), true, rec -> {});
   }
 
   private DemoStack stack() throws Exception {
@@ -309,93 +272,5 @@ final class DemoCommand implements Callable<Integer> {
         keep, System.out);
   }
 
-  /** The chaos or rescale drill on the cluster, started as the wave starts; null when none was asked for. */
-  private Drill drill(DemoStack stack) {
-    if (!(stack instanceof ClusterDemo c) || (!cluster.chaos && cluster.rescale == null)) {
-      return null;
-    }
-    Drill d = cluster.chaos ? Drill.chaos(c.cluster, c.jobs, Duration.ofSeconds(5), System.out)
-        : Drill.rescale(c.cluster, c.jobs, cluster.rescale, Duration.ofSeconds(5), System.out);
-    System.out.println(cluster.chaos ? "drill: kill -9 the busiest TaskManager, kafka-2, the busiest TaskManager again,"
-        + " the JobManager, each brought back (the jobs resumed from their checkpoints after the JobManager),"
-        + " one at a time while the wave runs" : "drill: stop with savepoints and resume at parallelism " + cluster.rescale + " while the wave runs");
-    return d.start();
-  }
 
-  /** Sends the wave through the ingest; returns how many shakes it forwarded to Kafka. */
-  private long overHttp(String url, String secret, DemoStack stack, PoolDefinition pool, AtomicLong offered,
-      SimulatorMetrics clients, IngestServer ingest, LiveServer live) throws Exception {
-    System.out.printf("ingest on %s: admission %,d/s; %,d virtual users shaking, %d at a time%n",
-        url, admission, wave.users, wave.concurrency);
-    HttpWave http = new HttpWave(url, secret, wave.concurrency, Duration.ofSeconds(10));
-    PolicyDrill drill = noPolicyDrill ? null : new PolicyDrill(ingest, http, wave.shakes, 0.15, 0.35);
-    if (drill != null) {
-      System.out.printf("client policy drill: the operator holds the client policy at level %d from 15%% to 35%% of"
-          + " the shakes; the users shake on at the pace the ingest took at level 0%n", PolicyDrill.LEVEL);
-    }
-    boolean[] started = {false};
-    try {
-      HttpWave.Result r = http.run(WavePlan.standard(pool, wave.users, 2015), wave.shakes, wave.concurrency, 0, x -> {
-        offered.set(x.sent.get());
-        clients.wave.set(x);
-        if (!started[0]) { // the first progress, a second in: the wave's counters exist
-          started[0] = true;
-          live.serveEdge(() -> edge(ingest, x));
-          if (drill != null) {
-            drill.start(x);
-          }
-        }
-      });
-      clients.wave.set(r);
-      offered.set(r.sent.get());
-      double seconds = Math.max(0.001, r.elapsed.toMillis() / 1000.0);
-      waveRate = r.gestures.get() / seconds;
-      System.out.printf("wave over HTTP: %,d shakes by the users in %.1f s (%,.0f/s), %,d of them answered by the"
-          + " client policy on the phone, %,d sent (%,.0f/s); shake to outcome:%n", r.gestures.get(), seconds, waveRate,
-          r.answeredByClient(), r.sent.get(), r.sent.get() / seconds);
-      System.out.print(r.render());
-      System.out.println("offered load per second (users' shakes, those sent to the ingest, and the client policy the"
-          + " users obeyed):");
-      System.out.print(PolicyDrill.table(r));
-      if (r.timedOut.get() > 0 || r.gaveUp.get() > 0) {
-        System.out.printf("%,d shakes timed out and %,d gave up after retries: the clients say so, the audit checks"
-            + " the ones Kafka accepted%n", r.timedOut.get(), r.gaveUp.get());
-      }
-      policySummary.add(String.format("shakes answered by client policy: %d", r.answeredByClient()));
-      double[] byLevel = PolicyDrill.offeredByLevel(r);
-      for (int level = 0; level < byLevel.length; level++) {
-        policySummary.add(String.format("offered shakes per second at client policy level %d: %s", level,
-            byLevel[level] < 0 ? "-" : String.format("%.0f", byLevel[level])));
-      }
-      if (drill != null && drill.tightenedAt() < 0) {
-        System.out.println("client policy drill: not played; the load level kept the policy above 0 for most of"
-            + " the wave, see the table above");
-      } else if (drill != null) {
-        double[] o = drill.offered(r);
-        policySummary.add(String.format("client policy tightened at s: %.1f", drill.tightenedAt()));
-        policySummary.add(String.format("client policy released at s: %.1f", drill.releasedAt()));
-        policySummary.add("offered shakes per second before tight: " + figure(o[0]));
-        policySummary.add("offered shakes per second while tight: " + figure(o[1]));
-        policySummary.add("offered shakes per second after: " + figure(o[2]));
-      }
-    } finally {
-      if (drill != null) {
-        drill.stop();
-      }
-      http.close();
-    }
-    return TopicReader.forEach(stack.bootstrap(), Topics.named(stack.topicPrefix(), Topics.SHAKES), true, rec -> {});
-  }
-
-  private static String figure(double perSecond) {
-    return perSecond < 0 ? "-" : String.format("%.0f", perSecond);
-  }
-
-  /** The live page's edge panel: the ingest's funnel, and what the users made and answered themselves. */
-  static io.vertx.core.json.JsonObject edge(IngestServer ingest, HttpWave.Result r) {
-    var h = r.toOutcome;
-    return ingest.edge().put("usersShakes", r.gestures.get()).put("answeredByClient", r.answeredByClient())
-        .put("sent", r.sent.get()).put("p50Ms", h.getTotalCount() == 0 ? null : h.getValueAtPercentile(50) / 1e6)
-        .put("p99Ms", h.getTotalCount() == 0 ? null : h.getValueAtPercentile(99) / 1e6);
-  }
 }

@@ -154,7 +154,7 @@ final class ObservedWave {
       HttpWave.Result r = httpWave.run(WavePlan.standard(pool, 3_000, 3), 6_000, 64, x -> {});
       shakesMade = r.gestures.get();
       shakesSent = r.sent.get();
-      live.serveEdge(() -> DemoCommand.edge(ingest, r)); // as the demo does
+      live.serveEdge(() -> DemoHttpWave.edge(ingest, r)); // as the demo does
     } finally {
       httpWave.close();
     }
