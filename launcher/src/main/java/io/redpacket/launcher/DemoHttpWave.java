@@ -37,8 +37,9 @@ final class DemoHttpWave {
     double rate;
     PolicyDrill drill = !policyDrill ? null : new PolicyDrill(ingest, http, wave.shakes, 0.15, 0.35);
     if (drill != null) {
-      System.out.printf("client policy drill: the operator holds the client policy at level %d from 15%% to 35%% of"
-          + " the shakes; the users shake on at the pace the ingest took at level 0%n", PolicyDrill.LEVEL);
+      System.out.printf("client policy drill: once 15%% of the shakes are made, the operator holds the client policy"
+          + " at level %d for 10 s and then lets it go; the users shake at the pace the ingest took at level 0 for"
+          + " those 10 s and 10 s after (no drill if the load kept the policy above 0 until 35%%)%n", PolicyDrill.LEVEL);
     }
     boolean[] started = {false};
     try {

@@ -3,38 +3,55 @@ package io.redpacket.launcher;
 import io.redpacket.core.Table;
 import io.redpacket.ingest.IngestServer;
 import io.redpacket.simulator.HttpWave;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntConsumer;
+import java.util.function.LongConsumer;
 
 /**
  * The demo's client-policy drill over HTTP: the wave starts at full speed; once a share of it is
- * made, the users keep shaking at the pace the ingest took while the policy was at level 0, and the operator holds the
- * client policy at level 2 for a further share of the wave, then lets it go (it loosens a step
- * every 2 s). The shakes the ingest is offered fall while the policy is tight and rise again as it
- * loosens, though the users shake at the same pace throughout; the load level may tighten it too.
+ * made and the users obeyed level 0 for two seconds, the users keep shaking at the pace the ingest
+ * took then, and the operator holds the client policy at level 2 for a while, then lets it go (it
+ * loosens a step every 2 s). The shakes the ingest is offered fall while the policy is tight and
+ * rise again as it loosens, though the users shake at the same pace throughout; the load level may
+ * tighten it too. The drill is bounded in time, not in shakes: the calm pace may be a few shakes a
+ * second on a crowded machine, and a drill counted in shakes at that pace would hold the wave for hours.
  */
 final class PolicyDrill {
   /** The drill's level: 80% of shakes answered on the phone, a user's shakes at least 3 s apart. */
   static final int LEVEL = 2;
-  private final IngestServer ingest;
-  private final HttpWave wave;
+  private final IntConsumer floor;
+  private final LongConsumer pace;
   private final long tightenAt;
-  private final long releaseAt;
+  private final long giveUpAt;
+  private final Duration tight;
+  private final Duration after;
   private volatile Thread thread;
   private volatile long tightenedNanos;
   private volatile long releasedNanos;
+  private volatile long unpacedNanos;
   private volatile long start;
+
+  /** The demo's drill: on the ingest's policy floor and the wave's pace, tight for 10 s and watched 10 s after. */
+  PolicyDrill(IngestServer ingest, HttpWave wave, long shakes, double from, double to) {
+    this(ingest::clientPolicyFloor, wave::pace, shakes, from, to, Duration.ofSeconds(10), Duration.ofSeconds(10));
+  }
 
   /**
    * Tightens once {@code from} of the {@code shakes} are made and the users obeyed level 0 for two
-   * seconds (the pace to keep); releases after a further {@code to - from} of them; no drill if the
-   * load level kept the policy tight until {@code to}.
+   * seconds (the pace to keep), holds the policy at {@link #LEVEL} for {@code tight}, releases it, and
+   * lets the users shake at full speed again {@code after} that; no drill if the load level kept the
+   * policy tight until {@code to} of the shakes were made.
    */
-  PolicyDrill(IngestServer ingest, HttpWave wave, long shakes, double from, double to) {
-    this.ingest = ingest;
-    this.wave = wave;
+  PolicyDrill(IntConsumer floor, LongConsumer pace, long shakes, double from, double to, Duration tight,
+      Duration after) {
+    this.floor = floor;
+    this.pace = pace;
     this.tightenAt = (long) (shakes * from);
-    this.releaseAt = (long) (shakes * to);
+    this.giveUpAt = (long) (shakes * to);
+    this.tight = tight;
+    this.after = after;
   }
 
   /** Watches the wave (its counters in {@code r}) on a thread of its own, every 50 ms. */
@@ -43,7 +60,7 @@ final class PolicyDrill {
     Thread t = new Thread(() -> {
       try {
         double calm = -1;
-        while (calm < 0 && r.gestures.get() < releaseAt) {
+        while (calm < 0 && r.gestures.get() < giveUpAt) {
           Thread.sleep(50);
           calm = r.gestures.get() >= tightenAt ? calmRate(r) : -1;
         }
@@ -51,15 +68,18 @@ final class PolicyDrill {
           return; // the load level kept the policy tight: no calm pace to measure, no drill
         }
         // The crowd shakes on at the pace the ingest took at level 0, whatever the policy answers.
-        wave.pace(Math.max(1, Math.round(calm)));
-        ingest.clientPolicyFloor(LEVEL);
-        tightenedNanos = System.nanoTime();
-        long until = r.gestures.get() + (releaseAt - tightenAt);
-        while (r.gestures.get() < until) {
-          Thread.sleep(50);
+        pace.accept(Math.max(1, Math.round(calm)));
+        try {
+          floor.accept(LEVEL);
+          tightenedNanos = System.nanoTime();
+          Thread.sleep(tight.toMillis());
+          floor.accept(0);
+          releasedNanos = System.nanoTime();
+          Thread.sleep(after.toMillis());
+        } finally {
+          pace.accept(0); // full speed again, however the drill ended
+          unpacedNanos = System.nanoTime();
         }
-        ingest.clientPolicyFloor(0);
-        releasedNanos = System.nanoTime();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
@@ -67,6 +87,15 @@ final class PolicyDrill {
     t.setDaemon(true);
     thread = t;
     t.start();
+  }
+
+  /** Waits for the drill's thread to end, at most {@code timeout}; true if it ended. */
+  boolean await(Duration timeout) throws InterruptedException {
+    Thread t = thread;
+    if (t != null) {
+      t.join(Math.max(1, timeout.toMillis()));
+    }
+    return t == null || !t.isAlive();
   }
 
   /** Shakes sent per second over the seconds the users obeyed level 0, once there are two; else -1. */
@@ -86,7 +115,7 @@ final class PolicyDrill {
     if (thread != null) {
       thread.interrupt();
     }
-    ingest.clientPolicyFloor(0);
+    floor.accept(0);
   }
 
   /** Seconds from the wave's start to the tightening (-1 if it never came). */
@@ -96,6 +125,11 @@ final class PolicyDrill {
 
   double releasedAt() {
     return releasedNanos == 0 ? -1 : (releasedNanos - start) / 1e9;
+  }
+
+  /** Seconds from the wave's start to the users' return to full speed (-1 if the drill never paced them). */
+  double unpacedAt() {
+    return unpacedNanos == 0 ? -1 : (unpacedNanos - start) / 1e9;
   }
 
   /** Per second of the wave: the users' shakes, those sent to the ingest, and the policy level the users obeyed. */
@@ -136,15 +170,17 @@ final class PolicyDrill {
 
   /**
    * The offered shakes per second (sent to the ingest) before the tightening, while the policy was
-   * at the drill's level or above, and after it was back at 0; -1 where no whole second fell there.
+   * at the drill's level or above, and after it was back at 0 while the users kept the drill's pace;
+   * -1 where no whole second fell there.
    */
   double[] offered(HttpWave.Result r) {
     double tight = tightenedAt();
     double released = releasedAt();
+    double unpaced = unpacedAt() < 0 ? Double.MAX_VALUE : unpacedAt();
     long[] sum = new long[3];
     long[] n = new long[3];
     for (long[] s : perSecond(r)) {
-      int phase = tight < 0 || s[0] <= tight ? 0 : s[3] >= LEVEL ? 1 : released > 0 && s[0] > released && s[3] == 0 ? 2 : -1;
+      int phase = tight < 0 || s[0] <= tight ? 0 : s[3] >= LEVEL ? 1 : released > 0 && s[0] > released && s[0] <= unpaced && s[3] == 0 ? 2 : -1;
       if (phase >= 0) {
         sum[phase] += s[2];
         n[phase]++;

@@ -3,6 +3,9 @@ package io.redpacket.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.redpacket.simulator.HttpWave;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 /** The demo's per-second figures of the offered load, from the wave's once-a-second counts. */
@@ -29,6 +32,48 @@ class PolicyDrillTest {
         new long[] {1100, 1100, 0}))).isEqualTo(1000);
     assertThat(PolicyDrill.calmRate(wave(new long[] {9000, 400, 3}, new long[] {9000, 400, 3}, new long[] {9000, 400, 3})))
         .as("never calm: no drill").isEqualTo(-1);
+  }
+
+  /**
+   * On a crowded machine the calm pace can be a couple of shakes a second; the CI-sized demo once
+   * kept that pace until a further 20% of its 40,000 shakes were made, which would have taken hours.
+   * The drill is bounded in time: whatever the pace, the policy is released and the users shake at
+   * full speed again once its two spans have passed, though hardly any shakes were made meanwhile.
+   */
+  @Test
+  void aSlowCalmPaceDoesNotHoldTheWaveTheDrillEndsOnTimeAndFullSpeedReturns() throws Exception {
+    List<Long> paces = new CopyOnWriteArrayList<>();
+    List<Integer> floors = new CopyOnWriteArrayList<>();
+    PolicyDrill drill = new PolicyDrill(floors::add, paces::add, 40_000, 0.0, 0.35, Duration.ofMillis(300),
+        Duration.ofMillis(300));
+    // Two calm seconds (after the first) at 2 shakes a second, and then the users make no more shakes.
+    HttpWave.Result r = wave(new long[] {256, 256, 0}, new long[] {2, 2, 0}, new long[] {2, 2, 0});
+    r.gestures.set(260);
+    drill.start(r);
+    assertThat(drill.await(Duration.ofSeconds(10))).as("the drill ended though no more shakes were made").isTrue();
+    assertThat(paces).as("kept the calm pace, then full speed").containsExactly(2L, 0L);
+    assertThat(floors).as("held at the drill's level, then released").containsExactly(PolicyDrill.LEVEL, 0);
+    assertThat(drill.releasedAt() - drill.tightenedAt()).isGreaterThanOrEqualTo(0.29);
+    assertThat(drill.unpacedAt()).isGreaterThan(drill.releasedAt());
+  }
+
+  @Test
+  void stoppedMidDrillTheUsersGoBackToFullSpeedAndThePolicyIsReleased() throws Exception {
+    List<Long> paces = new CopyOnWriteArrayList<>();
+    List<Integer> floors = new CopyOnWriteArrayList<>();
+    PolicyDrill drill = new PolicyDrill(floors::add, paces::add, 10_000, 0.0, 0.35, Duration.ofMinutes(10),
+        Duration.ofMinutes(10));
+    HttpWave.Result r = wave(new long[] {256, 256, 0}, new long[] {100, 100, 0}, new long[] {100, 100, 0});
+    r.gestures.set(456);
+    drill.start(r);
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (floors.isEmpty() && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
+    drill.stop();
+    assertThat(drill.await(Duration.ofSeconds(10))).isTrue();
+    assertThat(paces).containsExactly(100L, 0L);
+    assertThat(floors).startsWith(PolicyDrill.LEVEL).endsWith(0);
   }
 
   @Test
