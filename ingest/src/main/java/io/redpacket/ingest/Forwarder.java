@@ -267,6 +267,14 @@ final class Forwarder implements AutoCloseable {
     return load.level(inFlight.get());
   }
 
+  /** What the load level is made of now: the level, and each signal it goes by. */
+  io.vertx.core.json.JsonObject loadSignals() {
+    int n = inFlight.get();
+    return new io.vertx.core.json.JsonObject().put("level", load.level(n)).put("setBy", load.setBy(n)).put("inFlight", n)
+        .put("maxInFlight", config.maxInFlight()).put("kafkaAckMs", load.ackMillis())
+        .put("eventLoopDelayMs", load.loopDelayMillis()).put("backendSilent", backends.anySilent());
+  }
+
   /** The load figures as gauges, sampled every 50 ms by the first event loop. */
   private void publishGauges() {
     int n = inFlight.get();

@@ -193,6 +193,15 @@ public final class IngestServer implements AutoCloseable {
     forwarder.policyFloor(Math.max(0, Math.min(io.redpacket.core.ClientPolicy.LEVELS - 1, level)));
   }
 
+  /**
+   * The load level now and what it goes by: {@code level}, {@code setBy} (the signals at that level,
+   * comma-separated), {@code inFlight} of {@code maxInFlight},
+   * {@code kafkaAckMs} and {@code eventLoopDelayMs} (smoothed), {@code backendSilent}.
+   */
+  public io.vertx.core.json.JsonObject loadSignals() {
+    return forwarder.loadSignals();
+  }
+
   /** The client policy in force, as on every answer. */
   public io.redpacket.core.ClientPolicy clientPolicy() {
     return replies.policy();
@@ -200,7 +209,8 @@ public final class IngestServer implements AutoCloseable {
 
   /**
    * The edge's funnel of shakes so far, from its own counters: received, answered at the edge by
-   * reason, forwarded to Kafka, shed ({@code 429}/{@code 503}); and the client policy in force.
+   * reason, forwarded to Kafka, shed ({@code 429}/{@code 503}); the client policy in force, and the
+   * load level with the signals it goes by ({@link #loadSignals}).
    */
   public io.vertx.core.json.JsonObject edge() {
     long received = 0;
@@ -229,7 +239,7 @@ public final class IngestServer implements AutoCloseable {
     }
     return new io.vertx.core.json.JsonObject().put("received", received).put("answeredAtEdge", atEdge)
         .put("atEdgeByReason", local).put("forwarded", forwarded).put("shed", shed)
-        .put("policy", HealthRoutes.policyJson(replies.policy()));
+        .put("policy", HealthRoutes.policyJson(replies.policy())).put("load", forwarder.loadSignals());
   }
 
   @Override

@@ -29,6 +29,20 @@ class LoadLevelTest {
   }
 
   @Test
+  void itSaysWhichSignalsSetTheLevel() {
+    LoadLevel l = new LoadLevel(1000);
+    assertThat(l.setBy(0)).as("level 0: nothing sets it").isEmpty();
+    for (int i = 0; i < 50; i++) {
+      l.loopDelay(150); // level 2 by the loop
+    }
+    assertThat(l.setBy(0)).isEqualTo("event_loop_delay");
+    assertThat(l.setBy(800)).as("in flight at 80% is level 2 too").isEqualTo("in_flight,event_loop_delay");
+    assertThat(l.setBy(950)).as("in flight at 95% is level 3, above the loop's 2").isEqualTo("in_flight");
+    l.backendSilent(true);
+    assertThat(l.setBy(0)).as("a silent job is level 1 only: the loop still sets it").isEqualTo("event_loop_delay");
+  }
+
+  @Test
   void aSlowAckFadesWhenNothingIsSentSoSheddingDoesNotLastForEver() {
     LoadLevel l = new LoadLevel(1000);
     for (int i = 0; i < 200; i++) {

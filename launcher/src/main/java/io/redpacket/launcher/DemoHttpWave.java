@@ -4,9 +4,12 @@ import io.redpacket.ingest.IngestServer;
 import io.redpacket.live.LiveServer;
 import io.redpacket.simulator.HttpWave;
 import io.redpacket.simulator.WavePlan;
+import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -42,8 +45,13 @@ final class DemoHttpWave {
           + " those 10 s and 10 s after (no drill if the load kept the policy above 0 until 35%%)%n", PolicyDrill.LEVEL);
     }
     boolean[] started = {false};
+    // The ingest's load level each second and what set it, for the per-second table.
+    Map<Long, JsonObject> load = new ConcurrentHashMap<>();
     try {
       HttpWave.Result r = http.run(plan, wave.shakes, wave.concurrency, 0, x -> {
+        if (!x.seconds.isEmpty()) {
+          load.put(x.seconds.get(x.seconds.size() - 1)[0], ingest.loadSignals());
+        }
         offered.set(x.sent.get());
         clients.wave.set(x);
         if (!started[0]) { // the first progress, a second in: the wave's counters exist
@@ -62,9 +70,10 @@ final class DemoHttpWave {
           + " client policy on the phone, %,d sent (%,.0f/s); shake to outcome:%n", r.gestures.get(), seconds, rate,
           r.answeredByClient(), r.sent.get(), r.sent.get() / seconds);
       System.out.print(r.render());
-      System.out.println("offered load per second (users' shakes, those sent to the ingest, and the client policy the"
-          + " users obeyed):");
-      System.out.print(PolicyDrill.table(r));
+      System.out.println("offered load per second (users' shakes, those sent to the ingest, the client policy the"
+          + " users obeyed, and the ingest's load level with the signals that set it):");
+      System.out.print(PolicyDrill.table(r, load));
+      System.out.println(PolicyDrill.setBy(load));
       if (r.timedOut.get() > 0 || r.gaveUp.get() > 0) {
         System.out.printf("%,d shakes timed out and %,d gave up after retries: the clients say so, the audit checks"
             + " the ones Kafka accepted%n", r.timedOut.get(), r.gaveUp.get());

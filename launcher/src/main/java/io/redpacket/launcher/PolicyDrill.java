@@ -3,9 +3,11 @@ package io.redpacket.launcher;
 import io.redpacket.core.Table;
 import io.redpacket.ingest.IngestServer;
 import io.redpacket.simulator.HttpWave;
+import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.IntConsumer;
 import java.util.function.LongConsumer;
 
@@ -144,11 +146,59 @@ final class PolicyDrill {
   }
 
   static String table(HttpWave.Result r) {
-    Table t = new Table("second", "users' shakes", "sent to the ingest", "client policy level");
+    return table(r, Map.of());
+  }
+
+  /**
+   * The same with the ingest's load level each second and what set it ({@code load}: by second, as
+   * {@link io.redpacket.ingest.IngestServer#loadSignals} gave it then).
+   */
+  static String table(HttpWave.Result r, Map<Long, JsonObject> load) {
+    boolean signals = !load.isEmpty();
+    Table t = signals
+        ? new Table("second", "users' shakes", "sent to the ingest", "client policy level", "load level", "set by",
+            "in flight", "Kafka ack ms", "event-loop delay ms")
+        : new Table("second", "users' shakes", "sent to the ingest", "client policy level");
     for (long[] s : perSecond(r)) {
-      t.row(String.valueOf(s[0]), String.format("%,d", s[1]), String.format("%,d", s[2]), String.valueOf(s[3]));
+      JsonObject l = load.get(s[0]);
+      if (!signals) {
+        t.row(String.valueOf(s[0]), String.format("%,d", s[1]), String.format("%,d", s[2]), String.valueOf(s[3]));
+      } else if (l == null) {
+        t.row(String.valueOf(s[0]), String.format("%,d", s[1]), String.format("%,d", s[2]), String.valueOf(s[3]), "-",
+            "", "", "", "");
+      } else {
+        t.row(String.valueOf(s[0]), String.format("%,d", s[1]), String.format("%,d", s[2]), String.valueOf(s[3]),
+            String.valueOf(l.getInteger("level")), l.getString("setBy", ""), String.format("%,d", l.getInteger("inFlight")),
+            String.format("%.0f", l.getDouble("kafkaAckMs")), String.format("%.0f", l.getDouble("eventLoopDelayMs")));
+      }
     }
     return t.render();
+  }
+
+  /**
+   * Of the seconds at load level 2 or more, how many each signal set (a second may count for two):
+   * one line, e.g. {@code load level 2+ in 30 s, set by event_loop_delay 28 s, kafka_ack 4 s}.
+   */
+  static String setBy(Map<Long, JsonObject> load) {
+    Map<String, Integer> by = new java.util.TreeMap<>();
+    int high = 0;
+    for (JsonObject l : load.values()) {
+      if (l.getInteger("level") >= 2) {
+        high++;
+        for (String signal : l.getString("setBy", "").split(",")) {
+          if (!signal.isEmpty()) {
+            by.merge(signal, 1, Integer::sum);
+          }
+        }
+      }
+    }
+    StringBuilder sb = new StringBuilder("load level 2+ in ").append(high).append(" s");
+    String sep = ", set by ";
+    for (var e : by.entrySet()) {
+      sb.append(sep).append(e.getKey()).append(' ').append(e.getValue()).append(" s");
+      sep = ", ";
+    }
+    return sb.toString();
   }
 
   /** Shakes sent per second while the users obeyed each policy level (-1 for a level never seen), the first second left out. */

@@ -3,8 +3,10 @@ package io.redpacket.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.redpacket.simulator.HttpWave;
+import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
@@ -81,6 +83,21 @@ class PolicyDrillTest {
     double[] byLevel = PolicyDrill.offeredByLevel(wave(new long[] {256, 256, 0}, new long[] {1000, 1000, 0},
         new long[] {1000, 200, 2}, new long[] {1000, 300, 2}, new long[] {1000, 600, 1}, new long[] {1000, 1000, 0}));
     assertThat(byLevel).containsExactly(1000, 600, 250, -1);
+  }
+
+  @Test
+  void theTableShowsTheLoadLevelAndWhatSetItEachSecond() {
+    HttpWave.Result r = wave(new long[] {10, 8, 0}, new long[] {20, 4, 2}, new long[] {20, 4, 3});
+    Map<Long, JsonObject> load = Map.of(
+        2L, new JsonObject().put("level", 2).put("setBy", "event_loop_delay").put("inFlight", 120)
+            .put("kafkaAckMs", 40.2).put("eventLoopDelayMs", 130.6),
+        3L, new JsonObject().put("level", 3).put("setBy", "in_flight,kafka_ack").put("inFlight", 950)
+            .put("kafkaAckMs", 2100.0).put("eventLoopDelayMs", 12.0),
+        1L, new JsonObject().put("level", 0).put("setBy", "").put("inFlight", 3).put("kafkaAckMs", 1.0)
+            .put("eventLoopDelayMs", 1.0));
+    assertThat(PolicyDrill.table(r, load)).contains("set by", "event_loop_delay", "131", "in_flight,kafka_ack", "2100");
+    assertThat(PolicyDrill.setBy(load))
+        .isEqualTo("load level 2+ in 2 s, set by event_loop_delay 1 s, in_flight 1 s, kafka_ack 1 s");
   }
 
   @Test
