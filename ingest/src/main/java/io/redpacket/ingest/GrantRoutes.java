@@ -69,7 +69,7 @@ final class GrantRoutes {
       return;
     }
     boolean due = earliestExpiry(state, grantId) - open.getTimestamp() <= NOT_SHED_WITHIN_MILLIS;
-    if (!due && LoadLevel.shed(LoadLevel.Kind.OPEN, forwarder.loadLevel())) {
+    if (!due && LoadLevel.shed(LoadLevel.Kind.OPEN, forwarder.shedLevel())) {
       replies.shed(ctx, "open", "open_load", 429, OPEN_RETRY_AFTER_SECONDS, "overloaded",
           "opening is paused while the service is under load; your packet is safe, retry after "
               + OPEN_RETRY_AFTER_SECONDS + " s");

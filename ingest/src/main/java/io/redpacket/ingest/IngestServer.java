@@ -194,7 +194,8 @@ public final class IngestServer implements AutoCloseable {
   }
 
   /**
-   * The load level now and what it goes by: {@code level}, {@code setBy} (the signals at that level,
+   * The load level now and what it goes by: {@code level}, {@code shedLevel} (the backend's signals
+   * only, which shed opens and shares), {@code setBy} (the signals at that level,
    * comma-separated), {@code inFlight} of {@code maxInFlight},
    * {@code kafkaAckMs} and {@code eventLoopDelayMs} (smoothed), {@code backendSilent}.
    */

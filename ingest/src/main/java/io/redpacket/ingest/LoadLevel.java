@@ -9,10 +9,20 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *
  * <pre>
  * level 0  normal
- * level 1  shed sharing        in-flight >= 50% | Kafka ack >= 100 ms | event-loop delay >= 20 ms
- * level 2  shed opening        in-flight >= 75% | Kafka ack >= 500 ms | event-loop delay >= 100 ms
+ * level 1  shed sharing*       in-flight >= 50% | Kafka ack >= 100 ms | event-loop delay >= 20 ms
+ * level 2  shed opening*       in-flight >= 75% | Kafka ack >= 500 ms | event-loop delay >= 100 ms
  * level 3  sample shakes 1:2   in-flight >= 90% | Kafka ack >= 2 s    | event-loop delay >= 500 ms
+ *          (* at the backend's level: without the event-loop delay)
  * </pre>
+ *
+ * <p>Opens and shares are shed by the backend's signals only ({@link #backendLevel}: in flight, Kafka's
+ * acknowledgements, a silent job), not by the event loops' delay. A late loop says the edge itself is
+ * short of CPU; a refused open or share costs the edge almost what a forwarded one does (parsed,
+ * authenticated, answered) and comes back as a retry, so shedding it there adds requests instead of
+ * removing them, and keeps a winner from their money. A late loop tightens the client policy and
+ * samples shakes harder instead, which remove requests for good. (In the CI demo, where the ingest
+ * shares 2 cores with the broker, every job and the simulated users, the loops' delay alone held the
+ * level at 2 and 3 and shed 70 % of the opens; each came back, 3 retries per open.)
  *
  * <p>A job that does not answer ({@link BackendSignal}: recovering) keeps the level at 1 at least:
  * sharing, which would only pile up, waits; opens are not shed for it (a shed open retried later
@@ -76,6 +86,15 @@ final class LoadLevel {
   int level(int inFlight) {
     int[] by = bySignal(inFlight);
     return Math.max(Math.max(by[0], by[1]), Math.max(by[2], by[3]));
+  }
+
+  /**
+   * The level by the backend's signals alone (in flight, Kafka's acknowledgements, a silent job):
+   * what sheds opens and shares. The event loops' delay is left out: see the class comment.
+   */
+  int backendLevel(int inFlight) {
+    int[] by = bySignal(inFlight);
+    return Math.max(Math.max(by[0], by[1]), by[3]);
   }
 
   /** The signals' names, in the order of {@link #bySignal}. */

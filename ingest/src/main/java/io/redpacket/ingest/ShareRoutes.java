@@ -104,7 +104,7 @@ final class ShareRoutes {
       return null;
     }
     // Sharing is the first thing shed: 429 with a Retry-After, and the client tries again later.
-    if (LoadLevel.shed(LoadLevel.Kind.SHARE, forwarder.loadLevel())) {
+    if (LoadLevel.shed(LoadLevel.Kind.SHARE, forwarder.shedLevel())) {
       replies.shed(ctx, route, route + "_load", 429, SHARE_RETRY_AFTER_SECONDS, "overloaded",
           "sharing is paused while the service is under load; nothing is lost, retry after "
               + SHARE_RETRY_AFTER_SECONDS + " s");

@@ -28,6 +28,30 @@ class LoadLevelTest {
     assertThat(l.level(0)).as("and falls back when the load does").isZero();
   }
 
+  /**
+   * A late event loop says the edge is short of CPU: it raises the level (client policy, shakes
+   * sampled harder) but sheds no open and no share, whose refusals cost the edge about what they
+   * save and come back as retries. The backend's signals shed them as before.
+   */
+  @Test
+  void aLateEventLoopAloneShedsNeitherOpensNorSharesTheBackendsSignalsDo() {
+    LoadLevel l = new LoadLevel(1000);
+    for (int i = 0; i < 50; i++) {
+      l.loopDelay(800);
+    }
+    assertThat(l.level(0)).as("the edge's level: shakes sampled harder, the client policy at 3").isEqualTo(3);
+    assertThat(l.backendLevel(0)).as("the level that sheds opens and shares").isZero();
+    assertThat(LoadLevel.shed(LoadLevel.Kind.OPEN, l.backendLevel(0))).isFalse();
+    assertThat(LoadLevel.shed(LoadLevel.Kind.SHARE, l.backendLevel(0))).isFalse();
+    assertThat(l.backendLevel(800)).as("in flight at 80%").isEqualTo(2);
+    for (int i = 0; i < 200; i++) {
+      l.ackLatency(600);
+    }
+    assertThat(l.backendLevel(0)).as("Kafka slow").isEqualTo(2);
+    l.backendSilent(true);
+    assertThat(LoadLevel.shed(LoadLevel.Kind.SHARE, l.backendLevel(0))).isTrue();
+  }
+
   @Test
   void itSaysWhichSignalsSetTheLevel() {
     LoadLevel l = new LoadLevel(1000);
