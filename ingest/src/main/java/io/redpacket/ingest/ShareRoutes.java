@@ -28,6 +28,13 @@ import io.vertx.ext.web.RoutingContext;
  */
 final class ShareRoutes {
   static final int SHARE_RETRY_AFTER_SECONDS = 3;
+  /**
+   * A claim of a share that expires within this is never shed: the sharing job decides expiry by the
+   * claim's time stamp, and a shed claim retried Retry-After later (clients add up to half of it)
+   * could be stamped after the expiry though its friend first sent it in time. Twice the Retry-After
+   * and 5 s for the way, as for opens.
+   */
+  static final long CLAIM_NOT_SHED_WITHIN_MILLIS = 2 * SHARE_RETRY_AFTER_SECONDS * 1000 + 5_000;
   private final SettlementBoard settlement;
   private final ShareBoard sharing;
   private final Forwarder forwarder;
@@ -59,7 +66,7 @@ final class ShareRoutes {
   private void shareGrant(RoutingContext ctx) {
     long t0 = System.nanoTime();
     String grantId = ctx.pathParam("grantId");
-    ShareRequest request = request(ctx, ShareAction.SHARE, "share", grantId, "grant", t0);
+    ShareRequest request = request(ctx, ShareAction.SHARE, "share", grantId, "grant", t0, false);
     if (request == null) {
       return;
     }
@@ -82,17 +89,23 @@ final class ShareRoutes {
       }
       return;
     }
-    ShareRequest request = request(ctx, ShareAction.CLAIM, "claim", shareId, "share", t0);
+    ShareState share = sharing.share(shareId);
+    boolean due = share != null && share.getExpiresMillis() - System.currentTimeMillis() <= CLAIM_NOT_SHED_WITHIN_MILLIS;
+    ShareRequest request = request(ctx, ShareAction.CLAIM, "claim", shareId, "share", t0, due);
     if (request == null) {
       return;
     }
     // The sharer, a friend who holds a piece, a share all claimed or expired: answered here.
-    ShareResult local = Sharing.claimAnswerFromState(sharing.share(shareId), request);
+    ShareResult local = Sharing.claimAnswerFromState(share, request);
     forwardUnlessAnswered(ctx, local, request, claimsTopic, t0);
   }
 
-  /** The request to share or claim, or null once answered: bad input, a retry answered before, or shed under load. */
-  private ShareRequest request(RoutingContext ctx, ShareAction action, String route, String id, String what, long t0) {
+  /**
+   * The request to share or claim, or null once answered: bad input, a retry answered before, or shed
+   * under load (unless {@code due}: a claim of a share about to expire).
+   */
+  private ShareRequest request(RoutingContext ctx, ShareAction action, String route, String id, String what, long t0,
+      boolean due) {
     String userId = Authentication.userId(ctx);
     String requestId = IdempotentRequests.key(ctx, replies, route, id, what);
     if (requestId == null) {
@@ -104,7 +117,7 @@ final class ShareRoutes {
       return null;
     }
     // Sharing is the first thing shed: 429 with a Retry-After, and the client tries again later.
-    if (LoadLevel.shed(LoadLevel.Kind.SHARE, forwarder.shedLevel())) {
+    if (!due && LoadLevel.shed(LoadLevel.Kind.SHARE, forwarder.shedLevel())) {
       replies.shed(ctx, route, route + "_load", 429, SHARE_RETRY_AFTER_SECONDS, "overloaded",
           "sharing is paused while the service is under load; nothing is lost, retry after "
               + SHARE_RETRY_AFTER_SECONDS + " s");

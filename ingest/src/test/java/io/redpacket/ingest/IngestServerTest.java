@@ -541,6 +541,43 @@ class IngestServerTest {
     }
   }
 
+  /**
+   * The same for claims: the sharing job decides a claim's expiry by its time stamp, so a claim of a
+   * share that expires soon is forwarded at a level that sheds sharing; one with time to spare is shed.
+   */
+  @Test
+  void underLoadAClaimOfAShareExpiringSoonIsForwardedWhileOneWithTimeToSpareIsShed() throws Exception {
+    long now = System.currentTimeMillis();
+    shareState("wave/0/95", "alice", now + 3_000); // expires in 3 s
+    shareState("wave/0/96", "alice", now + 600_000); // in 10 min
+    Await.until("both shares known", Duration.ofSeconds(5),
+        () -> get("/v1/shares/" + Replies.segment("wave/0/95"), token("alice")).statusCode() == 200
+            && get("/v1/shares/" + Replies.segment("wave/0/96"), token("alice")).statusCode() == 200);
+    var inFlight = holdInFlight(2); // 2 of 4: load level 1, sharing shed
+    HttpResponse<String> later = postShare("/v1/shares/" + links.code("wave/0/96") + "/claim", "bob", "cl-later");
+    assertThat(later.statusCode()).as("10 min to spare: shed, " + later.body()).isEqualTo(429);
+    HttpResponse<String> soon = postShare("/v1/shares/" + links.code("wave/0/95") + "/claim", "bob", "cl-soon");
+    assertThat(soon.statusCode()).as("expiring: forwarded, " + soon.body()).isIn(200, 202);
+    var claims = TopicReader.readAll(bootstrap, Topics.named(prefix, Topics.SHARE_CLAIMS), true).stream()
+        .map(r -> Codecs.SHARE_REQUEST.decode(r.value()).getRequestId()).toList();
+    assertThat(claims).contains("cl-soon").doesNotContain("cl-later");
+    for (var f : inFlight) {
+      assertThat(f.get(30, java.util.concurrent.TimeUnit.SECONDS).statusCode()).isEqualTo(202);
+    }
+  }
+
+  /** A share's state on the compacted topic, as the sharing job writes it: open, nothing claimed, expiring then. */
+  void shareState(String shareId, String sharer, long expiresMillis) throws Exception {
+    ShareState s = ShareState.newBuilder().setShareId(shareId).setPoolId("wave").setSponsor("s").setSharer(sharer)
+        .setRequestId("r-" + shareId).setValueCents(500).setPieces(5).setClaims(List.of()).setClaimedCents(0)
+        .setRefundedCents(0).setPhase(io.redpacket.avro.SharePhase.OPEN).setCreatedMillis(expiresMillis - 60_000)
+        .setExpiresMillis(expiresMillis).setTimestamp(expiresMillis - 60_000).build();
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(ProducerSettings.reliable(bootstrap))) {
+      producer.send(new ProducerRecord<>(Topics.named(prefix, Topics.SHARE_STATES),
+          shareId.getBytes(StandardCharsets.UTF_8), Codecs.SHARE_STATE.encode(s))).get();
+    }
+  }
+
   /** A grant's state on the compacted topic, as settlement writes it: granted at {@code grantedMillis}, unopened. */
   void grantState(String grantId, String owner, long grantedMillis) throws Exception {
     GrantState s = GrantState.newBuilder().setGrantId(grantId).setUserId(owner).setPoolId("wave").setCents(100)
