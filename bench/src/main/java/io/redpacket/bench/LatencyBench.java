@@ -42,7 +42,7 @@ import picocli.CommandLine.Option;
     description = "Shake to outcome over HTTP through the real allocation job, open loop: starts a broker, the"
         + " allocation job (RocksDB, exactly-once, on a MiniCluster) and the ingest; finds the saturating rate of"
         + " forwarded shakes (many connections, each sending as soon as answered); then offers shakes at a constant"
-        + " rate of 10%, 25%, 50% and 75% of it and prints p50, p99 and p99.9 of each step, measured from when each"
+        + " rate of 10%%, 25%%, 50%% and 75%% of it and prints p50, p99 and p99.9 of each step, measured from when each"
         + " shake was due to be sent (corrected for coordinated omission); draws them in a chart.")
 public final class LatencyBench implements Callable<Integer> {
   static final String SECRET = "latency-secret-0123456789";
