@@ -78,7 +78,7 @@ final class DemoCommand implements Callable<Integer> {
   int livePort;
 
   @Option(names = "--no-policy-drill", description = "over HTTP, leave the client policy to the load alone; by default"
-      + " once 15% of the wave's shakes are made, the operator holds it at level 2 for 10 s, the users shaking on at"
+      + " once 15%% of the wave's shakes are made, the operator holds it at level 2 for 10 s, the users shaking on at"
       + " the pace the ingest took at level 0 until 10 s after its release")
   boolean noPolicyDrill;
 
