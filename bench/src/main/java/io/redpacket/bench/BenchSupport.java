@@ -192,8 +192,10 @@ final class BenchSupport {
             }
             if (expected > 0 && System.nanoTime() > nextNote && count > 0) {
               nextNote += 5_000_000_000L;
-              System.out.printf("    ... %,d of %,d outputs, %.0f%%, %,.0f/s so far%n", count, expected, 100.0 * count / expected,
-                  count / Math.max(1e-9, (last - first) / 1e9));
+              double seconds = (last - first) / 1e9;
+              // A rate over less than a second of outputs says nothing (the first poll alone gave 264 billion/s).
+              System.out.printf("    ... %,d of %,d outputs, %.0f%%, %s so far%n", count, expected, 100.0 * count / expected,
+                  seconds < 1 ? "rate not yet measured" : String.format("%,.0f/s", count / seconds));
             }
           }
         }
