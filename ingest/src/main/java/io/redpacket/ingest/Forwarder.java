@@ -275,8 +275,9 @@ final class Forwarder implements AutoCloseable {
   /** What the load level is made of now: the level, and each signal it goes by. */
   io.vertx.core.json.JsonObject loadSignals() {
     int n = inFlight.get();
-    return new io.vertx.core.json.JsonObject().put("level", load.level(n)).put("shedLevel", load.backendLevel(n)).put("setBy", load.setBy(n)).put("inFlight", n)
-        .put("maxInFlight", config.maxInFlight()).put("kafkaAckMs", load.ackMillis())
+    return new io.vertx.core.json.JsonObject().put("level", load.level(n)).put("shedLevel", load.backendLevel(n))
+        .put("setBy", load.setBy(n)).put("inFlight", n).put("maxInFlight", config.maxInFlight())
+        .put("kafkaAckMs", load.ackMillis())
         .put("eventLoopDelayMs", load.loopDelayMillis()).put("backendSilent", backends.anySilent());
   }
 

@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * removing them, and keeps a winner from their money. A late loop tightens the client policy and
  * samples shakes harder instead, which remove requests for good. (In the CI demo, where the ingest
  * shares 2 cores with the broker, every job and the simulated users, the loops' delay alone held the
- * level at 2 and 3 and shed 70 % of the opens; each came back, 3 retries per open.)
+ * level at 2 and 3 and shed 70 % of the opens, which came back as about 3 retries per open.)
  *
  * <p>A job that does not answer ({@link BackendSignal}: recovering) keeps the level at 1 at least:
  * sharing, which would only pile up, waits; opens are not shed for it (a shed open retried later
