@@ -84,8 +84,7 @@ final class LoadLevel {
   }
 
   int level(int inFlight) {
-    int[] by = bySignal(inFlight);
-    return Math.max(Math.max(by[0], by[1]), Math.max(by[2], by[3]));
+    return Math.max(backendLevel(inFlight), byLoop());
   }
 
   /**
@@ -93,29 +92,35 @@ final class LoadLevel {
    * what sheds opens and shares. The event loops' delay is left out: see the class comment.
    */
   int backendLevel(int inFlight) {
-    int[] by = bySignal(inFlight);
-    return Math.max(Math.max(by[0], by[1]), by[3]);
+    return Math.max(Math.max(byInFlight(inFlight), byKafka()), byBackend());
   }
 
-  /** The signals' names, in the order of {@link #bySignal}. */
+  private int byInFlight(int inFlight) {
+    double used = (double) inFlight / maxInFlight;
+    return used >= 0.9 ? 3 : used >= 0.75 ? 2 : used >= 0.5 ? 1 : 0;
+  }
+
+  private int byKafka() {
+    return ackMillis >= 2000 ? 3 : ackMillis >= 500 ? 2 : ackMillis >= 100 ? 1 : 0;
+  }
+
+  private int byLoop() {
+    double loopDelayMillis = loopDelayMillis();
+    return loopDelayMillis >= 500 ? 3 : loopDelayMillis >= 100 ? 2 : loopDelayMillis >= 20 ? 1 : 0;
+  }
+
+  private int byBackend() {
+    return backendSilent ? 1 : 0;
+  }
+
+  /** The signals' names, in the order {@link #setBy} checks them. */
   static final java.util.List<String> SIGNALS = java.util.List.of("in_flight", "kafka_ack", "event_loop_delay",
       "backend_silent");
 
-  /** The level each signal alone would set: in flight, Kafka ack, event-loop delay, a silent backend. */
-  private int[] bySignal(int inFlight) {
-    double used = (double) inFlight / maxInFlight;
-    int byInFlight = used >= 0.9 ? 3 : used >= 0.75 ? 2 : used >= 0.5 ? 1 : 0;
-    int byKafka = ackMillis >= 2000 ? 3 : ackMillis >= 500 ? 2 : ackMillis >= 100 ? 1 : 0;
-    double loopDelayMillis = loopDelayMillis();
-    int byLoop = loopDelayMillis >= 500 ? 3 : loopDelayMillis >= 100 ? 2 : loopDelayMillis >= 20 ? 1 : 0;
-    int byBackend = backendSilent ? 1 : 0;
-    return new int[] {byInFlight, byKafka, byLoop, byBackend};
-  }
-
   /** The signals that set the level now (those at it), comma-separated; empty at level 0. */
   String setBy(int inFlight) {
-    int[] by = bySignal(inFlight);
-    int level = level(inFlight);
+    int[] by = {byInFlight(inFlight), byKafka(), byLoop(), byBackend()};
+    int level = Math.max(Math.max(by[0], by[1]), Math.max(by[2], by[3]));
     StringBuilder sb = new StringBuilder();
     for (int i = 0; i < by.length && level > 0; i++) {
       if (by[i] == level) {

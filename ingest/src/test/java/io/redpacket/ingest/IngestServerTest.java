@@ -572,9 +572,13 @@ class IngestServerTest {
         .setRequestId("r-" + shareId).setValueCents(500).setPieces(5).setClaims(List.of()).setClaimedCents(0)
         .setRefundedCents(0).setPhase(io.redpacket.avro.SharePhase.OPEN).setCreatedMillis(expiresMillis - 60_000)
         .setExpiresMillis(expiresMillis).setTimestamp(expiresMillis - 60_000).build();
+    publish(Topics.SHARE_STATES, shareId, Codecs.SHARE_STATE.encode(s));
+  }
+
+  /** One record on a compacted state topic (under the test's prefix), acknowledged. */
+  void publish(String topic, String key, byte[] value) throws Exception {
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(ProducerSettings.reliable(bootstrap))) {
-      producer.send(new ProducerRecord<>(Topics.named(prefix, Topics.SHARE_STATES),
-          shareId.getBytes(StandardCharsets.UTF_8), Codecs.SHARE_STATE.encode(s))).get();
+      producer.send(new ProducerRecord<>(Topics.named(prefix, topic), key.getBytes(StandardCharsets.UTF_8), value)).get();
     }
   }
 
@@ -583,10 +587,7 @@ class IngestServerTest {
     GrantState s = GrantState.newBuilder().setGrantId(grantId).setUserId(owner).setPoolId("wave").setCents(100)
         .setState(io.redpacket.avro.GrantPhase.GRANTED).setGrantedMillis(grantedMillis).setTimestamp(grantedMillis)
         .build();
-    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(ProducerSettings.reliable(bootstrap))) {
-      producer.send(new ProducerRecord<>(Topics.named(prefix, Topics.GRANT_STATES),
-          grantId.getBytes(StandardCharsets.UTF_8), Codecs.GRANT_STATE.encode(s))).get();
-    }
+    publish(Topics.GRANT_STATES, grantId, Codecs.GRANT_STATE.encode(s));
   }
 
   @Test

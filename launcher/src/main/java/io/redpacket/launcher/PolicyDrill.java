@@ -154,23 +154,21 @@ final class PolicyDrill {
    * {@link io.redpacket.ingest.IngestServer#loadSignals} gave it then).
    */
   static String table(HttpWave.Result r, Map<Long, JsonObject> load) {
-    boolean signals = !load.isEmpty();
-    Table t = signals
-        ? new Table("second", "users' shakes", "sent to the ingest", "client policy level", "load level", "set by",
-            "in flight", "Kafka ack ms", "event-loop delay ms")
-        : new Table("second", "users' shakes", "sent to the ingest", "client policy level");
+    List<String> header = new ArrayList<>(List.of("second", "users' shakes", "sent to the ingest", "client policy level"));
+    if (!load.isEmpty()) {
+      header.addAll(List.of("load level", "set by", "in flight", "Kafka ack ms", "event-loop delay ms"));
+    }
+    Table t = new Table(header.toArray(String[]::new));
     for (long[] s : perSecond(r)) {
+      List<String> row = new ArrayList<>(List.of(String.valueOf(s[0]), String.format("%,d", s[1]),
+          String.format("%,d", s[2]), String.valueOf(s[3])));
       JsonObject l = load.get(s[0]);
-      if (!signals) {
-        t.row(String.valueOf(s[0]), String.format("%,d", s[1]), String.format("%,d", s[2]), String.valueOf(s[3]));
-      } else if (l == null) {
-        t.row(String.valueOf(s[0]), String.format("%,d", s[1]), String.format("%,d", s[2]), String.valueOf(s[3]), "-",
-            "", "", "", "");
-      } else {
-        t.row(String.valueOf(s[0]), String.format("%,d", s[1]), String.format("%,d", s[2]), String.valueOf(s[3]),
-            String.valueOf(l.getInteger("level")), l.getString("setBy", ""), String.format("%,d", l.getInteger("inFlight")),
-            String.format("%.0f", l.getDouble("kafkaAckMs")), String.format("%.0f", l.getDouble("eventLoopDelayMs")));
+      if (!load.isEmpty()) {
+        row.addAll(l == null ? List.of("-", "", "", "", "") : List.of(String.valueOf(l.getInteger("level")),
+            l.getString("setBy", ""), String.format("%,d", l.getInteger("inFlight")),
+            String.format("%.0f", l.getDouble("kafkaAckMs")), String.format("%.0f", l.getDouble("eventLoopDelayMs"))));
       }
+      t.row(row.toArray(String[]::new));
     }
     return t.render();
   }
