@@ -129,7 +129,7 @@ public final class Cluster {
       }
       LocalKafka.prepareNode(dir(name), n, settings.brokerPort(n), settings.controllerPort(n), voters, clusterId, BROKERS);
       requireFree(name, settings.brokerPort(n), settings.controllerPort(n));
-      LocalKafka.launchDetached(dir(name), MARKER + dir(name));
+      Processes.started(MARKER + dir(name), LocalKafka.launchDetached(dir(name), MARKER + dir(name)));
       startedKafka = true;
       out.printf("  started %s (broker 127.0.0.1:%d, controller :%d)%n", name, settings.brokerPort(n), settings.controllerPort(n));
     }
@@ -163,7 +163,7 @@ public final class Cluster {
       return;
     }
     if (component.startsWith("kafka-")) {
-      LocalKafka.launchDetached(dir(component), MARKER + dir(component));
+      Processes.started(MARKER + dir(component), LocalKafka.launchDetached(dir(component), MARKER + dir(component)));
       awaitKafka(out);
     } else {
       launch(component, flinkCommand(component));
@@ -261,7 +261,7 @@ public final class Cluster {
   }
 
   private void launch(String name, List<String> command) {
-    Processes.launchDetached(dir(name), name, command);
+    Processes.launchDetached(dir(name), name, MARKER + dir(name), command);
   }
 
   /** The JobManager's or a TaskManager's command line (see {@link FlinkCommandLine}). */
@@ -273,7 +273,7 @@ public final class Cluster {
     Await.until("three Kafka brokers in the cluster", START_BOUND, () -> {
       for (int n = 1; n <= BROKERS; n++) {
         if (process("kafka-" + n).isEmpty()) {
-          throw new Await.Abort("kafka-" + n + " exited while starting; see " + dir("kafka-" + n).resolve("logs/server.log"));
+          throw new Await.Abort(exited("kafka-" + n, dir("kafka-" + n).resolve("logs/server.log")));
         }
       }
       try (var admin = TopicAdmin.admin(bootstrap())) {
@@ -294,12 +294,25 @@ public final class Cluster {
     Await.until("the JobManager and " + taskManagers + " TaskManagers", START_BOUND, () -> {
       for (String c : components()) {
         if (!c.startsWith("kafka-") && process(c).isEmpty()) {
-          throw new Await.Abort(c + " exited while starting; see " + dir(c).resolve("log/" + c + ".log"));
+          throw new Await.Abort(exited(c, dir(c).resolve("log/" + c + ".log")));
         }
       }
       return rest.taskManagers() >= taskManagers;
     });
     out.println("  Flink: JobManager on " + restUrl() + ", " + taskManagers + " TaskManagers registered");
+  }
+
+  /** What a process that exited while starting left in its log: its last lines, where to read on. */
+  private static String exited(String component, Path log) {
+    StringBuilder s = new StringBuilder(component + " exited while starting; see " + log);
+    try (var lines = Files.lines(log)) {
+      List<String> all = lines.toList();
+      s.append("; its last lines:");
+      all.subList(Math.max(0, all.size() - 15), all.size()).forEach(l -> s.append("\n    ").append(l));
+    } catch (IOException | UncheckedIOException unreadable) {
+      s.append(" (no log to show)");
+    }
+    return s.toString();
   }
 
   private static void requireFree(String name, int... ports) {

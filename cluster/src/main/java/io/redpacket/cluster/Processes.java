@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -17,17 +18,37 @@ import java.util.concurrent.TimeUnit;
  * command), found again by the marker on their command line, stopped or killed.
  */
 final class Processes {
+  /** The processes this JVM started, by marker. */
+  private static final Map<String, ProcessHandle> STARTED = new ConcurrentHashMap<>();
+
   private Processes() {}
 
-  /** The live process whose command line carries {@code marker} as a whole argument. */
+  /**
+   * The live process whose command line carries {@code marker} as a whole argument. One this JVM
+   * started is known by its handle: for a moment while setsid hands over to the command its command
+   * line cannot be read, and a search then misses it (about 1 in 20 times right after the start), which
+   * once made the drill report a JobManager it had just started as "exited while starting".
+   */
   static Optional<ProcessHandle> find(String marker) {
+    ProcessHandle mine = STARTED.get(marker);
+    if (mine != null && mine.isAlive()) {
+      return Optional.of(mine);
+    }
     return ProcessHandle.allProcesses().filter(ProcessHandle::isAlive)
         .filter(p -> p.info().commandLine().map(cmd -> cmd.contains(marker + " ") || cmd.endsWith(marker)).orElse(false))
         .findFirst();
   }
 
-  /** Starts {@code command} in its own session, output appended to {@code dir/log/<name>.out}. */
-  static void launchDetached(Path dir, String name, List<String> command) {
+  /** Remembers a process this JVM started with {@code marker} on its command line. */
+  static void started(String marker, Process process) {
+    STARTED.put(marker, process.toHandle());
+  }
+
+  /**
+   * Starts {@code command}, which carries {@code marker}, in its own session, output appended to
+   * {@code dir/log/<name>.out}.
+   */
+  static void launchDetached(Path dir, String name, String marker, List<String> command) {
     try {
       Files.createDirectories(dir.resolve("log"));
       List<String> cmd = new ArrayList<>();
@@ -35,9 +56,9 @@ final class Processes {
         cmd.add("/usr/bin/setsid"); // its own session: a Ctrl-C in this terminal does not reach it
       }
       cmd.addAll(command);
-      new ProcessBuilder(cmd).redirectErrorStream(true)
+      started(marker, new ProcessBuilder(cmd).redirectErrorStream(true)
           .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("log/" + name + ".out").toFile())).start();
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("log/" + name + ".out").toFile())).start());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start " + name, e);
     }
