@@ -20,7 +20,8 @@ class ProcessesTest {
   void aProcessJustStartedIsFoundAtOnceEveryTime() {
     for (int i = 0; i < 100; i++) {
       String marker = Cluster.MARKER + dir.resolve("component-" + i);
-      Processes.launchDetached(dir, "component-" + i, marker, List.of("/bin/sh", "-c", "sleep 30", marker));
+      // One process that lives until killed and carries the marker (a shell would leave its child behind).
+      Processes.launchDetached(dir, "component-" + i, marker, List.of("tail", "-f", "--", "/dev/null", marker));
       var found = Processes.find(marker);
       assertThat(found).as("start %d", i).isPresent();
       Processes.kill(found.get());
