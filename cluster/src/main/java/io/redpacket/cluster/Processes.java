@@ -26,7 +26,7 @@ final class Processes {
   /**
    * The live process whose command line carries {@code marker} as a whole argument. One this JVM
    * started is known by its handle: for a moment while setsid hands over to the command its command
-   * line cannot be read, and a search then misses it (about 1 in 20 times right after the start), which
+   * line cannot be read, and a search then misses it (1 to 5 times in 100 right after the start), which
    * once made the drill report a JobManager it had just started as "exited while starting".
    */
   static Optional<ProcessHandle> find(String marker) {
