@@ -129,7 +129,7 @@ public final class Cluster {
       }
       LocalKafka.prepareNode(dir(name), n, settings.brokerPort(n), settings.controllerPort(n), voters, clusterId, BROKERS);
       requireFree(name, settings.brokerPort(n), settings.controllerPort(n));
-      Processes.started(MARKER + dir(name), LocalKafka.launchDetached(dir(name), MARKER + dir(name)));
+      launchKafka(name);
       startedKafka = true;
       out.printf("  started %s (broker 127.0.0.1:%d, controller :%d)%n", name, settings.brokerPort(n), settings.controllerPort(n));
     }
@@ -163,7 +163,7 @@ public final class Cluster {
       return;
     }
     if (component.startsWith("kafka-")) {
-      Processes.started(MARKER + dir(component), LocalKafka.launchDetached(dir(component), MARKER + dir(component)));
+      launchKafka(component);
       awaitKafka(out);
     } else {
       launch(component, flinkCommand(component));
@@ -262,6 +262,11 @@ public final class Cluster {
 
   private void launch(String name, List<String> command) {
     Processes.launchDetached(dir(name), name, MARKER + dir(name), command);
+  }
+
+  /** A broker, remembered by its handle as the Flink processes are (see {@link Processes#find}). */
+  private void launchKafka(String name) {
+    Processes.started(MARKER + dir(name), LocalKafka.launchDetached(dir(name), MARKER + dir(name)));
   }
 
   /** The JobManager's or a TaskManager's command line (see {@link FlinkCommandLine}). */
