@@ -23,6 +23,7 @@ import io.redpacket.core.SharingAudit;
 import io.redpacket.jobs.common.FailOnceAfterCheckpoint;
 import io.redpacket.jobs.common.KafkaIo;
 import io.redpacket.jobs.common.RunComparison;
+import io.redpacket.jobs.common.Topology;
 import io.redpacket.jobs.settlement.SettlementJob;
 import io.redpacket.jobs.settlement.SettlementSettings;
 import io.redpacket.kafka.ProducerSettings;
@@ -60,15 +61,21 @@ import org.junit.jupiter.api.Timeout;
  * calm run; then the settlement job, also killed once, books them, and the ledger, the wallets
  * and every share add up to the cent.
  */
-@Timeout(value = 6, unit = TimeUnit.MINUTES)
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
 class SharingJobIntegrationTest {
   static final Duration TIMEOUT = Duration.ofMinutes(3);
   /**
-   * Long enough that every claim is decided before any share expires, even on a slow, busy machine:
-   * the last third of the claims goes out only after the failing run's first checkpoint, which took
-   * over 40 s once in CI (the shares then expired first, and the answers were not the calm ones).
+   * Far beyond the test's length, so that no share expires by the clock. A quiet partition's watermark
+   * follows the clock (less 10 s); with a 90 s expiry the refunds raced the last third of the claims,
+   * which goes out only after the failing run's first checkpoint, and when that checkpoint was slow the
+   * late claims were answered EXPIRED and the moves never all came (a CI run timed out so). The test
+   * moves the requests' event time past the expiry itself ({@link #moveRequestTimePast}) once both runs
+   * answered every request. Under the sinks' 15 minutes ahead of the clock: the refunds keep their stamps.
    */
-  static final Duration EXPIRY = Duration.ofSeconds(90);
+  static final Duration EXPIRY = Duration.ofMinutes(10);
+  static final Duration CLAIM_GRACE = Duration.ofSeconds(5);
+  /** Longer than the expiry, so that no grant or share is forgotten before its refund. */
+  static final Duration RETENTION = Duration.ofHours(1);
   /**
    * Shares that overtook their grant's state, and claims that overtook their share, wait for it; the
    * slowed failing run must not make them give up. The wait is processing time, and timers set before
@@ -174,9 +181,12 @@ class SharingJobIntegrationTest {
         }
       }
       for (String run : List.of(calm, failing)) {
-        TopicReader.awaitCommitted(bootstrap, Topics.named(run, Topics.SHARE_RESULTS), requests, TIMEOUT);
-        // The refunds come at expiry.
-        TopicReader.awaitCommitted(bootstrap, Topics.named(run, Topics.SHARE_GRANTS), expected.moves(), TIMEOUT);
+        awaitCommitted(run, Topics.SHARE_RESULTS, requests, calm, failing);
+      }
+      // Every request is answered in both runs: now, and only now, the shares may expire.
+      moveRequestTimePast(now + EXPIRY.toMillis() + CLAIM_GRACE.toMillis());
+      for (String run : List.of(calm, failing)) {
+        awaitCommitted(run, Topics.SHARE_GRANTS, expected.moves(), calm, failing);
       }
     } finally {
       calmJob.cancel().get(1, TimeUnit.MINUTES);
@@ -284,6 +294,43 @@ class SharingJobIntegrationTest {
     }
   }
 
+  /**
+   * Waits for a run's committed records on an output; if they do not all come, fails with what differs
+   * between the two runs on the share grants and the answers, which says more than a count.
+   */
+  void awaitCommitted(String run, String topic, long count, String calm, String failing) {
+    try {
+      TopicReader.awaitCommitted(bootstrap, Topics.named(run, topic), count, TIMEOUT);
+    } catch (IllegalStateException e) {
+      throw new AssertionError(e.getMessage() + "; share grants that differ (failing vs calm): "
+          + differences(records(bootstrap, failing, Topics.SHARE_GRANTS, b -> Codecs.SHARE_GRANT.decode(b).getMoveId()),
+              records(bootstrap, calm, Topics.SHARE_GRANTS, b -> Codecs.SHARE_GRANT.decode(b).getMoveId()))
+          + "; answers that differ: "
+          + differences(records(bootstrap, failing, Topics.SHARE_RESULTS, b -> Codecs.SHARE_RESULT.decode(b).getRequestId()),
+              records(bootstrap, calm, Topics.SHARE_RESULTS, b -> Codecs.SHARE_RESULT.decode(b).getRequestId())), e);
+    }
+  }
+
+  /**
+   * Moves the requests' event time to {@code expiredAt} and past the claim watermark's 5 s out of order:
+   * one record stamped later on every partition of both request topics, which the sources' watermarks
+   * follow. Each is a request with the other topic's action, so it is dead-lettered and answers nothing.
+   */
+  void moveRequestTimePast(long expiredAt) throws Exception {
+    long stamp = expiredAt + Topology.REQUESTS_OUT_OF_ORDER.toMillis() + 2_000;
+    try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(ProducerSettings.reliable(bootstrap))) {
+      for (ShareAction topicAction : List.of(ShareAction.SHARE, ShareAction.CLAIM)) {
+        String topic = Topics.named(prefix, topicAction == ShareAction.SHARE ? Topics.SHARES : Topics.SHARE_CLAIMS);
+        ShareAction wrong = topicAction == ShareAction.SHARE ? ShareAction.CLAIM : ShareAction.SHARE;
+        for (int partition = 0; partition < p.partitionsFor(topic).size(); partition++) {
+          ShareRequest tick = new ShareRequest("time-" + topic + "-" + partition, "time", "time", wrong, stamp);
+          p.send(new ProducerRecord<>(topic, partition, stamp, Records.utf8("time"), Codecs.SHARE_REQUEST.encode(tick)))
+              .get();
+        }
+      }
+    }
+  }
+
   String outputs(String run) {
     return RunComparison.runTopics(bootstrap, prefix, run,
         List.of(Topics.SHARE_GRANTS, Topics.SHARE_STATES, Topics.SHARE_RESULTS, Topics.DEAD_LETTERS),
@@ -297,7 +344,7 @@ class SharingJobIntegrationTest {
         KafkaIo.source(bootstrap, Topics.named(prefix, Topics.SHARES), outputPrefix + "shares", false),
         KafkaIo.source(bootstrap, Topics.named(prefix, Topics.SHARE_CLAIMS), outputPrefix + "claims", false),
         SharingJob.kafkaSinks(bootstrap, outputPrefix, "test-sharing"),
-        new SharingSettings(EXPIRY, WAIT, Duration.ofMinutes(10), Duration.ofSeconds(5)), beforeSharing);
+        new SharingSettings(EXPIRY, WAIT, RETENTION, CLAIM_GRACE), beforeSharing);
     return env.executeAsync("sharing " + outputPrefix);
   }
 
