@@ -52,10 +52,12 @@ class ClientBoundsTest {
       drip.start();
       try {
         long start = System.nanoTime();
-        slow.setSoTimeout(8000);
+        slow.setSoTimeout(15_000);
         assertThat(readToEnd(slow.getInputStream())).as("nothing answered to headers never finished").isEmpty();
         double seconds = (System.nanoTime() - start) / 1e9;
-        assertThat(seconds).as("closed within the 1 s deadline and a 1 s sweep").isLessThan(4.0);
+        // The 1 s deadline and a 1 s sweep close it in about 2 s; the bound leaves a busy machine room and still
+        // lies far inside the 20 s the client would drip for.
+        assertThat(seconds).as("closed by the header deadline, long before the client stopped").isLessThan(10.0);
       } finally {
         dripping.set(false);
         drip.join(5000);
@@ -70,16 +72,14 @@ class ClientBoundsTest {
     try (IngestServer server = IngestServer.start(config(new IngestConfig.Bounds(100, Duration.ofSeconds(1), 64L << 20, -1)));
         Socket client = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
       client.setSoTimeout(5000);
-      long end = System.nanoTime() + Duration.ofMillis(3500).toNanos();
-      int answered = 0;
-      while (System.nanoTime() < end) { // 3.5 s on one connection, a request every 300 ms: each wait under 1 s
+      // Ten requests on one connection, 300 ms apart: over 3 s in all, each wait under the 1 s header deadline.
+      for (int i = 0; i < 10; i++) {
         client.getOutputStream().write(
             "GET /health/live HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-        assertThat(readResponse(client.getInputStream())).startsWith("HTTP/1.1 200");
-        answered++;
+        assertThat(readResponse(client.getInputStream())).as("request " + (i + 1) + " on the same connection")
+            .startsWith("HTTP/1.1 200");
         Thread.sleep(300);
       }
-      assertThat(answered).isGreaterThanOrEqualTo(8);
     }
   }
 

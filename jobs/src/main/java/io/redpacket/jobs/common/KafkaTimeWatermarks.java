@@ -15,6 +15,11 @@ import org.apache.flink.api.common.eventtime.WatermarkOutput;
  * at the end of a wave too, and never because the job is slow: a job that lags or restores reads a
  * backlog, its partitions are not quiet, and its watermark follows the records it has read.
  *
+ * <p>Quiet is measured on the source's input activity clock (Flink's, which stands still while the
+ * task is back-pressured), not on the wall clock: a reader held up by the operators behind it (a
+ * sink waiting for a lost broker, a slow restore downstream) reads no record for a while although
+ * records wait for it, and must not take that for the end of the wave.
+ *
  * <p>Unlike Flink's idleness, a quiet partition does not leave the others to decide: it advances
  * with the clock, so a busy partition behind it still holds the watermark back.
  */
@@ -23,31 +28,38 @@ public final class KafkaTimeWatermarks implements WatermarkGenerator<RawRecord> 
   private final long idleAfter;
   private final long idleLag;
   private final LongSupplier clock;
+  private final LongSupplier active;
   private long maxSeen = Long.MIN_VALUE;
   private long lastRecordAt;
   private long emitted = Long.MIN_VALUE;
 
-  public KafkaTimeWatermarks(Duration outOfOrder, Duration idleAfter, Duration idleLag, LongSupplier clock) {
+  /**
+   * @param clock the wall clock, which a quiet partition's watermark follows
+   * @param active milliseconds of the reader's input activity (a clock that stands still while the reader is
+   *     held up by back-pressure), on which quiet is measured
+   */
+  public KafkaTimeWatermarks(Duration outOfOrder, Duration idleAfter, Duration idleLag, LongSupplier clock,
+      LongSupplier active) {
     this.outOfOrder = outOfOrder.toMillis();
     this.idleAfter = idleAfter.toMillis();
     this.idleLag = idleLag.toMillis();
     this.clock = clock;
+    this.active = active;
     // A new reader (a start, a restore) is not quiet until it has had the time to read a backlog's first records.
-    this.lastRecordAt = clock.getAsLong();
+    this.lastRecordAt = active.getAsLong();
   }
 
   @Override
   public void onEvent(RawRecord event, long eventTimestamp, WatermarkOutput output) {
     maxSeen = Math.max(maxSeen, eventTimestamp);
-    lastRecordAt = clock.getAsLong();
+    lastRecordAt = active.getAsLong();
   }
 
   @Override
   public void onPeriodicEmit(WatermarkOutput output) {
-    long now = clock.getAsLong();
     long mark = maxSeen == Long.MIN_VALUE ? Long.MIN_VALUE : maxSeen - outOfOrder - 1;
-    if (now - lastRecordAt >= idleAfter) {
-      mark = Math.max(mark, now - idleLag);
+    if (active.getAsLong() - lastRecordAt >= idleAfter) {
+      mark = Math.max(mark, clock.getAsLong() - idleLag);
     }
     if (mark > emitted) {
       emitted = mark;

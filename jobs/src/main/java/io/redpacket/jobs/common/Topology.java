@@ -100,7 +100,7 @@ public final class Topology {
    */
   public static WatermarkStrategy<RawRecord> requestTime() {
     return WatermarkStrategy.<RawRecord>forGenerator(ctx -> new KafkaTimeWatermarks(REQUESTS_OUT_OF_ORDER,
-        REQUESTS_IDLE_AFTER, REQUESTS_IDLE_LAG, System::currentTimeMillis))
+        REQUESTS_IDLE_AFTER, REQUESTS_IDLE_LAG, System::currentTimeMillis, ctx.getInputActivityClock()::relativeTimeMillis))
         .withTimestampAssigner((r, previous) -> Math.max(r.timestamp, 0));
   }
 

@@ -51,8 +51,9 @@ class AllocationJobIntegrationTest {
     fixture.start(calm, 2, true, null, s -> s).getJobExecutionResult().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
 
     FailOnceAfterCheckpoint.reset(3_000);
+    // 5 ms a shake until the first checkpoint, so that a late one still leaves 3,000 to fail on; 0.3 ms after.
     String failing = fixture.outputs("failing");
-    fixture.start(failing, 2, true, null, s -> s.map(new FailOnceAfterCheckpoint<Shake>(300_000)).name("fail-once").uid("fail-once"))
+    fixture.start(failing, 2, true, null, s -> s.map(new FailOnceAfterCheckpoint<Shake>(5_000_000, 300_000)).name("fail-once").uid("fail-once"))
         .getJobExecutionResult().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     assertThat(FailOnceAfterCheckpoint.FAILED.get()).as("the failure was injected after a checkpoint").isTrue();
 

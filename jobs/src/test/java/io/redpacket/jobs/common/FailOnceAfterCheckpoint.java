@@ -20,11 +20,25 @@ public final class FailOnceAfterCheckpoint<T> extends RichMapFunction<T, T> impl
   private static final AtomicLong AFTER = new AtomicLong();
   private static volatile long threshold;
 
-  private final long slowdownNanos;
+  private final long beforeCheckpointNanos;
+  private final long afterCheckpointNanos;
 
   /** @param slowdownNanos how long each record takes until the failure, so the run outlives a checkpoint */
   public FailOnceAfterCheckpoint(long slowdownNanos) {
-    this.slowdownNanos = slowdownNanos;
+    this(slowdownNanos, slowdownNanos);
+  }
+
+  /**
+   * Slower until the first checkpoint completed, so that however late it comes on a slow machine, enough
+   * records are left after it to fail on. Only where this map is chained to its source: the barrier then
+   * enters between two records; behind a network shuffle it would wait for every record buffered ahead.
+   *
+   * @param beforeCheckpointNanos how long each record takes until a checkpoint completed
+   * @param afterCheckpointNanos how long each takes from then until the failure
+   */
+  public FailOnceAfterCheckpoint(long beforeCheckpointNanos, long afterCheckpointNanos) {
+    this.beforeCheckpointNanos = beforeCheckpointNanos;
+    this.afterCheckpointNanos = afterCheckpointNanos;
   }
 
   /** Arms the failure for the {@code n}-th record after the next completed checkpoint. */
@@ -43,8 +57,9 @@ public final class FailOnceAfterCheckpoint<T> extends RichMapFunction<T, T> impl
   @Override
   public T map(T record) {
     if (!FAILED.get()) {
-      LockSupport.parkNanos(slowdownNanos);
-      if (CHECKPOINTED.get() && AFTER.incrementAndGet() >= threshold && FAILED.compareAndSet(false, true)) {
+      boolean checkpointed = CHECKPOINTED.get();
+      LockSupport.parkNanos(checkpointed ? afterCheckpointNanos : beforeCheckpointNanos);
+      if (checkpointed && AFTER.incrementAndGet() >= threshold && FAILED.compareAndSet(false, true)) {
         throw new IllegalStateException("injected failure after a completed checkpoint");
       }
     }

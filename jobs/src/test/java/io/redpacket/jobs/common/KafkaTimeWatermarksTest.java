@@ -12,6 +12,8 @@ import org.junit.jupiter.api.Test;
 /** Watermarks of one partition: records drive them; a quiet partition follows the clock; a backlog is never quiet. */
 class KafkaTimeWatermarksTest {
   long now = 1_000_000L;
+  /** The reader's input activity: it moves with the wall clock unless a test holds the reader up. */
+  long active = 0L;
   final List<Long> marks = new ArrayList<>();
   final WatermarkOutput output = new WatermarkOutput() {
     @Override
@@ -28,7 +30,13 @@ class KafkaTimeWatermarksTest {
     public void markActive() {}
   };
   final KafkaTimeWatermarks gen = new KafkaTimeWatermarks(Duration.ofSeconds(5), Duration.ofSeconds(10),
-      Duration.ofSeconds(10), () -> now);
+      Duration.ofSeconds(10), () -> now, () -> active);
+
+  /** The wall clock and the reader's activity move on together: the reader is free to read. */
+  void elapse(long millis) {
+    now += millis;
+    active += millis;
+  }
 
   long last() {
     return marks.get(marks.size() - 1);
@@ -44,13 +52,13 @@ class KafkaTimeWatermarksTest {
   @Test
   void aPartitionQuietForTheIdleTimeFollowsTheClockLessTheLag() {
     gen.onEvent(null, now, output);
-    now += 9_999;
+    elapse(9_999);
     gen.onPeriodicEmit(output);
     assertThat(last()).isEqualTo(1_000_000L - 5_001);
-    now += 1;
+    elapse(1);
     gen.onPeriodicEmit(output);
     assertThat(last()).isEqualTo(now - 10_000);
-    now += 60_000;
+    elapse(60_000);
     gen.onPeriodicEmit(output);
     assertThat(last()).isEqualTo(now - 10_000);
   }
@@ -58,16 +66,34 @@ class KafkaTimeWatermarksTest {
   @Test
   void aBacklogReadAfterAStandstillIsNotQuietSoTheWatermarkFollowsItsRecordsNotTheClock() {
     long stamped = now;
-    now += 3_600_000; // the job was down for an hour; the new reader reads the backlog at once
+    elapse(3_600_000); // the job was down for an hour; the new reader reads the backlog at once
     KafkaTimeWatermarks restored = new KafkaTimeWatermarks(Duration.ofSeconds(5), Duration.ofSeconds(10),
-        Duration.ofSeconds(10), () -> now);
+        Duration.ofSeconds(10), () -> now, () -> active);
     for (int i = 0; i < 100; i++) {
       restored.onEvent(null, stamped + i * 1_000L, output);
-      now += 500;
+      elapse(500);
       restored.onPeriodicEmit(output);
     }
     assertThat(marks).allSatisfy(m -> assertThat(m).isLessThan(stamped + 100_000L));
     assertThat(last()).isEqualTo(stamped + 99_000L - 5_001);
+  }
+
+  @Test
+  void aReaderHeldUpByBackPressureIsNotQuietSoItsWatermarkDoesNotFollowTheClock() {
+    gen.onEvent(null, now, output);
+    gen.onPeriodicEmit(output);
+    long fromRecords = last();
+    // A sink waits a minute for a lost broker: the reader reads nothing, but its activity clock stands still.
+    for (int i = 0; i < 120; i++) {
+      now += 500;
+      gen.onPeriodicEmit(output);
+    }
+    assertThat(marks).as("records are waiting: no refund may be decided by the clock").containsExactly(fromRecords);
+    // Let go, it reads the records that waited; had it been quiet after all, 10 s of activity would show it.
+    gen.onEvent(null, now - 50_000, output);
+    elapse(10_000);
+    gen.onPeriodicEmit(output);
+    assertThat(last()).isEqualTo(now - 10_000);
   }
 
   @Test

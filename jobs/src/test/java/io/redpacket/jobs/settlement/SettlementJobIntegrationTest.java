@@ -16,6 +16,7 @@ import io.redpacket.core.SettlementAudit;
 import io.redpacket.jobs.common.FailOnceAfterCheckpoint;
 import io.redpacket.jobs.common.KafkaIo;
 import io.redpacket.jobs.common.RunComparison;
+import io.redpacket.jobs.common.Topology;
 import io.redpacket.kafka.ProducerSettings;
 import io.redpacket.kafka.Records;
 import io.redpacket.kafka.TopicAdmin;
@@ -49,9 +50,20 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 6, unit = TimeUnit.MINUTES)
 class SettlementJobIntegrationTest {
   static final Duration TIMEOUT = Duration.ofMinutes(3);
-  /** Long enough that every open is settled before any grant expires, even on a slow, busy machine. */
-  static final Duration EXPIRY = Duration.ofSeconds(45);
-  static final Duration OPEN_WAIT = Duration.ofSeconds(3);
+  /**
+   * Far beyond the test's length, so that no grant expires by the clock: a quiet partition's watermark
+   * follows the clock (less 10 s), and a refund that overtook an open still to be read would make the
+   * runs differ by the machine's speed. The test moves the opens' event time past the expiry itself
+   * ({@link #moveOpenTimePast}) once both runs answered every open. Under the sinks' 15 minutes ahead
+   * of the clock, so the refunds keep their stamps.
+   */
+  static final Duration EXPIRY = Duration.ofMinutes(10);
+  static final Duration OPEN_GRACE = Duration.ofSeconds(30);
+  /**
+   * Opens on the log before their grants wait for them; the grants' reader may start seconds after the
+   * opens' on a busy machine. The two opens of grants that never come wait this long for their answer.
+   */
+  static final Duration OPEN_WAIT = Duration.ofSeconds(15);
 
   final String bootstrap = SharedKafka.bootstrap();
   final String prefix = "s" + UUID.randomUUID().toString().substring(0, 8) + "-";
@@ -107,12 +119,17 @@ class SettlementJobIntegrationTest {
     // Both runs at once on MiniClusters of their own: each must outlive the expiry anyway.
     JobClient calmJob = start(calm, UnaryOperator.identity());
     // Opens slowed to 2 ms each until the failure, so the run is still reading opens after its first checkpoint.
-    JobClient failingJob = start(failing, s -> s.map(new FailOnceAfterCheckpoint<Open>(2_000_000)).name("fail-once")
-        .uid("fail-once"));
+    // (20 ms each until the first checkpoint, so that a late one still leaves 300 to fail on.)
+    JobClient failingJob = start(failing, s -> s.map(new FailOnceAfterCheckpoint<Open>(20_000_000, 2_000_000))
+        .name("fail-once").uid("fail-once"));
     try {
       for (String run : List.of(calm, failing)) {
-        TopicReader.awaitCommitted(bootstrap, Topics.named(run, Topics.LEDGER), expectedEntries, TIMEOUT);
         TopicReader.awaitCommitted(bootstrap, Topics.named(run, Topics.OPEN_RESULTS), opensOnLog, TIMEOUT);
+      }
+      // Every open is answered in both runs: now, and only now, the unopened grants may expire.
+      moveOpenTimePast(now + EXPIRY.toMillis() + OPEN_GRACE.toMillis());
+      for (String run : List.of(calm, failing)) {
+        TopicReader.awaitCommitted(bootstrap, Topics.named(run, Topics.LEDGER), expectedEntries, TIMEOUT);
       }
     } finally {
       calmJob.cancel().get(1, TimeUnit.MINUTES);
@@ -153,6 +170,22 @@ class SettlementJobIntegrationTest {
     assertThat(dead).anySatisfy(d -> assertThat(d.getError()).contains("openId must be"));
   }
 
+  /**
+   * Moves the opens' event time to {@code expiredAt} and past their watermark's 5 s out of order: one
+   * record stamped later on every partition of the opens topic, which the sources' watermarks follow.
+   * Each is an open without an id, so it is dead-lettered and answers nothing.
+   */
+  void moveOpenTimePast(long expiredAt) throws Exception {
+    long stamp = expiredAt + Topology.REQUESTS_OUT_OF_ORDER.toMillis() + 2_000;
+    String opens = Topics.named(prefix, Topics.OPENS);
+    try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(ProducerSettings.reliable(bootstrap))) {
+      for (int partition = 0; partition < p.partitionsFor(opens).size(); partition++) {
+        Open tick = new Open("", "time", "time", stamp);
+        p.send(new ProducerRecord<>(opens, partition, stamp, Records.utf8("time"), Codecs.OPEN.encode(tick))).get();
+      }
+    }
+  }
+
   String outputs(String run) {
     return RunComparison.runTopics(bootstrap, prefix, run,
         List.of(Topics.LEDGER, Topics.WALLETS, Topics.GRANT_STATES, Topics.OPEN_RESULTS, Topics.DEAD_LETTERS),
@@ -166,7 +199,7 @@ class SettlementJobIntegrationTest {
         KafkaIo.source(bootstrap, Topics.named(prefix, Topics.OPENS), outputPrefix + "opens", false),
         KafkaIo.source(bootstrap, Topics.named(prefix, Topics.SHARE_GRANTS), outputPrefix + "share-grants", false),
         SettlementJob.kafkaSinks(bootstrap, outputPrefix, "test-settlement"),
-        new SettlementSettings(EXPIRY, OPEN_WAIT, Duration.ofMinutes(10), Duration.ofSeconds(30)), beforeSettlement);
+        new SettlementSettings(EXPIRY, OPEN_WAIT, Duration.ofHours(1), OPEN_GRACE), beforeSettlement);
     return env.executeAsync("settlement " + outputPrefix);
   }
 
