@@ -1,8 +1,10 @@
 package io.redpacket.jobs.common;
 
 import io.redpacket.codec.Topics;
+import io.redpacket.kafka.ProducerSettings;
 import io.redpacket.kafka.TopicAdmin;
 import io.redpacket.kafka.TopicReader;
+import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -10,6 +12,8 @@ import java.util.Objects;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Function;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 
 /** What the exactly-once tests compare between a calm run and a failing one, and how they clean up. */
 public final class RunComparison {
@@ -45,6 +49,22 @@ public final class RunComparison {
     TopicAdmin.ensure(bootstrap, topics.stream().map(t -> Topics.named(p, t)).toList(),
         compacted.stream().map(t -> Topics.named(p, t)).toList(), 4);
     return p;
+  }
+
+  /**
+   * Moves the event time of an input read with {@link Topology#requestTime()} past {@code moment} (and the
+   * watermark's 5 s out of order): the same record, stamped later, on every partition of {@code topic}, which
+   * the sources' watermarks follow. So a test decides when expiries happen instead of the clock racing its
+   * steps. {@code deadLetter} should be a record the job refuses, so that it answers nothing.
+   */
+  public static void moveEventTimePast(String bootstrap, String topic, long moment, byte[] deadLetter)
+      throws Exception {
+    long stamp = moment + Topology.REQUESTS_OUT_OF_ORDER.toMillis() + 2_000;
+    try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(ProducerSettings.reliable(bootstrap))) {
+      for (int partition = 0; partition < p.partitionsFor(topic).size(); partition++) {
+        p.send(new ProducerRecord<>(topic, partition, stamp, "time".getBytes(StandardCharsets.UTF_8), deadLetter)).get();
+      }
+    }
   }
 
   /** Deletes a test's topics; best effort, as the broker is thrown away after the run. */

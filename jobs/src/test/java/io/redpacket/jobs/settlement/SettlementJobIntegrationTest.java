@@ -16,7 +16,6 @@ import io.redpacket.core.SettlementAudit;
 import io.redpacket.jobs.common.FailOnceAfterCheckpoint;
 import io.redpacket.jobs.common.KafkaIo;
 import io.redpacket.jobs.common.RunComparison;
-import io.redpacket.jobs.common.Topology;
 import io.redpacket.kafka.ProducerSettings;
 import io.redpacket.kafka.Records;
 import io.redpacket.kafka.TopicAdmin;
@@ -54,7 +53,7 @@ class SettlementJobIntegrationTest {
    * Far beyond the test's length, so that no grant expires by the clock: a quiet partition's watermark
    * follows the clock (less 10 s), and a refund that overtook an open still to be read would make the
    * runs differ by the machine's speed. The test moves the opens' event time past the expiry itself
-   * ({@link #moveOpenTimePast}) once both runs answered every open. Under the sinks' 15 minutes ahead
+   * ({@link RunComparison#moveEventTimePast}) once both runs answered every open. Under the sinks' 15 minutes ahead
    * of the clock, so the refunds keep their stamps.
    */
   static final Duration EXPIRY = Duration.ofMinutes(10);
@@ -116,7 +115,7 @@ class SettlementJobIntegrationTest {
     String calm = outputs("calm");
     String failing = outputs("failing");
     FailOnceAfterCheckpoint.reset(300);
-    // Both runs at once on MiniClusters of their own: each must outlive the expiry anyway.
+    // Both runs at once, on MiniClusters of their own.
     JobClient calmJob = start(calm, UnaryOperator.identity());
     // Opens slowed to 2 ms each until the failure, so the run is still reading opens after its first checkpoint.
     // (20 ms each until the first checkpoint, so that a late one still leaves 300 to fail on.)
@@ -127,7 +126,9 @@ class SettlementJobIntegrationTest {
         TopicReader.awaitCommitted(bootstrap, Topics.named(run, Topics.OPEN_RESULTS), opensOnLog, TIMEOUT);
       }
       // Every open is answered in both runs: now, and only now, the unopened grants may expire.
-      moveOpenTimePast(now + EXPIRY.toMillis() + OPEN_GRACE.toMillis());
+      // (Each record is an open without an id: a dead letter.)
+      RunComparison.moveEventTimePast(bootstrap, Topics.named(prefix, Topics.OPENS),
+          now + EXPIRY.toMillis() + OPEN_GRACE.toMillis(), Codecs.OPEN.encode(new Open("", "time", "time", 0L)));
       for (String run : List.of(calm, failing)) {
         TopicReader.awaitCommitted(bootstrap, Topics.named(run, Topics.LEDGER), expectedEntries, TIMEOUT);
       }
@@ -168,22 +169,6 @@ class SettlementJobIntegrationTest {
     assertThat(dead).extracting(DeadLetter::getSourceTopic)
         .contains(Topics.named(prefix, Topics.OPENS), Topics.named(prefix, Topics.GRANTS));
     assertThat(dead).anySatisfy(d -> assertThat(d.getError()).contains("openId must be"));
-  }
-
-  /**
-   * Moves the opens' event time to {@code expiredAt} and past their watermark's 5 s out of order: one
-   * record stamped later on every partition of the opens topic, which the sources' watermarks follow.
-   * Each is an open without an id, so it is dead-lettered and answers nothing.
-   */
-  void moveOpenTimePast(long expiredAt) throws Exception {
-    long stamp = expiredAt + Topology.REQUESTS_OUT_OF_ORDER.toMillis() + 2_000;
-    String opens = Topics.named(prefix, Topics.OPENS);
-    try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(ProducerSettings.reliable(bootstrap))) {
-      for (int partition = 0; partition < p.partitionsFor(opens).size(); partition++) {
-        Open tick = new Open("", "time", "time", stamp);
-        p.send(new ProducerRecord<>(opens, partition, stamp, Records.utf8("time"), Codecs.OPEN.encode(tick))).get();
-      }
-    }
   }
 
   String outputs(String run) {

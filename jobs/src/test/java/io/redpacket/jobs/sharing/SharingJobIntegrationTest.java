@@ -23,7 +23,6 @@ import io.redpacket.core.SharingAudit;
 import io.redpacket.jobs.common.FailOnceAfterCheckpoint;
 import io.redpacket.jobs.common.KafkaIo;
 import io.redpacket.jobs.common.RunComparison;
-import io.redpacket.jobs.common.Topology;
 import io.redpacket.jobs.settlement.SettlementJob;
 import io.redpacket.jobs.settlement.SettlementSettings;
 import io.redpacket.kafka.ProducerSettings;
@@ -69,7 +68,7 @@ class SharingJobIntegrationTest {
    * follows the clock (less 10 s); with a 90 s expiry the refunds raced the last third of the claims,
    * which goes out only after the failing run's first checkpoint, and when that checkpoint was slow the
    * late claims were answered EXPIRED and the moves never all came (a CI run timed out so). The test
-   * moves the requests' event time past the expiry itself ({@link #moveRequestTimePast}) once both runs
+   * moves the requests' event time past the expiry itself ({@link RunComparison#moveEventTimePast}) once both runs
    * answered every request. Under the sinks' 15 minutes ahead of the clock: the refunds keep their stamps.
    */
   static final Duration EXPIRY = Duration.ofMinutes(10);
@@ -184,7 +183,12 @@ class SharingJobIntegrationTest {
         awaitCommitted(run, Topics.SHARE_RESULTS, requests, calm, failing);
       }
       // Every request is answered in both runs: now, and only now, the shares may expire.
-      moveRequestTimePast(now + EXPIRY.toMillis() + CLAIM_GRACE.toMillis());
+      // (Each record is a request with the other topic's action: a dead letter.)
+      long expired = now + EXPIRY.toMillis() + CLAIM_GRACE.toMillis();
+      RunComparison.moveEventTimePast(bootstrap, Topics.named(prefix, Topics.SHARES), expired,
+          Codecs.SHARE_REQUEST.encode(new ShareRequest("time", "time", "time", ShareAction.CLAIM, 0L)));
+      RunComparison.moveEventTimePast(bootstrap, Topics.named(prefix, Topics.SHARE_CLAIMS), expired,
+          Codecs.SHARE_REQUEST.encode(new ShareRequest("time", "time", "time", ShareAction.SHARE, 0L)));
       for (String run : List.of(calm, failing)) {
         awaitCommitted(run, Topics.SHARE_GRANTS, expected.moves(), calm, failing);
       }
@@ -308,26 +312,6 @@ class SharingJobIntegrationTest {
           + "; answers that differ: "
           + differences(records(bootstrap, failing, Topics.SHARE_RESULTS, b -> Codecs.SHARE_RESULT.decode(b).getRequestId()),
               records(bootstrap, calm, Topics.SHARE_RESULTS, b -> Codecs.SHARE_RESULT.decode(b).getRequestId())), e);
-    }
-  }
-
-  /**
-   * Moves the requests' event time to {@code expiredAt} and past the claim watermark's 5 s out of order:
-   * one record stamped later on every partition of both request topics, which the sources' watermarks
-   * follow. Each is a request with the other topic's action, so it is dead-lettered and answers nothing.
-   */
-  void moveRequestTimePast(long expiredAt) throws Exception {
-    long stamp = expiredAt + Topology.REQUESTS_OUT_OF_ORDER.toMillis() + 2_000;
-    try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(ProducerSettings.reliable(bootstrap))) {
-      for (ShareAction topicAction : List.of(ShareAction.SHARE, ShareAction.CLAIM)) {
-        String topic = Topics.named(prefix, topicAction == ShareAction.SHARE ? Topics.SHARES : Topics.SHARE_CLAIMS);
-        ShareAction wrong = topicAction == ShareAction.SHARE ? ShareAction.CLAIM : ShareAction.SHARE;
-        for (int partition = 0; partition < p.partitionsFor(topic).size(); partition++) {
-          ShareRequest tick = new ShareRequest("time-" + topic + "-" + partition, "time", "time", wrong, stamp);
-          p.send(new ProducerRecord<>(topic, partition, stamp, Records.utf8("time"), Codecs.SHARE_REQUEST.encode(tick)))
-              .get();
-        }
-      }
     }
   }
 
