@@ -2,9 +2,9 @@ package io.redpacket.jobs.common;
 
 import io.redpacket.codec.Topics;
 import io.redpacket.kafka.ProducerSettings;
+import io.redpacket.kafka.Records;
 import io.redpacket.kafka.TopicAdmin;
 import io.redpacket.kafka.TopicReader;
-import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -62,7 +62,7 @@ public final class RunComparison {
     long stamp = moment + Topology.REQUESTS_OUT_OF_ORDER.toMillis() + 2_000;
     try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(ProducerSettings.reliable(bootstrap))) {
       for (int partition = 0; partition < p.partitionsFor(topic).size(); partition++) {
-        p.send(new ProducerRecord<>(topic, partition, stamp, "time".getBytes(StandardCharsets.UTF_8), deadLetter)).get();
+        p.send(new ProducerRecord<>(topic, partition, stamp, Records.utf8("time"), deadLetter)).get();
       }
     }
   }

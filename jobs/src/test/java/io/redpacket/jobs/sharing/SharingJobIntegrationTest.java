@@ -198,11 +198,9 @@ class SharingJobIntegrationTest {
     }
     assertThat(FailOnceAfterCheckpoint.FAILED.get()).as("the failure was injected after a checkpoint").isTrue();
 
-    assertThat(differences(records(bootstrap, failing, Topics.SHARE_GRANTS, b -> Codecs.SHARE_GRANT.decode(b).getMoveId()),
-        records(bootstrap, calm, Topics.SHARE_GRANTS, b -> Codecs.SHARE_GRANT.decode(b).getMoveId())))
+    assertThat(shareGrantDifferences(calm, failing))
         .as("share grants that differ, byte for byte, after a failure").isEmpty();
-    assertThat(differences(records(bootstrap, failing, Topics.SHARE_RESULTS, b -> Codecs.SHARE_RESULT.decode(b).getRequestId()),
-        records(bootstrap, calm, Topics.SHARE_RESULTS, b -> Codecs.SHARE_RESULT.decode(b).getRequestId())))
+    assertThat(answerDifferences(calm, failing))
         .as("answers that differ after a failure").isEmpty();
     assertThat(TopicReader.forEach(bootstrap, Topics.named(failing, Topics.SHARE_GRANTS), true, r -> {}))
         .as("no movement twice").isEqualTo(expected.moves());
@@ -307,12 +305,20 @@ class SharingJobIntegrationTest {
       TopicReader.awaitCommitted(bootstrap, Topics.named(run, topic), count, TIMEOUT);
     } catch (IllegalStateException e) {
       throw new AssertionError(e.getMessage() + "; share grants that differ (failing vs calm): "
-          + differences(records(bootstrap, failing, Topics.SHARE_GRANTS, b -> Codecs.SHARE_GRANT.decode(b).getMoveId()),
-              records(bootstrap, calm, Topics.SHARE_GRANTS, b -> Codecs.SHARE_GRANT.decode(b).getMoveId()))
-          + "; answers that differ: "
-          + differences(records(bootstrap, failing, Topics.SHARE_RESULTS, b -> Codecs.SHARE_RESULT.decode(b).getRequestId()),
-              records(bootstrap, calm, Topics.SHARE_RESULTS, b -> Codecs.SHARE_RESULT.decode(b).getRequestId())), e);
+          + shareGrantDifferences(calm, failing) + "; answers that differ: " + answerDifferences(calm, failing), e);
     }
+  }
+
+  /** Share grants, by move id, that the failing run wrote otherwise than the calm one, byte for byte. */
+  List<String> shareGrantDifferences(String calm, String failing) {
+    return differences(records(bootstrap, failing, Topics.SHARE_GRANTS, b -> Codecs.SHARE_GRANT.decode(b).getMoveId()),
+        records(bootstrap, calm, Topics.SHARE_GRANTS, b -> Codecs.SHARE_GRANT.decode(b).getMoveId()));
+  }
+
+  /** Answers, by request id, that differ between the runs. */
+  List<String> answerDifferences(String calm, String failing) {
+    return differences(records(bootstrap, failing, Topics.SHARE_RESULTS, b -> Codecs.SHARE_RESULT.decode(b).getRequestId()),
+        records(bootstrap, calm, Topics.SHARE_RESULTS, b -> Codecs.SHARE_RESULT.decode(b).getRequestId()));
   }
 
   String outputs(String run) {
