@@ -116,36 +116,49 @@ public final class SettleFunction extends KeyedCoProcessFunction<String, Grant, 
     }
     Settlement.Step step = Settlement.grant(g);
     Tuple2<Grant, GrantState> now = Tuple2.of(g, step.state());
-    settled.update(now);
     emit(step, ctx, out);
     reserved.inc();
     ctx.timerService().registerEventTimeTimer(refundAt(g));
-    if (!waitingKeys.mayWait(ctx.getCurrentKey())) {
-      return;
+    if (waitingKeys.mayWait(ctx.getCurrentKey())) {
+      settleWaiting(now, ctx, out);
     }
-    settleWaiting(now, ctx, out);
+    // One write for the grant and whatever the opens that waited for it changed.
+    settled.update(now);
   }
 
-  /** The opens that came before their grant, settled now that it is here. */
-  private void settleWaiting(Tuple2<Grant, GrantState> current, Context ctx, Collector<LedgerEntry> out)
+  /**
+   * The opens that came before their grant, settled now that it is here; {@code current} is changed in place and
+   * the caller writes it.
+   *
+   * @return whether any open changed the grant's state
+   */
+  private boolean settleWaiting(Tuple2<Grant, GrantState> current, Context ctx, Collector<LedgerEntry> out)
       throws Exception {
     List<Open> early = new ArrayList<>();
     waiting.get().forEach(early::add);
+    boolean changed = false;
     if (!early.isEmpty()) {
       waiting.clear();
       waitingKeys.remove(ctx.getCurrentKey());
       for (Open o : early) {
-        open(current, o, ctx, out);
+        changed |= open(current, o, ctx, out);
       }
     }
+    return changed;
   }
 
   @Override
   public void processElement2(Open o, Context ctx, Collector<LedgerEntry> out) throws Exception {
     Tuple2<Grant, GrantState> current = settled.value();
     if (current != null) {
-      open(current, o, ctx, out);
-    } else if (!waiting.get().iterator().hasNext()) {
+      if (open(current, o, ctx, out)) {
+        settled.update(current);
+      }
+      return;
+    }
+    // No grant yet: the open waits for it. Its list is read only if something may wait there already.
+    boolean first = !waitingKeys.mayWait(ctx.getCurrentKey()) || !waiting.get().iterator().hasNext();
+    if (first) {
       // The deadline is set by the first open to wait; later ones do not move it.
       waitingKeys.add(ctx.getCurrentKey());
       ctx.timerService().registerProcessingTimeTimer(ctx.timerService().currentProcessingTime()
@@ -159,20 +172,26 @@ public final class SettleFunction extends KeyedCoProcessFunction<String, Grant, 
     }
   }
 
-  /** Decides an open of a known grant; {@code current} is updated in place when the grant's state changes. */
-  private void open(Tuple2<Grant, GrantState> current, Open o, Context ctx, Collector<LedgerEntry> out)
-      throws Exception {
+  /**
+   * Decides an open of a known grant; {@code current} is changed in place when the grant's state changes, and the
+   * caller writes it.
+   *
+   * @return whether the grant's state changed
+   */
+  private boolean open(Tuple2<Grant, GrantState> current, Open o, Context ctx, Collector<LedgerEntry> out) {
     Grant g = current.f0;
     Settlement.Step step = Settlement.open(g, current.f1, o, expiresAt(g));
+    emit(step, ctx, out);
     if (step.state() != null) {
       current.f1 = step.state();
-      settled.update(current);
       credited.inc();
       centsCredited.inc(g.getCents());
-    } else if (step.result().getResult() != OpenCode.OPENED) {
+      return true;
+    }
+    if (step.result().getResult() != OpenCode.OPENED) {
       refused.inc();
     }
-    emit(step, ctx, out);
+    return false;
   }
 
   @Override
@@ -198,7 +217,9 @@ public final class SettleFunction extends KeyedCoProcessFunction<String, Grant, 
     if (restored) {
       // A restored subtask knows its waiting keys only for a while (mayWait): a grant that came after that
       // window skipped its waiting opens, which are settled here, when their wait ends, instead.
-      settleWaiting(current, ctx, out);
+      if (settleWaiting(current, ctx, out)) {
+        settled.update(current);
+      }
     }
   }
 

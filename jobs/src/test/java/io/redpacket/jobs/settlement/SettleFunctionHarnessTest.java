@@ -152,6 +152,13 @@ class SettleFunctionHarnessTest {
     settle.setProcessingTime(T0 + OPEN_WAIT.toMillis() + 1); // the wait timer finds the grant: nothing more
     assertThat(results()).hasSize(1);
     assertThat(keysIn("opens-waiting-for-grant")).isZero();
+
+    // What the waiting open did is kept with the grant (one write for both): a retry of it is answered alike and
+    // credits nothing more, and the expiry refunds nothing.
+    settle.processElement2(new StreamRecord<>(open("o1", "g1", "alice", T0 + 10)));
+    assertThat(results()).extracting(OpenResult::getResult).containsExactly(OpenCode.OPENED, OpenCode.OPENED);
+    opensReadUpTo(T0 + EXPIRY.toMillis() + GRACE.toMillis());
+    assertThat(ledger()).extracting(LedgerEntry::getKind).containsExactly(EntryKind.RESERVE, EntryKind.CREDIT);
   }
 
   @Test
