@@ -3,6 +3,7 @@ package io.redpacket.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.redpacket.avro.Grant;
+import io.redpacket.avro.OutcomeCode;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Order;
@@ -31,7 +32,9 @@ class ObservabilityMetricsTest {
     assertThat(w.sum(OP + "granted_cents_total")).isEqualTo(granted);
     // A retried winning shake is answered WON again (the same grant): at least one WON per grant.
     assertThat(w.sum(OP + "outcome_shakes_total", "outcome=\"WON\"")).isGreaterThanOrEqualTo(w.grants.size());
-    assertThat(w.sum(OP + "outcome_shakes_total", "outcome=\"POOL_EXHAUSTED\"")).isPositive();
+    // As many as the committed outcomes say (how many forwarded shakes find their set exhausted depends on timing).
+    assertThat(w.sum(OP + "outcome_shakes_total", "outcome=\"POOL_EXHAUSTED\""))
+        .isEqualTo(w.outcomes(OutcomeCode.POOL_EXHAUSTED));
     assertThat(w.sum(OP + "pool_granted_cents_total", "pool=\"live\"")).isEqualTo(granted);
     assertThat(w.scraped().get(OP + "pool_budget_cents")).extracting(s -> Double.parseDouble(s[1])).contains(500_000.0);
     assertThat(w.sum(OP + "grants_reserved_total")).isEqualTo(w.grants.size());

@@ -151,19 +151,19 @@ final class VirtualUsers implements AutoCloseable {
     return outcome.future();
   }
 
-  /** Exceptions Vert.x raised outside any request's handlers, by kind (see {@link #unhandled}). */
-  private final Map<String, AtomicInteger> unhandled = new ConcurrentHashMap<>();
+  /** Exceptions Vert.x raised outside any request's handlers, by kind (see {@link #unhandled(Throwable)}). */
+  private final Map<String, AtomicInteger> unhandledByKind = new ConcurrentHashMap<>();
 
   /**
    * Vert.x 5.0's client connection pool can complete a request's connection twice when a connection fails while
    * its connect timer fires (a broker or the ingest going away under load): it throws "Promise already completed"
-   * outside any handler of ours, and would print a stack trace for each, hundreds in a chaos wave. The request
+   * outside any handler of ours, and would print a stack trace for each, dozens in a chaos wave. The request
    * itself is answered, retried or timed out as usual, so these are counted and summed up once at the end; the
    * first of each kind keeps its stack trace.
    */
   private void unhandled(Throwable t) {
     String kind = t.getClass().getSimpleName() + ": " + t.getMessage();
-    if (unhandled.computeIfAbsent(kind, k -> new AtomicInteger()).getAndIncrement() == 0) {
+    if (unhandledByKind.computeIfAbsent(kind, k -> new AtomicInteger()).getAndIncrement() == 0) {
       System.err.println("simulated clients: Vert.x raised an exception outside any request (counted from now on):");
       t.printStackTrace();
     }
@@ -173,7 +173,7 @@ final class VirtualUsers implements AutoCloseable {
   public void close() {
     client.close();
     vertx.close();
-    unhandled.forEach((kind, n) -> System.err.printf("simulated clients: Vert.x raised %s %d times outside any request"
+    unhandledByKind.forEach((kind, n) -> System.err.printf("simulated clients: Vert.x raised %s %d times outside any request"
         + " (each request was still answered, retried or timed out)%n", kind, n.get()));
   }
 }
