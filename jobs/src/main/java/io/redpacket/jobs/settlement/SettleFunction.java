@@ -156,15 +156,15 @@ public final class SettleFunction extends KeyedCoProcessFunction<String, Grant, 
       }
       return;
     }
-    // No grant yet: the open waits for it. Its list is read only if something may wait there already.
-    boolean first = !waitingKeys.mayWait(ctx.getCurrentKey()) || !waiting.get().iterator().hasNext();
-    if (first) {
+    // No grant yet: the open waits for it. Its list is read (once) only if something may wait there already.
+    Iterable<Open> already = waitingKeys.mayWait(ctx.getCurrentKey()) ? waiting.get() : List.of();
+    if (!already.iterator().hasNext()) {
       // The deadline is set by the first open to wait; later ones do not move it.
       waitingKeys.add(ctx.getCurrentKey());
       ctx.timerService().registerProcessingTimeTimer(ctx.timerService().currentProcessingTime()
           + settings.openWait().toMillis());
       waiting.add(o);
-    } else if (Waiting.mayJoin(waiting.get())) {
+    } else if (Waiting.mayJoin(already)) {
       waiting.add(o);
     } else { // the grant's waiting list is full: answered now, as if it had waited in vain
       ctx.output(RESULTS, Settlement.unknownGrant(o));
