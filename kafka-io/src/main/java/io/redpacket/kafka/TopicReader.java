@@ -90,8 +90,14 @@ public final class TopicReader {
 
   /** Waits, bounded, until {@code topic} holds at least {@code expected} committed records. */
   public static void awaitCommitted(String bootstrap, String topic, long expected, Duration timeout) {
-    Await.until(expected + " committed records on " + topic, timeout,
-        () -> forEach(bootstrap, topic, true, r -> {}) >= expected);
+    long[] seen = {-1};
+    try {
+      Await.until(expected + " committed records on " + topic, timeout,
+          () -> (seen[0] = forEach(bootstrap, topic, true, r -> {})) >= expected);
+    } catch (IllegalStateException e) {
+      // How far it got tells a stalled writer (none or a few) from a lost answer (all but some).
+      throw new IllegalStateException(e.getMessage() + "; the last count was " + seen[0], e);
+    }
   }
 
   /** A topic just created may take a moment to appear in the broker's metadata: wait for it, bounded. */

@@ -1,17 +1,21 @@
 package io.redpacket.jobs.common;
 
 import io.redpacket.codec.Topics;
+import io.redpacket.kafka.Await;
 import io.redpacket.kafka.ProducerSettings;
 import io.redpacket.kafka.Records;
 import io.redpacket.kafka.TopicAdmin;
 import io.redpacket.kafka.TopicReader;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import org.apache.flink.core.execution.JobClient;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
@@ -30,6 +34,43 @@ public final class RunComparison {
       out.put(k, Base64.getEncoder().encodeToString(r.value()));
     }
     return out;
+  }
+
+  /**
+   * Waits, bounded, until {@code topic} holds {@code expected} committed records, and gives up at once, with
+   * the job's own error, if one of {@code jobs} ended meanwhile (a job out of restarts would otherwise look like
+   * a slow one until the timeout, and say nothing about why).
+   */
+  public static void awaitCommitted(String bootstrap, String topic, long expected, Duration timeout, JobClient... jobs) {
+    long[] seen = {-1};
+    try {
+      Await.until(expected + " committed records on " + topic, timeout, () -> {
+        for (JobClient job : jobs) {
+          if (job.getJobStatus().get(30, TimeUnit.SECONDS).isGloballyTerminalState()) {
+            throw new Await.Abort("job " + job.getJobID() + " ended " + job.getJobStatus().get() + " with "
+                + seen[0] + " of " + expected + " records on " + topic + ": " + failure(job));
+          }
+        }
+        return (seen[0] = TopicReader.forEach(bootstrap, topic, true, r -> {})) >= expected;
+      });
+    } catch (IllegalStateException e) {
+      throw new IllegalStateException(e.getMessage() + "; the last count was " + seen[0], e);
+    }
+  }
+
+  private static String failure(JobClient job) {
+    try {
+      job.getJobExecutionResult().get(30, TimeUnit.SECONDS);
+      return "no error";
+    } catch (Exception e) {
+      Throwable t = e;
+      StringBuilder causes = new StringBuilder();
+      while (t != null) {
+        causes.append(t).append(" <- ");
+        t = t.getCause();
+      }
+      return causes.toString();
+    }
   }
 
   /** Keys whose values differ or that only one side has (the first 20). */

@@ -123,14 +123,16 @@ class SettlementJobIntegrationTest {
         .name("fail-once").uid("fail-once"));
     try {
       for (String run : List.of(calm, failing)) {
-        TopicReader.awaitCommitted(bootstrap, Topics.named(run, Topics.OPEN_RESULTS), opensOnLog, TIMEOUT);
+        RunComparison.awaitCommitted(bootstrap, Topics.named(run, Topics.OPEN_RESULTS), opensOnLog, TIMEOUT, calmJob,
+            failingJob);
       }
       // Every open is answered in both runs: now, and only now, the unopened grants may expire.
       // (Each record is an open without an id: a dead letter.)
       RunComparison.moveEventTimePast(bootstrap, Topics.named(prefix, Topics.OPENS),
           now + EXPIRY.toMillis() + OPEN_GRACE.toMillis(), Codecs.OPEN.encode(new Open("", "time", "time", 0L)));
       for (String run : List.of(calm, failing)) {
-        TopicReader.awaitCommitted(bootstrap, Topics.named(run, Topics.LEDGER), expectedEntries, TIMEOUT);
+        RunComparison.awaitCommitted(bootstrap, Topics.named(run, Topics.LEDGER), expectedEntries, TIMEOUT, calmJob,
+            failingJob);
       }
     } finally {
       calmJob.cancel().get(1, TimeUnit.MINUTES);

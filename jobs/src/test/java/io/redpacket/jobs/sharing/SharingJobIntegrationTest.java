@@ -180,7 +180,7 @@ class SharingJobIntegrationTest {
         }
       }
       for (String run : List.of(calm, failing)) {
-        awaitCommitted(run, Topics.SHARE_RESULTS, requests, calm, failing);
+        awaitCommitted(run, Topics.SHARE_RESULTS, requests, calm, failing, calmJob, failingJob);
       }
       // Every request is answered in both runs: now, and only now, the shares may expire.
       // (Each record is a request with the other topic's action: a dead letter.)
@@ -190,7 +190,7 @@ class SharingJobIntegrationTest {
       RunComparison.moveEventTimePast(bootstrap, Topics.named(prefix, Topics.SHARE_CLAIMS), expired,
           Codecs.SHARE_REQUEST.encode(new ShareRequest("time", "time", "time", ShareAction.SHARE, 0L)));
       for (String run : List.of(calm, failing)) {
-        awaitCommitted(run, Topics.SHARE_GRANTS, expected.moves(), calm, failing);
+        awaitCommitted(run, Topics.SHARE_GRANTS, expected.moves(), calm, failing, calmJob, failingJob);
       }
     } finally {
       calmJob.cancel().get(1, TimeUnit.MINUTES);
@@ -224,8 +224,9 @@ class SharingJobIntegrationTest {
       try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(ProducerSettings.reliable(bootstrap))) {
         sendOpens(p, opened.subList(opened.size() / 2, opened.size()), now);
       }
-      TopicReader.awaitCommitted(bootstrap, Topics.named(ledger, Topics.LEDGER), entries, TIMEOUT);
-      TopicReader.awaitCommitted(bootstrap, Topics.named(ledger, Topics.OPEN_RESULTS), opened.size(), TIMEOUT);
+      RunComparison.awaitCommitted(bootstrap, Topics.named(ledger, Topics.LEDGER), entries, TIMEOUT, settlement);
+      RunComparison.awaitCommitted(bootstrap, Topics.named(ledger, Topics.OPEN_RESULTS), opened.size(), TIMEOUT,
+          settlement);
     } finally {
       settlement.cancel().get(1, TimeUnit.MINUTES);
     }
@@ -300,9 +301,9 @@ class SharingJobIntegrationTest {
    * Waits for a run's committed records on an output; if they do not all come, fails with what differs
    * between the two runs on the share grants and the answers, which says more than a count.
    */
-  void awaitCommitted(String run, String topic, long count, String calm, String failing) {
+  void awaitCommitted(String run, String topic, long count, String calm, String failing, JobClient... jobs) {
     try {
-      TopicReader.awaitCommitted(bootstrap, Topics.named(run, topic), count, TIMEOUT);
+      RunComparison.awaitCommitted(bootstrap, Topics.named(run, topic), count, TIMEOUT, jobs);
     } catch (IllegalStateException e) {
       throw new AssertionError(e.getMessage() + "; share grants that differ (failing vs calm): "
           + shareGrantDifferences(calm, failing) + "; answers that differ: " + answerDifferences(calm, failing), e);
