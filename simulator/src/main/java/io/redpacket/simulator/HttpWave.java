@@ -140,7 +140,9 @@ public final class HttpWave {
   }
 
   /** When the users' next shake is due, at a pace that may change while the wave runs. */
-  private static final class Pace {
+  static final class Pace {
+    /** A user takes a turn at most this far ahead; one whose turn is further off looks again this much later. */
+    static final long AHEAD_MS = 100;
     private volatile long perSecond;
     private long due;
 
@@ -148,8 +150,13 @@ public final class HttpWave {
       this.perSecond = perSecond;
     }
 
-    /** How long until the next shake (none without a pace). */
-    synchronized long waitMillis() {
+    /**
+     * Takes the next turn if it comes within {@link #AHEAD_MS} and says how long until it (0 without a pace);
+     * -1 if it is further off, and then the user asks again {@link #AHEAD_MS} later. Turns are not booked far
+     * ahead: at 1 shake a second, 256 users each booking the next free second would still trickle out for
+     * minutes after the pace was lifted.
+     */
+    synchronized long turn() {
       long rate = perSecond;
       if (rate <= 0) {
         return 0;
@@ -157,6 +164,9 @@ public final class HttpWave {
       long now = System.nanoTime();
       // A crowd held up by busy phones does not shake faster afterwards: missed shakes are not caught up.
       long at = Math.max(due, now);
+      if (at - now > AHEAD_MS * 1_000_000) {
+        return -1;
+      }
       due = at + 1_000_000_000L / rate;
       return (at - now) / 1_000_000;
     }
@@ -172,8 +182,15 @@ public final class HttpWave {
       done.countDown();
       return;
     }
-    long wait = pace.waitMillis();
-    if (wait >= 1) {
+    paced(plan, pace, left, r, done);
+  }
+
+  /** The user's shake once the pace gives it a turn. */
+  private void paced(WavePlan plan, Pace pace, AtomicLong left, Result r, CountDownLatch done) {
+    long wait = pace.turn();
+    if (wait < 0) {
+      users.vertx.setTimer(Pace.AHEAD_MS, id -> paced(plan, pace, left, r, done));
+    } else if (wait >= 1) {
       users.vertx.setTimer(wait, id -> gesture(plan, pace, left, r, done));
     } else {
       gesture(plan, pace, left, r, done);

@@ -84,4 +84,31 @@ class HttpWavePolicyTest {
     assertThat((System.nanoTime() - t0) / 1e6).as("600 shakes at 1000/s").isGreaterThan(550);
     assertThat(r.sent.get()).isLessThan(600 * 25 / 100);
   }
+
+  @Test
+  void aCrowdHeldToASlowPaceShakesAtFullSpeedAsSoonAsThePaceIsLifted() throws Exception {
+    policy = ClientPolicy.at(0, 1);
+    HttpWave wave = new HttpWave("http://127.0.0.1:" + server.actualPort(), SECRET, 4, Duration.ofSeconds(5));
+    try {
+      // 1 shake a second for 64 users at once; lifted after a second. Each waiting user must see the lift: had
+      // each taken the next free second when it came to shake, the last would wait a minute.
+      Thread lift = new Thread(() -> {
+        try {
+          Thread.sleep(1000);
+        } catch (InterruptedException e) {
+          return;
+        }
+        wave.pace(0);
+      });
+      lift.start();
+      long t0 = System.nanoTime();
+      HttpWave.Result r = wave.run(new WavePlan(pool, 500, 0.5, 0.02, 1, System::currentTimeMillis), 2000, 64, 1,
+          x -> {});
+      lift.join();
+      assertThat(r.gestures.get()).isEqualTo(2000);
+      assertThat((System.nanoTime() - t0) / 1e9).as("seconds for the wave, paced for the first one").isLessThan(15);
+    } finally {
+      wave.close();
+    }
+  }
 }
