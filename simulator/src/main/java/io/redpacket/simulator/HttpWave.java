@@ -140,7 +140,7 @@ public final class HttpWave {
   }
 
   /** When the users' next shake is due, at a pace that may change while the wave runs. */
-  static final class Pace {
+  private static final class Pace {
     /** A user takes a turn at most this far ahead; one whose turn is further off looks again this much later. */
     static final long AHEAD_MS = 100;
     private volatile long perSecond;
