@@ -90,10 +90,22 @@ public final class TopicReader {
 
   /** Waits, bounded, until {@code topic} holds at least {@code expected} committed records. */
   public static void awaitCommitted(String bootstrap, String topic, long expected, Duration timeout) {
+    awaitCommitted(bootstrap, topic, expected, timeout, () -> {});
+  }
+
+  /**
+   * The same, running {@code guard} before each count: a guard that throws {@link Await.Abort} (the writer
+   * is gone) ends the wait at once. Either way a wait that fails says how many records it last counted.
+   */
+  public static void awaitCommitted(String bootstrap, String topic, long expected, Duration timeout, Runnable guard) {
     long[] seen = {-1};
     try {
-      Await.until(expected + " committed records on " + topic, timeout,
-          () -> (seen[0] = forEach(bootstrap, topic, true, r -> {})) >= expected);
+      Await.until(expected + " committed records on " + topic, timeout, () -> {
+        guard.run();
+        return (seen[0] = forEach(bootstrap, topic, true, r -> {})) >= expected;
+      });
+    } catch (Await.Abort e) {
+      throw new Await.Abort(e.getMessage() + "; the last count was " + seen[0]);
     } catch (IllegalStateException e) {
       // How far it got tells a stalled writer (none or a few) from a lost answer (all but some).
       throw new IllegalStateException(e.getMessage() + "; the last count was " + seen[0], e);

@@ -13,7 +13,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -42,20 +44,21 @@ public final class RunComparison {
    * a slow one until the timeout, and say nothing about why).
    */
   public static void awaitCommitted(String bootstrap, String topic, long expected, Duration timeout, JobClient... jobs) {
-    long[] seen = {-1};
-    try {
-      Await.until(expected + " committed records on " + topic, timeout, () -> {
-        for (JobClient job : jobs) {
+    TopicReader.awaitCommitted(bootstrap, topic, expected, timeout, () -> {
+      for (JobClient job : jobs) {
+        try {
           if (job.getJobStatus().get(30, TimeUnit.SECONDS).isGloballyTerminalState()) {
-            throw new Await.Abort("job " + job.getJobID() + " ended " + job.getJobStatus().get() + " with "
-                + seen[0] + " of " + expected + " records on " + topic + ": " + failure(job));
+            throw new Await.Abort("job " + job.getJobID() + " ended " + job.getJobStatus().get() + " waiting for "
+                + expected + " records on " + topic + ": " + failure(job));
           }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt(); // Await.until ends the wait on the flag
+          throw new IllegalStateException("interrupted", e);
+        } catch (ExecutionException | TimeoutException e) {
+          throw new IllegalStateException("the status of job " + job.getJobID() + " did not come", e);
         }
-        return (seen[0] = TopicReader.forEach(bootstrap, topic, true, r -> {})) >= expected;
-      });
-    } catch (IllegalStateException e) {
-      throw new IllegalStateException(e.getMessage() + "; the last count was " + seen[0], e);
-    }
+      }
+    });
   }
 
   private static String failure(JobClient job) {
