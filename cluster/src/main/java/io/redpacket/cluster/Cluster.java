@@ -35,6 +35,11 @@ public final class Cluster {
    * restarted after kill -9 recovers its logs first, and on a loaded machine that took 2.5 minutes.
    */
   private static final Duration START_BOUND = Duration.ofMinutes(4);
+  /** How often a Flink process that dies while being waited for is started again before the wait gives up. */
+  static final int RELAUNCHES = 3;
+
+  private final Map<String, Integer> relaunches = new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.Queue<String> incidents = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
   public final Path root;
   public final Path flinkConf;
@@ -137,6 +142,14 @@ public final class Cluster {
       awaitKafka(out);
     }
     TopicAdmin.ensure(bootstrap(), Topics.ALL, Topics.COMPACTED, settings.partitions());
+    startFlink(out);
+    out.printf("cluster up after %.1f s: Kafka %s (replication %d, min.insync.replicas %d); Flink %s, %d TaskManagers"
+        + " x %d slots%n", (System.nanoTime() - t0) / 1e9, bootstrap(), BROKERS, BROKERS - 1, restUrl(),
+        settings.taskManagers(), settings.slots());
+  }
+
+  /** Starts the Flink processes that are not running and waits until every TaskManager is registered. */
+  void startFlink(PrintStream out) {
     for (String name : components()) {
       if (name.startsWith("kafka-") || process(name).isPresent()) {
         continue;
@@ -148,9 +161,6 @@ public final class Cluster {
       out.printf("  started %s%n", name);
     }
     awaitFlink(out);
-    out.printf("cluster up after %.1f s: Kafka %s (replication %d, min.insync.replicas %d); Flink %s, %d TaskManagers"
-        + " x %d slots%n", (System.nanoTime() - t0) / 1e9, bootstrap(), BROKERS, BROKERS - 1, restUrl(),
-        settings.taskManagers(), settings.slots());
   }
 
   /**
@@ -181,7 +191,10 @@ public final class Cluster {
   public void awaitWhole(PrintStream out) {
     for (String c : components()) {
       if (process(c).isEmpty()) {
-        out.println("  " + c + " is not running: starting it again");
+        String why = c.startsWith("kafka-") ? c + " is not running"
+            : ended(c + " is not running", dir(c).resolve("log/" + c + ".log"), dir(c).resolve("log/" + c + ".out"));
+        incidents.add(why + "\n  starting " + c + " again");
+        out.println("  " + why + "\n  starting " + c + " again");
         restart(c, out);
       }
     }
@@ -294,12 +307,24 @@ public final class Cluster {
     awaitFlink(out, settings.taskManagers());
   }
 
+  /**
+   * Waits until the JobManager answers with {@code taskManagers} registered. A Flink process that exits
+   * meanwhile is started again, as a process supervisor would, at most {@link #RELAUNCHES} times per
+   * component in this JVM (a TaskManager restarted on CI's loaded machine once died in its RPC system's
+   * start-up, and the drill failed on it); each such exit and its cause is kept for {@link #takeIncidents}.
+   */
   private void awaitFlink(PrintStream out, int taskManagers) {
     FlinkRest rest = rest();
     Await.until("the JobManager and " + taskManagers + " TaskManagers", START_BOUND, () -> {
       for (String c : components()) {
         if (!c.startsWith("kafka-") && process(c).isEmpty()) {
-          throw new Await.Abort(exited(c, dir(c).resolve("log/" + c + ".log")));
+          String why = ended(c + " exited while starting", dir(c).resolve("log/" + c + ".log"), dir(c).resolve("log/" + c + ".out"));
+          if (relaunches.merge(c, 1, Integer::sum) > RELAUNCHES) {
+            throw new Await.Abort(why + "\n(started again " + RELAUNCHES + " times already; giving up)");
+          }
+          incidents.add(why + "\n  starting " + c + " again");
+          out.println("  " + why + "\n  starting " + c + " again");
+          launch(c, flinkCommand(c));
         }
       }
       return rest.taskManagers() >= taskManagers;
@@ -307,17 +332,53 @@ public final class Cluster {
     out.println("  Flink: JobManager on " + restUrl() + ", " + taskManagers + " TaskManagers registered");
   }
 
-  /** What a process that exited while starting left in its log: its last lines, where to read on. */
+  /** The Flink processes this JVM found dead while waiting for them and started again, each with why; then forgotten. */
+  public List<String> takeIncidents() {
+    List<String> taken = new ArrayList<>();
+    for (String s; (s = incidents.poll()) != null; ) {
+      taken.add(s);
+    }
+    return taken;
+  }
+
   private static String exited(String component, Path log) {
-    StringBuilder s = new StringBuilder(component + " exited while starting; see " + log);
+    return ended(component + " exited while starting", log, null);
+  }
+
+  /**
+   * What a process that exited while starting left behind: where to read on, the errors and causes in
+   * its log (the last lines alone are often the middle of a stack trace), and the last lines the JVM
+   * itself printed ({@code out}: a JVM that cannot start writes only there).
+   */
+  static String ended(String what, Path log, Path out) {
+    StringBuilder s = new StringBuilder(what + "; see " + log);
     try (var lines = Files.lines(log)) {
       List<String> all = lines.toList();
-      s.append("; its last lines:");
-      all.subList(Math.max(0, all.size() - 15), all.size()).forEach(l -> s.append("\n    ").append(l));
+      List<String> causes = all.stream()
+          .filter(l -> l.contains(" ERROR ") || l.startsWith("Caused by:") || l.matches("^[a-z][\\w.$]*(Exception|Error)\\b.*"))
+          .toList();
+      List<String> shown = causes.isEmpty() ? all : causes;
+      s.append(causes.isEmpty() ? "; its last lines:" : "; its errors and their causes, last ones:");
+      shown.subList(Math.max(0, shown.size() - 15), shown.size()).forEach(l -> s.append("\n    ").append(cut(l)));
     } catch (IOException | UncheckedIOException unreadable) {
       s.append(" (no log to show)");
     }
+    if (out != null && Files.exists(out)) {
+      try (var lines = Files.lines(out)) {
+        List<String> all = lines.filter(l -> !l.isBlank()).toList();
+        if (!all.isEmpty()) {
+          s.append("\n  what the JVM printed last (").append(out.getFileName()).append("):");
+          all.subList(Math.max(0, all.size() - 5), all.size()).forEach(l -> s.append("\n    ").append(cut(l)));
+        }
+      } catch (IOException | UncheckedIOException unreadable) {
+        // the log above is the main source
+      }
+    }
     return s.toString();
+  }
+
+  private static String cut(String line) {
+    return line.length() <= 400 ? line : line.substring(0, 400) + " ...";
   }
 
   private static void requireFree(String name, int... ports) {

@@ -115,6 +115,7 @@ public final class Drill implements Runnable {
   private void killAndRecover(String process) throws Exception {
     PrintStream quiet = new PrintStream(java.io.OutputStream.nullOutputStream());
     cluster.awaitWhole(quiet); // the process killed before is back: one failure at a time
+    cluster.takeIncidents().forEach(this::say);
     String component = process.equals(BUSIEST_TASKMANAGER) ? busiestTaskManager() : process;
     long killMillis = System.currentTimeMillis();
     long k = System.nanoTime();
@@ -145,6 +146,7 @@ public final class Drill implements Runnable {
       r = Recovery.await(cluster.rest(), jobs::jobNames, component, killMillis, RECOVERY);
     } finally {
       back.join();
+      cluster.takeIncidents().forEach(this::say);
     }
     recoveries.add(r);
     say("every job recovered from the kill of " + component + ": " + r.describe());
