@@ -22,6 +22,13 @@ import org.apache.flink.api.common.eventtime.WatermarkOutput;
  *
  * <p>Unlike Flink's idleness, a quiet partition does not leave the others to decide: it advances
  * with the clock, so a busy partition behind it still holds the watermark back.
+ *
+ * <p>A generator that has seen no record follows the clock only when its whole reader is quiet. Flink's
+ * source makes one generator per partition, which sees that partition's records, and one more for the
+ * reader's main output, which sees none and whose watermark goes out beside the partitions' minimum (the
+ * higher wins). That one, quiet by its own count, once moved event time with the clock while a partition
+ * was still reading a backlog behind a recovery, and refunded grants whose opens were in that backlog.
+ * So the generators of one reader share when any of them last saw a record ({@link Reader}).
  */
 public final class KafkaTimeWatermarks implements WatermarkGenerator<RawRecord> {
   private final long outOfOrder;
@@ -29,23 +36,43 @@ public final class KafkaTimeWatermarks implements WatermarkGenerator<RawRecord> 
   private final long idleLag;
   private final LongSupplier clock;
   private final LongSupplier active;
+  private final Reader reader;
   private long maxSeen = Long.MIN_VALUE;
   private long lastRecordAt;
   private long emitted = Long.MIN_VALUE;
+
+  /** What the generators of one source reader share: when, on its activity clock, any of them last saw a record. */
+  public static final class Reader {
+    private long lastRecordAt;
+
+    /** A reader that starts now (a start, a restore), on the activity clock {@code active}. */
+    public Reader(LongSupplier active) {
+      // Not quiet until it has had the time to read a backlog's first records.
+      this.lastRecordAt = active.getAsLong();
+    }
+  }
+
+  /** A generator that is a reader of its own (one partition, nothing shared). */
+  public KafkaTimeWatermarks(Duration outOfOrder, Duration idleAfter, Duration idleLag, LongSupplier clock,
+      LongSupplier active) {
+    this(outOfOrder, idleAfter, idleLag, clock, active, new Reader(active));
+  }
 
   /**
    * @param clock the wall clock, which a quiet partition's watermark follows
    * @param active milliseconds of the reader's input activity (a clock that stands still while the reader is
    *     held up by back-pressure), on which quiet is measured
+   * @param reader what this generator shares with the other generators of its source reader
    */
   public KafkaTimeWatermarks(Duration outOfOrder, Duration idleAfter, Duration idleLag, LongSupplier clock,
-      LongSupplier active) {
+      LongSupplier active, Reader reader) {
     this.outOfOrder = outOfOrder.toMillis();
     this.idleAfter = idleAfter.toMillis();
     this.idleLag = idleLag.toMillis();
     this.clock = clock;
     this.active = active;
-    // A new reader (a start, a restore) is not quiet until it has had the time to read a backlog's first records.
+    this.reader = reader;
+    // A new partition is not quiet until it has had the time to read a backlog's first records.
     this.lastRecordAt = active.getAsLong();
   }
 
@@ -53,12 +80,15 @@ public final class KafkaTimeWatermarks implements WatermarkGenerator<RawRecord> 
   public void onEvent(RawRecord event, long eventTimestamp, WatermarkOutput output) {
     maxSeen = Math.max(maxSeen, eventTimestamp);
     lastRecordAt = active.getAsLong();
+    reader.lastRecordAt = lastRecordAt;
   }
 
   @Override
   public void onPeriodicEmit(WatermarkOutput output) {
     long mark = maxSeen == Long.MIN_VALUE ? Long.MIN_VALUE : maxSeen - outOfOrder - 1;
-    if (active.getAsLong() - lastRecordAt >= idleAfter) {
+    // A partition is quiet by its own records; a generator without records only when its whole reader is.
+    long quietSince = maxSeen == Long.MIN_VALUE ? Math.max(lastRecordAt, reader.lastRecordAt) : lastRecordAt;
+    if (active.getAsLong() - quietSince >= idleAfter) {
       mark = Math.max(mark, clock.getAsLong() - idleLag);
     }
     if (mark > emitted) {

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
+import org.apache.flink.api.common.eventtime.WatermarkGeneratorSupplier;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -99,9 +100,27 @@ public final class Topology {
    * when nobody opens or claims any more, and never only because the job lags or restores.
    */
   public static WatermarkStrategy<RawRecord> requestTime() {
-    return WatermarkStrategy.<RawRecord>forGenerator(ctx -> new KafkaTimeWatermarks(REQUESTS_OUT_OF_ORDER,
-        REQUESTS_IDLE_AFTER, REQUESTS_IDLE_LAG, System::currentTimeMillis, ctx.getInputActivityClock()::relativeTimeMillis))
-        .withTimestampAssigner((r, previous) -> Math.max(r.timestamp, 0));
+    return new RequestTime().withTimestampAssigner((r, previous) -> Math.max(r.timestamp, 0));
+  }
+
+  /**
+   * {@link #requestTime()}'s generators. Each source subtask holds its own copy of the strategy, so the
+   * generators it makes for one reader (one per partition, one for the main output) share a
+   * {@link KafkaTimeWatermarks.Reader}.
+   */
+  static final class RequestTime implements WatermarkStrategy<RawRecord> {
+    private static final long serialVersionUID = 1L;
+    private transient KafkaTimeWatermarks.Reader reader;
+
+    @Override
+    public WatermarkGenerator<RawRecord> createWatermarkGenerator(WatermarkGeneratorSupplier.Context ctx) {
+      java.util.function.LongSupplier active = ctx.getInputActivityClock()::relativeTimeMillis;
+      if (reader == null) {
+        reader = new KafkaTimeWatermarks.Reader(active);
+      }
+      return new KafkaTimeWatermarks(REQUESTS_OUT_OF_ORDER, REQUESTS_IDLE_AFTER, REQUESTS_IDLE_LAG,
+          System::currentTimeMillis, active, reader);
+    }
   }
 
   /**

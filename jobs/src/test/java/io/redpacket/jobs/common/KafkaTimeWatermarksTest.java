@@ -105,4 +105,60 @@ class KafkaTimeWatermarksTest {
     gen.onPeriodicEmit(output);
     assertThat(marks).containsExactly(first);
   }
+
+  /**
+   * Flink's source gives a reader's main output a generator of its own, which sees no record, and emits
+   * its watermark beside the partitions' minimum, the higher winning. While a partition of the same
+   * reader reads a backlog (after a recovery), that generator must not follow the clock: it once did,
+   * 10 s into the reader's activity, and refunded grants whose opens were still in the backlog.
+   */
+  @Test
+  void aGeneratorWithoutRecordsFollowsTheClockOnlyWhenItsWholeReaderIsQuiet() {
+    KafkaTimeWatermarks.Reader reader = new KafkaTimeWatermarks.Reader(() -> active);
+    List<Long> mainMarks = new ArrayList<>();
+    WatermarkOutput mainOutput = new WatermarkOutput() {
+      @Override
+      public void emitWatermark(Watermark watermark) {
+        mainMarks.add(watermark.getTimestamp());
+      }
+
+      @Override
+      public void markIdle() {}
+
+      @Override
+      public void markActive() {}
+    };
+    KafkaTimeWatermarks main = new KafkaTimeWatermarks(Duration.ofSeconds(5), Duration.ofSeconds(10),
+        Duration.ofSeconds(10), () -> now, () -> active, reader);
+    KafkaTimeWatermarks partition = new KafkaTimeWatermarks(Duration.ofSeconds(5), Duration.ofSeconds(10),
+        Duration.ofSeconds(10), () -> now, () -> active, reader);
+    long stamped = now - 100_000; // a backlog of opens written 100 s ago, read after a restore
+    for (int i = 0; i < 120; i++) {
+      partition.onEvent(null, stamped + i * 500L, output);
+      elapse(500);
+      partition.onPeriodicEmit(output);
+      main.onPeriodicEmit(mainOutput);
+    }
+    assertThat(mainMarks).as("a partition reads a backlog: the reader is not quiet").isEmpty();
+    assertThat(last()).isLessThan(stamped + 60_000L);
+    // The backlog read, nothing more comes: after 10 s the whole reader is quiet and the clock leads again.
+    elapse(10_000);
+    partition.onPeriodicEmit(output);
+    main.onPeriodicEmit(mainOutput);
+    assertThat(mainMarks).containsExactly(now - 10_000);
+    assertThat(last()).isEqualTo(now - 10_000);
+  }
+
+  /** A reader that has read nothing at all (nobody opened) still moves on with the clock, so refunds happen. */
+  @Test
+  void aReaderWithoutAnyRecordFollowsTheClockAfterTheIdleTime() {
+    KafkaTimeWatermarks main = new KafkaTimeWatermarks(Duration.ofSeconds(5), Duration.ofSeconds(10),
+        Duration.ofSeconds(10), () -> now, () -> active, new KafkaTimeWatermarks.Reader(() -> active));
+    elapse(9_999);
+    main.onPeriodicEmit(output);
+    assertThat(marks).isEmpty();
+    elapse(1);
+    main.onPeriodicEmit(output);
+    assertThat(marks).containsExactly(now - 10_000);
+  }
 }
