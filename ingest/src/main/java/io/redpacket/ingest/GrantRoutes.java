@@ -31,7 +31,18 @@ final class GrantRoutes {
   private final long grantExpiryMillis;
   private final PoolView pools;
 
-  GrantRoutes(IngestConfig config, PoolView pools, SettlementBoard settlement, Forwarder forwarder, Replies replies) {
+  /**
+   * How long the time an open was first asked for is kept for its retries: longer than a client keeps
+   * retrying through a Kafka outage or a lost answer (its request timeout, 20 s, and the back-off), and
+   * than the settlement's grace for late opens.
+   */
+  static final java.time.Duration ASKED_KEPT = java.time.Duration.ofMinutes(2);
+  /** When each open (user, grant, idempotency key) was first asked for: its retries carry that time. */
+  private final com.github.benmanes.caffeine.cache.Cache<String, Long> asked;
+
+  GrantRoutes(IngestConfig config, PoolView pools, SettlementBoard settlement, Forwarder forwarder, Replies replies,
+      CacheBudget caches) {
+    this.asked = caches.cache(CacheBudget.Use.OPENS_ASKED, t -> 16, ASKED_KEPT, false);
     this.pools = pools;
     this.grantExpiryMillis = config.grantExpiry().toMillis();
     this.settlement = settlement;
@@ -61,14 +72,18 @@ final class GrantRoutes {
       openAnswer(ctx, known, "known", t0);
       return;
     }
-    Open open = new Open(openId, grantId, userId, System.currentTimeMillis());
+    long now = System.currentTimeMillis();
+    // Stamped with when the owner first asked: a retry after a 503 (Kafka away, as while a broker fails
+    // over), a 429 or a lost answer is the same open, and must not become late because it was retried.
+    long firstAsked = asked.get(userId + '\n' + grantId + '\n' + openId, k -> now);
+    Open open = new Open(openId, grantId, userId, firstAsked);
     GrantState state = settlement.grant(grantId);
     OpenResult refused = state == null ? null : Settlement.refusal(state, open);
     if (refused != null) {
       openAnswer(ctx, refused, "edge", t0);
       return;
     }
-    boolean due = earliestExpiry(state, grantId) - open.getTimestamp() <= NOT_SHED_WITHIN_MILLIS;
+    boolean due = earliestExpiry(state, grantId) - now <= NOT_SHED_WITHIN_MILLIS;
     if (!due && LoadLevel.shed(LoadLevel.Kind.OPEN, forwarder.shedLevel())) {
       replies.shed(ctx, "open", "open_load", 429, OPEN_RETRY_AFTER_SECONDS, "overloaded",
           "opening is paused while the service is under load; your packet is safe, retry after "
