@@ -354,12 +354,12 @@ public final class Cluster {
     StringBuilder s = new StringBuilder(what + "; see " + log);
     try (var lines = Files.lines(log)) {
       List<String> all = lines.toList();
-      List<String> causes = all.stream()
-          .filter(l -> l.contains(" ERROR ") || l.startsWith("Caused by:") || l.matches("^[a-z][\\w.$]*(Exception|Error)\\b.*"))
-          .toList();
-      List<String> shown = causes.isEmpty() ? all : causes;
-      s.append(causes.isEmpty() ? "; its last lines:" : "; its errors and their causes, last ones:");
-      shown.subList(Math.max(0, shown.size() - 15), shown.size()).forEach(l -> s.append("\n    ").append(cut(l)));
+      List<String> shown = lastFailure(all);
+      s.append(shown.isEmpty() ? "; its last lines:" : "; its last error and its causes:");
+      if (shown.isEmpty()) {
+        shown = all.subList(Math.max(0, all.size() - 15), all.size());
+      }
+      shown.forEach(l -> s.append("\n    ").append(cut(l)));
     } catch (IOException | UncheckedIOException unreadable) {
       s.append(" (no log to show)");
     }
@@ -375,6 +375,36 @@ public final class Cluster {
       }
     }
     return s.toString();
+  }
+
+  /**
+   * The last error logged with a stack trace: its line, the exception and every "Caused by" (frames left
+   * out), at most 20 lines; then the errors logged after it without one (at most 3). Empty if there is none.
+   */
+  static List<String> lastFailure(List<String> log) {
+    int at = -1;
+    for (int i = 0; i + 1 < log.size(); i++) {
+      if (log.get(i).contains(" ERROR ") && !startsWithTime(log.get(i + 1))) {
+        at = i;
+      }
+    }
+    if (at < 0) {
+      return List.of();
+    }
+    List<String> shown = new ArrayList<>(List.of(log.get(at)));
+    int i = at + 1;
+    for (; i < log.size() && !startsWithTime(log.get(i)); i++) {
+      String l = log.get(i);
+      if (!l.startsWith("\t") && !l.isBlank() && shown.size() < 20) {
+        shown.add(l);
+      }
+    }
+    log.subList(i, log.size()).stream().filter(l -> l.contains(" ERROR ")).limit(3).forEach(shown::add);
+    return shown;
+  }
+
+  private static boolean startsWithTime(String line) {
+    return line.length() > 4 && Character.isDigit(line.charAt(0)) && Character.isDigit(line.charAt(3));
   }
 
   private static String cut(String line) {

@@ -58,12 +58,32 @@ class RelaunchTest {
         assertThat(incidents).isNotEmpty().hasSizeLessThanOrEqualTo(Cluster.RELAUNCHES);
         // Where the cause is, not only where the stack trace ended.
         assertThat(incidents.get(0)).startsWith("taskmanager-1 exited while starting; see " + log)
-            .contains("Caused by:").contains("starting taskmanager-1 again");
+            .contains("its last error and its causes:").contains("Caused by: java.net.BindException").contains("starting taskmanager-1 again");
         assertThat(printed.toString(StandardCharsets.UTF_8)).contains("starting taskmanager-1 again");
         assertThat(cluster.takeIncidents()).as("taken once").isEmpty();
       } finally {
         cluster.down(new PrintStream(java.io.OutputStream.nullOutputStream()));
       }
     }
+  }
+
+  /** What is shown of a log that ended in a failed start: the failure and its whole chain, not the noise before it. */
+  @Test
+  void theLastFailureIsShownWithEveryCauseAndWithoutItsFrames() {
+    List<String> log = List.of(
+        "2026-12-02 18:50:01,000 WARN  org.apache.kafka.clients.consumer.internals.ConsumerCoordinator [] - commit failed",
+        "org.apache.kafka.clients.consumer.RetriableCommitFailedException: Offset commit failed",
+        "Caused by: org.apache.kafka.common.errors.NotCoordinatorException: This is not the correct coordinator.",
+        "2026-12-02 18:51:16,597 ERROR org.apache.flink.runtime.taskexecutor.TaskManagerRunner [] - Terminating TaskManagerRunner with exit code 1.",
+        "org.apache.flink.util.FlinkException: Failed to start the TaskManagerRunner.",
+        "\tat org.apache.flink.runtime.taskexecutor.TaskManagerRunner.runTaskManager(TaskManagerRunner.java:1)",
+        "Caused by: java.lang.Exception: Could not create actor system",
+        "\tat org.apache.flink.runtime.rpc.pekko.ActorSystemBootstrapTools.startRemoteActorSystem(X.java:1)",
+        "\t... 14 more",
+        "Caused by: java.net.BindException: Could not start actor system on any port in port range 0",
+        "\tat scala.concurrent.Await$.result(package.scala:146)",
+        "2026-12-02 18:51:16,700 ERROR org.apache.pekko.remote.Remoting [] - Remoting system has been terminated abrubtly.");
+    assertThat(Cluster.lastFailure(log)).containsExactly(log.get(3), log.get(4), log.get(6), log.get(9), log.get(11));
+    assertThat(Cluster.lastFailure(List.of("2026-12-02 18:50:01,000 INFO started"))).isEmpty();
   }
 }
