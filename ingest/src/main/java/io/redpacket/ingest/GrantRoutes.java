@@ -102,7 +102,8 @@ final class GrantRoutes {
         },
         result -> openAnswer(ctx, result, "backend", t0),
         () -> replies.json(ctx, "open", 202, new JsonObject().put("grantId", grantId).put("openId", openId)
-            .put("status", "accepted").put("poll", "/v1/grants/" + Replies.segment(grantId))));
+            .put("status", "accepted").put("askedAt", open.getTimestamp())
+            .put("poll", "/v1/grants/" + Replies.segment(grantId))));
   }
 
   /**
@@ -131,8 +132,10 @@ final class GrantRoutes {
       replies.counted("local", "open_" + r.getResult().name().toLowerCase(Locale.ROOT));
     }
     replies.timed("open", by, t0);
+    // askedAt: the time the open is judged by (when its owner first asked), so a client can tell an
+    // EXPIRED that its request reached the service too late for from one that did not.
     JsonObject body = new JsonObject().put("grantId", r.getGrantId()).put("openId", r.getOpenId())
-        .put("result", r.getResult().toString()).put("answeredBy", by);
+        .put("result", r.getResult().toString()).put("answeredBy", by).put("askedAt", r.getTimestamp());
     if (r.getCents() != null) {
       body.put("cents", r.getCents()).put("amount", Table.money(r.getCents()));
     }

@@ -240,12 +240,17 @@ class IngestServerTest {
     assertThat(new JsonObject(foreign.body()).getString("result")).isEqualTo("NOT_OWNER");
     assertThat(new JsonObject(foreign.body()).getValue("cents")).as("the value is not shown to others").isNull();
 
+    long beforeOpen = System.currentTimeMillis();
     HttpResponse<String> opened = open(grantId, "alice", "k-1");
+    long afterOpen = System.currentTimeMillis();
     assertThat(opened.statusCode()).as(opened.body()).isIn(200, 202);
+    // When the open was asked for, as the settlement judges it against the expiry, in either answer.
+    assertThat(new JsonObject(opened.body()).getLong("askedAt")).isBetween(beforeOpen, afterOpen);
     Await.until("the grant is credited", Duration.ofSeconds(20),
         () -> new JsonObject(grant(grantId, "alice").body()).getString("state").equals("CREDITED"));
     JsonObject retry = new JsonObject(open(grantId, "alice", "k-1").body());
     assertThat(retry.getString("result")).as("a retry with the same key: the same answer").isEqualTo("OPENED");
+    assertThat(retry.getLong("askedAt")).as("judged by the first ask").isBetween(beforeOpen, afterOpen);
     JsonObject second = new JsonObject(open(grantId, "alice", "k-2").body());
     assertThat(second.getString("result")).as("a second open changes nothing").isEqualTo("ALREADY_OPENED");
     assertThat(second.getLong("cents")).isEqualTo(new JsonObject(grant(grantId, "alice").body()).getLong("cents"));

@@ -30,6 +30,11 @@ public final class HttpOpens {
      * grant's expiry, as the client knew it from the grant.
      */
     public final AtomicLong expiredThoughSentInTime = new AtomicLong();
+    /**
+     * Of those, the ones the service itself had stamped before the expiry ({@code askedAt} in its answer to
+     * the open): an EXPIRED the backend should not have given. The rest reached the service after the expiry.
+     */
+    public final AtomicLong expiredThoughStampedInTime = new AtomicLong();
     public final Recorder openToCredited = new Recorder(3);
     public Duration elapsed;
     private org.HdrHistogram.Histogram seen;
@@ -149,18 +154,23 @@ public final class HttpOpens {
             r.gaveUp.incrementAndGet();
             return Future.succeededFuture();
           }
+          JsonObject body = jsonOrEmpty((Buffer) ar.result()[2]);
+          long expiry = expiryOf.applyAsLong(a.grantId());
+          boolean stampedInTime = body.getLong("askedAt", Long.MAX_VALUE) < expiry;
           if (status == 202) {
             r.count("ACCEPTED (202)");
-            return a.kind() == OpenPlan.Kind.FOREIGN ? Future.succeededFuture() : poll(a, t0, r, 250, inTime);
+            return a.kind() == OpenPlan.Kind.FOREIGN ? Future.succeededFuture() : poll(a, t0, r, 250, inTime, stampedInTime);
           }
-          JsonObject body = new JsonObject((Buffer) ar.result()[2]);
           String result = body.getString("result", "HTTP " + status);
           r.count(result);
-          if ("EXPIRED".equals(result) && inTime) {
+          if ("EXPIRED".equals(result) && inTime && a.kind() != OpenPlan.Kind.FOREIGN) {
             r.expiredThoughSentInTime.incrementAndGet();
+            if (stampedInTime) {
+              r.expiredThoughStampedInTime.incrementAndGet();
+            }
           }
           if ("OPENED".equals(result)) {
-            return poll(a, t0, r, 250, inTime);
+            return poll(a, t0, r, 250, inTime, stampedInTime);
           }
           return Future.succeededFuture();
         });
@@ -170,7 +180,8 @@ public final class HttpOpens {
    * Polls the grant until its credit is visible, for the open-to-credited time. The wait grows by
    * half each time, up to 3 s: thousands of owners polling every 200 ms would be a load of their own.
    */
-  private Future<Void> poll(OpenPlan.Action a, long t0, Result r, long waitMillis, boolean inTime) {
+  private Future<Void> poll(OpenPlan.Action a, long t0, Result r, long waitMillis, boolean inTime,
+      boolean stampedInTime) {
     if (System.nanoTime() - t0 > users.timeout.toNanos()) {
       r.timedOut.incrementAndGet();
       return Future.succeededFuture();
@@ -192,12 +203,23 @@ public final class HttpOpens {
                 if ("EXPIRED".equals(state)) {
                   if (inTime && a.kind() != OpenPlan.Kind.FOREIGN) {
                     r.expiredThoughSentInTime.incrementAndGet();
+                    if (stampedInTime) {
+                      r.expiredThoughStampedInTime.incrementAndGet();
+                    }
                   }
                   return Future.succeededFuture();
                 }
               }
-              return poll(a, t0, r, Math.min(3000, waitMillis * 3 / 2), inTime);
+              return poll(a, t0, r, Math.min(3000, waitMillis * 3 / 2), inTime, stampedInTime);
             }));
+  }
+
+  private static JsonObject jsonOrEmpty(Buffer b) {
+    try {
+      return b == null || b.length() == 0 ? new JsonObject() : new JsonObject(b);
+    } catch (RuntimeException notJson) {
+      return new JsonObject();
+    }
   }
 
   /** Grant ids hold slashes (pool/set/sequence): one path segment, percent-encoded. */

@@ -1,0 +1,42 @@
+package io.redpacket.simulator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.redpacket.kafka.Await;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** How the simulated owners count opens answered EXPIRED: sent in time, and of those, stamped in time by the service. */
+class HttpOpensTest {
+  @Test
+  void anExpiredOpenIsBlamedOnTheBackendOnlyWhenTheServiceStampedItBeforeTheExpiry() throws Exception {
+    long expiry = System.currentTimeMillis() + 60_000;
+    Vertx vertx = Vertx.vertx();
+    // A stand-in for the ingest: every open is answered EXPIRED, stamped before the expiry for grant g/0/1
+    // (the backend's miss) and after it for g/0/2 (the request reached the service late).
+    HttpServer server = vertx.createHttpServer().requestHandler(req -> {
+      long askedAt = req.path().contains("g%2F0%2F1") ? expiry - 1_000 : expiry + 1_000;
+      req.response().setStatusCode(410).putHeader("Content-Type", "application/json")
+          .end(new JsonObject().put("result", "EXPIRED").put("askedAt", askedAt).encode());
+    }).listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
+    HttpOpens opens = new HttpOpens("http://127.0.0.1:" + server.actualPort(), "a-test-secret-of-32-characters!!", 4,
+        Duration.ofSeconds(10));
+    try {
+      opens.expiryOf(grant -> expiry);
+      opens.submit(new OpenPlan.Action(OpenPlan.Kind.OWNER, "o-1", "g/0/1", "alice", 0), 0);
+      opens.submit(new OpenPlan.Action(OpenPlan.Kind.OWNER, "o-2", "g/0/2", "bob", 0), 0);
+      opens.submit(new OpenPlan.Action(OpenPlan.Kind.FOREIGN, "o-3", "g/0/1", "mallory", 0), 0);
+      Await.until("every open answered", Duration.ofSeconds(20), () -> opens.pending() == 0);
+      HttpOpens.Result r = opens.result();
+      assertThat(r.expiredThoughSentInTime).as("the owners' opens, sent before the expiry").hasValue(2);
+      assertThat(r.expiredThoughStampedInTime).as("the one the service stamped in time").hasValue(1);
+    } finally {
+      opens.close();
+      vertx.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+}
