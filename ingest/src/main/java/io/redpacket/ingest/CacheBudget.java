@@ -19,7 +19,7 @@ final class CacheBudget {
   /** What a cache holds, and its share of the budget. */
   enum Use {
     GRANT_STATES(0.25), SHARE_STATES(0.15), SHAKE_OUTCOMES(0.15), OPEN_RESULTS(0.05), SHARE_RESULTS(0.05),
-    OPENS_SENT(0.04), OPENS_ASKED(0.03), SHAKE_USERS(0.14), ROUTE_USERS(0.14);
+    OPENS_SENT(0.04), FIRST_ASKED(0.03), SHAKE_USERS(0.14), ROUTE_USERS(0.14);
 
     final double share;
 

@@ -31,18 +31,11 @@ final class GrantRoutes {
   private final long grantExpiryMillis;
   private final PoolView pools;
 
-  /**
-   * How long the time an open was first asked for is kept for its retries: longer than a client keeps
-   * retrying through a Kafka outage or a lost answer (its request timeout, 20 s, and the back-off), and
-   * than the settlement's grace for late opens.
-   */
-  static final java.time.Duration ASKED_KEPT = java.time.Duration.ofMinutes(2);
-  /** When each open (user, grant, idempotency key) was first asked for: its retries carry that time. */
-  private final com.github.benmanes.caffeine.cache.Cache<String, Long> asked;
+  private final FirstAsked asked;
 
   GrantRoutes(IngestConfig config, PoolView pools, SettlementBoard settlement, Forwarder forwarder, Replies replies,
-      CacheBudget caches) {
-    this.asked = caches.cache(CacheBudget.Use.OPENS_ASKED, t -> 16, ASKED_KEPT, false);
+      FirstAsked asked) {
+    this.asked = asked;
     this.pools = pools;
     this.grantExpiryMillis = config.grantExpiry().toMillis();
     this.settlement = settlement;
@@ -75,7 +68,7 @@ final class GrantRoutes {
     long now = System.currentTimeMillis();
     // Stamped with when the owner first asked: a retry after a 503 (Kafka away, as while a broker fails
     // over), a 429 or a lost answer is the same open, and must not become late because it was retried.
-    long firstAsked = asked.get(userId + '\n' + grantId + '\n' + openId, k -> now);
+    long firstAsked = asked.of("open", userId, grantId, openId, now);
     Open open = new Open(openId, grantId, userId, firstAsked);
     GrantState state = settlement.grant(grantId);
     OpenResult refused = state == null ? null : Settlement.refusal(state, open);

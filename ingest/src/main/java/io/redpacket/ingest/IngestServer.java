@@ -61,7 +61,8 @@ public final class IngestServer implements AutoCloseable {
     this.limits = new UserLimits(replies, caches);
     this.shakes = new ShakeRoutes(config, pools, outcomes, forwarder, replies, caches);
     this.admin = new AdminRoutes(vertx, config, forwarder, replies);
-    this.grants = new GrantRoutes(config, pools, settlement, forwarder, replies, caches);
+    FirstAsked asked = new FirstAsked(caches);
+    this.grants = new GrantRoutes(config, pools, settlement, forwarder, replies, asked);
     this.shares = new ShareRoutes(config, settlement, sharing, forwarder, replies);
     this.health = new HealthRoutes(pools, outcomes, settlement, sharing, backends, forwarder, metrics,
         replies);

@@ -146,8 +146,8 @@ class BadInputAndOutageTest {
 
   /**
    * An open refused with 503 while Kafka is away (as while a broker fails over) and retried once it is
-   * back carries the time its owner first asked, not the time of the retry: the settlement decides by
-   * that time whether the open came before the grant's expiry, and a retry must not make it late.
+   * back carries the time its owner first asked for it, not the time of the retry: the settlement job
+   * decides by that time whether it came before the grant's expiry, and a retry must not make it late.
    */
   @Test
   void anOpenRetriedAfterA503KeepsTheTimeItWasFirstAskedFor() throws Exception {
@@ -156,18 +156,18 @@ class BadInputAndOutageTest {
       try (IngestServer server = IngestServer.start(IngestConfig.defaults(kafka.bootstrapServers(), SECRET, "admin-0123456789")
           .withPort(0).withTopicPrefix(prefix).withAdmission(1000, 1000, 1000))) {
         int port = server.port();
-        String token = new Tokens(SECRET).mint("alice", System.currentTimeMillis() + 600_000);
+        String alice = new Tokens(SECRET).mint("alice", System.currentTimeMillis() + 600_000);
         Await.until("the ingest to know the pool", Duration.ofSeconds(30),
-            () -> post(port, token, "{\"shakeId\":\"warm\",\"poolId\":\"wave\"}") == 202);
+            () -> post(port, alice, "{\"shakeId\":\"warm\",\"poolId\":\"wave\"}") == 202);
 
         kafka.stop();
         long before = System.currentTimeMillis();
-        assertThat(open(port, token, "wave/1/7", "open-1")).as("Kafka is away").isEqualTo(503);
+        assertThat(send(port, alice, "/v1/grants/wave%2F1%2F7/open", "open-1")).as("Kafka is away").isEqualTo(503);
         long refusedAt = System.currentTimeMillis();
 
         kafka.restart();
         Await.until("the retried open accepted once Kafka is back", Duration.ofSeconds(60),
-            () -> open(port, token, "wave/1/7", "open-1") == 202);
+            () -> send(port, alice, "/v1/grants/wave%2F1%2F7/open", "open-1") == 202);
         var opens = TopicReader.readAll(kafka.bootstrapServers(), Topics.named(prefix, Topics.OPENS), true).stream()
             .map(r -> io.redpacket.codec.Codecs.OPEN.decode(r.value())).toList();
         assertThat(opens).hasSize(1);
@@ -177,9 +177,8 @@ class BadInputAndOutageTest {
     }
   }
 
-  int open(int port, String token, String grantId, String idempotencyKey) throws Exception {
-    HttpRequest r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/grants/"
-            + grantId.replace("/", "%2F") + "/open"))
+  int send(int port, String token, String path, String idempotencyKey) throws Exception {
+    HttpRequest r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
         .timeout(Duration.ofSeconds(15)).header("Authorization", "Bearer " + token)
         .header("Idempotency-Key", idempotencyKey).POST(HttpRequest.BodyPublishers.noBody()).build();
     return http.send(r, HttpResponse.BodyHandlers.ofString()).statusCode();
