@@ -37,6 +37,7 @@ public final class Cluster {
   private static final Duration START_BOUND = Duration.ofMinutes(4);
   /** How often a Flink process that dies while being waited for is started again before the wait gives up. */
   static final int RELAUNCHES = 3;
+  private static final Duration RELAUNCH_PAUSE = Duration.ofSeconds(2);
 
   private final Map<String, Integer> relaunches = new java.util.concurrent.ConcurrentHashMap<>();
   private final java.util.Queue<String> incidents = new java.util.concurrent.ConcurrentLinkedQueue<>();
@@ -324,6 +325,7 @@ public final class Cluster {
           }
           incidents.add(why + "\n  starting " + c + " again");
           out.println("  " + why + "\n  starting " + c + " again");
+          Thread.sleep(RELAUNCH_PAUSE.toMillis()); // a passing cause (a port not yet free) gets time to pass
           launch(c, flinkCommand(c));
         }
       }
@@ -382,8 +384,15 @@ public final class Cluster {
    * out), at most 20 lines; then the errors logged after it without one (at most 3). Empty if there is none.
    */
   static List<String> lastFailure(List<String> log) {
+    // Only the last start counts: a restarted process appends to the log of the one killed before it.
+    int from = 0;
+    for (int i = 0; i < log.size(); i++) {
+      if (log.get(i).matches(".* Starting (TaskManager|StandaloneSessionClusterEntrypoint) \\(Version.*")) {
+        from = i;
+      }
+    }
     int at = -1;
-    for (int i = 0; i + 1 < log.size(); i++) {
+    for (int i = from; i + 1 < log.size(); i++) {
       if (log.get(i).contains(" ERROR ") && !startsWithTime(log.get(i + 1))) {
         at = i;
       }

@@ -114,8 +114,11 @@ public final class Drill implements Runnable {
 
   private void killAndRecover(String process) throws Exception {
     PrintStream quiet = new PrintStream(java.io.OutputStream.nullOutputStream());
-    cluster.awaitWhole(quiet); // the process killed before is back: one failure at a time
-    cluster.takeIncidents().forEach(this::say);
+    try {
+      cluster.awaitWhole(quiet); // the process killed before is back: one failure at a time
+    } finally {
+      cluster.takeIncidents().forEach(this::say); // also when it gives up: each restart's cause, not only the last
+    }
     String component = process.equals(BUSIEST_TASKMANAGER) ? busiestTaskManager() : process;
     long killMillis = System.currentTimeMillis();
     long k = System.nanoTime();

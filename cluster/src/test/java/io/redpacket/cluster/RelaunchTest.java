@@ -28,14 +28,15 @@ class RelaunchTest {
 
   @Test
   void aTaskManagerThatDiesWhileStartingIsStartedAgainAndItsCauseIsReported() throws Exception {
-    try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("localhost"));
-        ServerSocket rest = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-      // The TaskManager's RPC port is held by this test, so its RPC system fails to start, as on CI.
+    try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("localhost"))) {
+      // The TaskManager's RPC port is held by this test, so its RPC system fails to start, as on CI. The
+      // JobManager's ports are free ones, not the configuration's, so a cluster running beside is no matter.
       Path conf = Files.createDirectories(dir.resolve("conf"));
-      Files.writeString(conf.resolve("config.yaml"), Files.readString(FLINK_CONF.resolve("config.yaml"))
+      String shipped = Files.readString(FLINK_CONF.resolve("config.yaml"));
+      assertThat(shipped).contains("port: 6123");
+      Files.writeString(conf.resolve("config.yaml"), shipped.replace("port: 6123", "port: " + freePort())
           + "\ntaskmanager.rpc.port: " + taken.getLocalPort() + "\n");
-      int restPort = rest.getLocalPort();
-      rest.close();
+      int restPort = freePort();
       Cluster cluster = Cluster.create(dir.resolve("cluster"), conf, new ClusterSettings(29092, restPort, 1, 2, 2));
       Path log = cluster.dir("taskmanager-1").resolve("log/taskmanager-1.log");
       Thread release = new Thread(() -> {
@@ -67,10 +68,19 @@ class RelaunchTest {
     }
   }
 
+  static int freePort() throws java.io.IOException {
+    try (ServerSocket s = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
   /** What is shown of a log that ended in a failed start: the failure and its whole chain, not the noise before it. */
   @Test
   void theLastFailureIsShownWithEveryCauseAndWithoutItsFrames() {
     List<String> log = List.of(
+        "2026-12-02 18:40:00,000 ERROR org.apache.flink.runtime.taskexecutor.TaskExecutor [] - a run killed before",
+        "java.lang.IllegalStateException: from the TaskManager that ran before the kill",
+        "2026-12-02 18:50:00,000 INFO  org.apache.flink.runtime.taskexecutor.TaskManagerRunner [] -  Starting TaskManager (Version: 2.2.1, Scala: 2.12, Rev:0, Date:0)",
         "2026-12-02 18:50:01,000 WARN  org.apache.kafka.clients.consumer.internals.ConsumerCoordinator [] - commit failed",
         "org.apache.kafka.clients.consumer.RetriableCommitFailedException: Offset commit failed",
         "Caused by: org.apache.kafka.common.errors.NotCoordinatorException: This is not the correct coordinator.",
@@ -83,7 +93,9 @@ class RelaunchTest {
         "Caused by: java.net.BindException: Could not start actor system on any port in port range 0",
         "\tat scala.concurrent.Await$.result(package.scala:146)",
         "2026-12-02 18:51:16,700 ERROR org.apache.pekko.remote.Remoting [] - Remoting system has been terminated abrubtly.");
-    assertThat(Cluster.lastFailure(log)).containsExactly(log.get(3), log.get(4), log.get(6), log.get(9), log.get(11));
+    assertThat(Cluster.lastFailure(log)).containsExactly(log.get(6), log.get(7), log.get(9), log.get(12), log.get(14));
+    // Of this start only: the error logged by the process killed before it is not this one's cause.
+    assertThat(Cluster.lastFailure(log.subList(0, 6))).isEmpty();
     assertThat(Cluster.lastFailure(List.of("2026-12-02 18:50:01,000 INFO started"))).isEmpty();
   }
 }

@@ -170,9 +170,11 @@ class BadInputAndOutageTest {
             () -> send(port, alice, "/v1/grants/wave%2F1%2F7/open", "open-1") == 202);
         var opens = TopicReader.readAll(kafka.bootstrapServers(), Topics.named(prefix, Topics.OPENS), true).stream()
             .map(r -> io.redpacket.codec.Codecs.OPEN.decode(r.value())).toList();
-        assertThat(opens).hasSize(1);
-        assertThat(opens.get(0).getOpenId()).isEqualTo("open-1");
-        assertThat(opens.get(0).getTimestamp()).as("the first ask's time").isBetween(before, refusedAt);
+        // A try answered 503 may still have reached the broker: every record of it carries the first ask's time.
+        assertThat(opens).isNotEmpty().allSatisfy(o -> {
+          assertThat(o.getOpenId()).isEqualTo("open-1");
+          assertThat(o.getTimestamp()).as("the first ask's time").isBetween(before, refusedAt);
+        });
       }
     }
   }

@@ -23,12 +23,11 @@ import org.apache.flink.api.common.eventtime.WatermarkOutput;
  * <p>Unlike Flink's idleness, a quiet partition does not leave the others to decide: it advances
  * with the clock, so a busy partition behind it still holds the watermark back.
  *
- * <p>A generator that has seen no record follows the clock only when its whole reader is quiet. Flink's
- * source makes one generator per partition, which sees that partition's records, and one more for the
- * reader's main output, which sees none and whose watermark goes out beside the partitions' minimum (the
- * higher wins). That one, quiet by its own count, once moved event time with the clock while a partition
- * was still reading a backlog behind a recovery, and refunded grants whose opens were in that backlog.
- * So the generators of one reader share when any of them last saw a record ({@link Reader}).
+ * <p>A generator that has seen no record follows the clock only when its whole reader is quiet: Flink's
+ * source gives a reader's main output a generator of its own, which sees no record and whose watermark
+ * goes out beside the partitions' minimum, the higher winning; alone, it would run ahead of a partition
+ * still reading a backlog. So the generators of one reader share when any of them last saw a record
+ * ({@link Reader}).
  */
 public final class KafkaTimeWatermarks implements WatermarkGenerator<RawRecord> {
   private final long outOfOrder;
@@ -41,14 +40,27 @@ public final class KafkaTimeWatermarks implements WatermarkGenerator<RawRecord> 
   private long lastRecordAt;
   private long emitted = Long.MIN_VALUE;
 
-  /** What the generators of one source reader share: when, on its activity clock, any of them last saw a record. */
+  /**
+   * What the generators of one source reader share: when any of them last saw a record, on the reader's
+   * own activity clock (each partition's generator has a clock of its own, paused apart).
+   */
   public static final class Reader {
+    private final LongSupplier active;
     private long lastRecordAt;
 
     /** A reader that starts now (a start, a restore), on the activity clock {@code active}. */
     public Reader(LongSupplier active) {
+      this.active = active;
       // Not quiet until it has had the time to read a backlog's first records.
       this.lastRecordAt = active.getAsLong();
+    }
+
+    void sawRecord() {
+      lastRecordAt = active.getAsLong();
+    }
+
+    long quietMillis() {
+      return active.getAsLong() - lastRecordAt;
     }
   }
 
@@ -80,15 +92,16 @@ public final class KafkaTimeWatermarks implements WatermarkGenerator<RawRecord> 
   public void onEvent(RawRecord event, long eventTimestamp, WatermarkOutput output) {
     maxSeen = Math.max(maxSeen, eventTimestamp);
     lastRecordAt = active.getAsLong();
-    reader.lastRecordAt = lastRecordAt;
+    reader.sawRecord();
   }
 
   @Override
   public void onPeriodicEmit(WatermarkOutput output) {
     long mark = maxSeen == Long.MIN_VALUE ? Long.MIN_VALUE : maxSeen - outOfOrder - 1;
     // A partition is quiet by its own records; a generator without records only when its whole reader is.
-    long quietSince = maxSeen == Long.MIN_VALUE ? Math.max(lastRecordAt, reader.lastRecordAt) : lastRecordAt;
-    if (active.getAsLong() - quietSince >= idleAfter) {
+    boolean quiet = active.getAsLong() - lastRecordAt >= idleAfter
+        && (maxSeen != Long.MIN_VALUE || reader.quietMillis() >= idleAfter);
+    if (quiet) {
       mark = Math.max(mark, clock.getAsLong() - idleLag);
     }
     if (mark > emitted) {
