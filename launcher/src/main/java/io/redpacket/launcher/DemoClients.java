@@ -129,7 +129,7 @@ final class DemoClients implements AutoCloseable {
     HttpOpens.Result r = opens.result();
     var h = r.openToCreditedSoFar();
     System.out.println("summary (opens shed percent: 429 and 503 answers per 100 open requests sent; expired though"
-        + " sent in time: opens answered EXPIRED that their owners sent before the grant's expiry; of those, stamped in"
+        + " sent in time: opens answered EXPIRED that their owners sent (put on the wire) before the grant's expiry; of those, stamped in"
         + " time: the ones the ingest stamped before the expiry, askedAt in its answer):");
     System.out.printf("wave shakes per second: %.0f%n", waveShakesPerSecond);
     System.out.printf("open to credited p99 ms: %s%n",

@@ -26,8 +26,8 @@ public final class HttpOpens {
     /** Open requests put on the wire, first tries and every retry. */
     public final AtomicLong attempts = new AtomicLong();
     /**
-     * Opens answered EXPIRED (at once, or by the grant's state while polling) that the client had sent before its
-     * grant's expiry, as the client knew it from the grant.
+     * Owners' opens answered EXPIRED (at once, or by the grant's state while polling) that the client had sent
+     * (first put on the wire) before its grant's expiry, as the client knew it from the grant.
      */
     public final AtomicLong expiredThoughSentInTime = new AtomicLong();
     /**
@@ -106,8 +106,7 @@ public final class HttpOpens {
     users.later(delayMillis, () -> {
       result.sent.incrementAndGet();
       long t0 = System.nanoTime();
-      boolean inTime = System.currentTimeMillis() < expiryOf.applyAsLong(a.grantId());
-      users.bounded(open(a, 1, t0, result, inTime), users.deadline(t0), null, () -> {
+      users.bounded(open(a, 1, t0, result, new Sent()), users.deadline(t0), null, () -> {
         result.cut.incrementAndGet();
         result.timedOut.incrementAndGet();
       }).onComplete(x -> {
@@ -130,16 +129,36 @@ public final class HttpOpens {
     return result;
   }
 
-  private Future<Void> open(OpenPlan.Action a, int attempt, long t0, Result r, boolean inTime) {
+  /**
+   * When an open was first sent: when its first try got a connection and went on the wire. A phone has
+   * a connection of its own; the simulated owners share a pool, and a wait for a free connection of it
+   * is the simulator's, not the owner's.
+   */
+  private final class Sent {
+    private volatile long atMillis = Long.MAX_VALUE;
+
+    void now() {
+      atMillis = Math.min(atMillis, System.currentTimeMillis());
+    }
+
+    boolean inTime(OpenPlan.Action a) {
+      return atMillis < expiryOf.applyAsLong(a.grantId());
+    }
+  }
+
+  private Future<Void> open(OpenPlan.Action a, int attempt, long t0, Result r, Sent sent) {
     r.attempts.incrementAndGet();
     RequestOptions options = users.request(HttpMethod.POST, "/v1/grants/" + encoded(a.grantId()) + "/open", a.userId())
         .putHeader("Idempotency-Key", a.openId());
-    return users.client.request(options).compose(req -> req.send())
+    return users.client.request(options).compose(req -> {
+      sent.now();
+      return req.send();
+    })
         .compose(resp -> resp.body().map(b -> new Object[] {resp.statusCode(), resp.getHeader("Retry-After"), b}))
         .transform(ar -> {
           if (ar.failed() && users.timeLeft(t0) && attempt < MAX_ATTEMPTS) { // lost: again, with the same key
             r.unanswered.incrementAndGet();
-            return Backoff.after(users.vertx, null, attempt).compose(v -> open(a, attempt + 1, t0, r, inTime));
+            return Backoff.after(users.vertx, null, attempt).compose(v -> open(a, attempt + 1, t0, r, sent));
           }
           if (ar.failed()) {
             r.timedOut.incrementAndGet();
@@ -148,12 +167,13 @@ public final class HttpOpens {
           int status = (Integer) ar.result()[0];
           if ((status == 429 || status == 503) && attempt < MAX_ATTEMPTS) {
             r.retried.incrementAndGet();
-            return Backoff.after(users.vertx, (String) ar.result()[1], attempt).compose(v -> open(a, attempt + 1, t0, r, inTime));
+            return Backoff.after(users.vertx, (String) ar.result()[1], attempt).compose(v -> open(a, attempt + 1, t0, r, sent));
           }
           if (status == 429 || status == 503) {
             r.gaveUp.incrementAndGet();
             return Future.succeededFuture();
           }
+          boolean inTime = sent.inTime(a);
           JsonObject body = jsonOrEmpty((Buffer) ar.result()[2]);
           long expiry = expiryOf.applyAsLong(a.grantId());
           boolean stampedInTime = body.getLong("askedAt", Long.MAX_VALUE) < expiry;
