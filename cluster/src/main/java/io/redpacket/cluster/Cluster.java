@@ -193,7 +193,7 @@ public final class Cluster {
     for (String c : components()) {
       if (process(c).isEmpty()) {
         String why = c.startsWith("kafka-") ? c + " is not running"
-            : ended(c + " is not running", dir(c).resolve("log/" + c + ".log"), dir(c).resolve("log/" + c + ".out"));
+            : flinkEnded(c, " is not running");
         incidents.add(why + "\n  starting " + c + " again");
         out.println("  " + why + "\n  starting " + c + " again");
         restart(c, out);
@@ -319,7 +319,7 @@ public final class Cluster {
     Await.until("the JobManager and " + taskManagers + " TaskManagers", START_BOUND, () -> {
       for (String c : components()) {
         if (!c.startsWith("kafka-") && process(c).isEmpty()) {
-          String why = ended(c + " exited while starting", dir(c).resolve("log/" + c + ".log"), dir(c).resolve("log/" + c + ".out"));
+          String why = flinkEnded(c, " exited while starting");
           if (relaunches.merge(c, 1, Integer::sum) > RELAUNCHES) {
             throw new Await.Abort(why + "\n(started again " + RELAUNCHES + " times already; giving up)");
           }
@@ -343,81 +343,13 @@ public final class Cluster {
     return taken;
   }
 
+  /** A Flink process's end, from its log and what its JVM printed. */
+  private String flinkEnded(String c, String what) {
+    return ProcessLogs.ended(c + what, dir(c).resolve("log/" + c + ".log"), dir(c).resolve("log/" + c + ".out"));
+  }
+
   private static String exited(String component, Path log) {
-    return ended(component + " exited while starting", log, null);
-  }
-
-  /**
-   * What a process that exited while starting left behind: where to read on, the errors and causes in
-   * its log (the last lines alone are often the middle of a stack trace), and the last lines the JVM
-   * itself printed ({@code out}: a JVM that cannot start writes only there).
-   */
-  static String ended(String what, Path log, Path out) {
-    StringBuilder s = new StringBuilder(what + "; see " + log);
-    try (var lines = Files.lines(log)) {
-      List<String> all = lines.toList();
-      List<String> shown = lastFailure(all);
-      s.append(shown.isEmpty() ? "; its last lines:" : "; its last error and its causes:");
-      if (shown.isEmpty()) {
-        shown = all.subList(Math.max(0, all.size() - 15), all.size());
-      }
-      shown.forEach(l -> s.append("\n    ").append(cut(l)));
-    } catch (IOException | UncheckedIOException unreadable) {
-      s.append(" (no log to show)");
-    }
-    if (out != null && Files.exists(out)) {
-      try (var lines = Files.lines(out)) {
-        List<String> all = lines.filter(l -> !l.isBlank()).toList();
-        if (!all.isEmpty()) {
-          s.append("\n  what the JVM printed last (").append(out.getFileName()).append("):");
-          all.subList(Math.max(0, all.size() - 5), all.size()).forEach(l -> s.append("\n    ").append(cut(l)));
-        }
-      } catch (IOException | UncheckedIOException unreadable) {
-        // the log above is the main source
-      }
-    }
-    return s.toString();
-  }
-
-  /**
-   * The last error logged with a stack trace: its line, the exception and every "Caused by" (frames left
-   * out), at most 20 lines; then the errors logged after it without one (at most 3). Empty if there is none.
-   */
-  static List<String> lastFailure(List<String> log) {
-    // Only the last start counts: a restarted process appends to the log of the one killed before it.
-    int from = 0;
-    for (int i = 0; i < log.size(); i++) {
-      if (log.get(i).matches(".* Starting (TaskManager|StandaloneSessionClusterEntrypoint) \\(Version.*")) {
-        from = i;
-      }
-    }
-    int at = -1;
-    for (int i = from; i + 1 < log.size(); i++) {
-      if (log.get(i).contains(" ERROR ") && !startsWithTime(log.get(i + 1))) {
-        at = i;
-      }
-    }
-    if (at < 0) {
-      return List.of();
-    }
-    List<String> shown = new ArrayList<>(List.of(log.get(at)));
-    int i = at + 1;
-    for (; i < log.size() && !startsWithTime(log.get(i)); i++) {
-      String l = log.get(i);
-      if (!l.startsWith("\t") && !l.isBlank() && shown.size() < 20) {
-        shown.add(l);
-      }
-    }
-    log.subList(i, log.size()).stream().filter(l -> l.contains(" ERROR ")).limit(3).forEach(shown::add);
-    return shown;
-  }
-
-  private static boolean startsWithTime(String line) {
-    return line.length() > 4 && Character.isDigit(line.charAt(0)) && Character.isDigit(line.charAt(3));
-  }
-
-  private static String cut(String line) {
-    return line.length() <= 400 ? line : line.substring(0, 400) + " ...";
+    return ProcessLogs.ended(component + " exited while starting", log, null);
   }
 
   private static void requireFree(String name, int... ports) {

@@ -93,9 +93,9 @@ class RelaunchTest {
         "Caused by: java.net.BindException: Could not start actor system on any port in port range 0",
         "\tat scala.concurrent.Await$.result(package.scala:146)",
         "2026-12-02 18:51:16,700 ERROR org.apache.pekko.remote.Remoting [] - Remoting system has been terminated abrubtly.");
-    assertThat(Cluster.lastFailure(log)).containsExactly(log.get(6), log.get(7), log.get(9), log.get(12), log.get(14));
+    assertThat(ProcessLogs.lastFailure(log)).containsExactly(log.get(6), log.get(7), log.get(9), log.get(12), log.get(14));
     // Of this start only: the error logged by the process killed before it is not this one's cause.
-    assertThat(Cluster.lastFailure(log.subList(0, 6))).isEmpty();
-    assertThat(Cluster.lastFailure(List.of("2026-12-02 18:50:01,000 INFO started"))).isEmpty();
+    assertThat(ProcessLogs.lastFailure(log.subList(0, 6))).isEmpty();
+    assertThat(ProcessLogs.lastFailure(List.of("2026-12-02 18:50:01,000 INFO started"))).isEmpty();
   }
 }

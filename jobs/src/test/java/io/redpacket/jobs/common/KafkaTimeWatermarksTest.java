@@ -115,19 +115,8 @@ class KafkaTimeWatermarksTest {
   @Test
   void aGeneratorWithoutRecordsFollowsTheClockOnlyWhenItsWholeReaderIsQuiet() {
     KafkaTimeWatermarks.Reader reader = new KafkaTimeWatermarks.Reader(() -> active);
-    List<Long> mainMarks = new ArrayList<>();
-    WatermarkOutput mainOutput = new WatermarkOutput() {
-      @Override
-      public void emitWatermark(Watermark watermark) {
-        mainMarks.add(watermark.getTimestamp());
-      }
-
-      @Override
-      public void markIdle() {}
-
-      @Override
-      public void markActive() {}
-    };
+    RequestTimeTest.Marks mainOutput = new RequestTimeTest.Marks();
+    List<Long> mainMarks = mainOutput.marks;
     KafkaTimeWatermarks main = new KafkaTimeWatermarks(Duration.ofSeconds(5), Duration.ofSeconds(10),
         Duration.ofSeconds(10), () -> now, () -> active, reader);
     KafkaTimeWatermarks partition = new KafkaTimeWatermarks(Duration.ofSeconds(5), Duration.ofSeconds(10),
