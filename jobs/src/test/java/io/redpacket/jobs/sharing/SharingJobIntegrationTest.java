@@ -23,6 +23,7 @@ import io.redpacket.core.SharingAudit;
 import io.redpacket.jobs.common.FailOnceAfterCheckpoint;
 import io.redpacket.jobs.common.KafkaIo;
 import io.redpacket.jobs.common.RunComparison;
+import io.redpacket.jobs.common.WatermarkProbe;
 import io.redpacket.jobs.settlement.SettlementJob;
 import io.redpacket.jobs.settlement.SettlementSettings;
 import io.redpacket.kafka.ProducerSettings;
@@ -163,10 +164,10 @@ class SharingJobIntegrationTest {
     String calm = outputs("calm");
     String failing = outputs("failing");
     FailOnceAfterCheckpoint.reset(100);
-    JobClient calmJob = startSharing(calm, UnaryOperator.identity());
+    JobClient calmJob = startSharing(calm, s -> probed(s, calm));
     // Requests slowed to 2 ms each until the failure, so the run is still reading after its first checkpoint.
-    JobClient failingJob = startSharing(failing, s -> s.map(new FailOnceAfterCheckpoint<ShareRequest>(2_000_000))
-        .name("fail-once").uid("fail-once"));
+    JobClient failingJob = startSharing(failing, s -> probed(s.map(new FailOnceAfterCheckpoint<ShareRequest>(2_000_000))
+        .name("fail-once").uid("fail-once"), failing));
     try {
       // The last third goes on the log once the failing run completed a checkpoint: records queued ahead of a
       // checkpoint's barrier would all pass before it, and the failure must come after one.
@@ -306,8 +307,24 @@ class SharingJobIntegrationTest {
       RunComparison.awaitCommitted(bootstrap, Topics.named(run, topic), count, TIMEOUT, jobs);
     } catch (IllegalStateException e) {
       throw new AssertionError(e.getMessage() + "; share grants that differ (failing vs calm): "
-          + shareGrantDifferences(calm, failing) + "; answers that differ: " + answerDifferences(calm, failing), e);
+          + shareGrantDifferences(calm, failing) + "; answers that differ: " + answerDifferences(calm, failing)
+          + "; answers by code (calm, failing): " + answerCodes(calm) + ", " + answerCodes(failing)
+          + "; the requests' event time in the calm run " + WatermarkProbe.seen(calm) + " and in the failing run "
+          + WatermarkProbe.seen(failing), e);
     }
+  }
+
+  /** A run's committed answers, counted by their code. */
+  Map<ShareCode, Long> answerCodes(String run) {
+    Map<ShareCode, Long> codes = new EnumMap<>(ShareCode.class);
+    TopicReader.forEach(bootstrap, Topics.named(run, Topics.SHARE_RESULTS), true,
+        r -> codes.merge(Codecs.SHARE_RESULT.decode(r.value()).getResult(), 1L, Long::sum));
+    return codes;
+  }
+
+  /** Notes the requests' watermarks on their way to the share operator, for a failure message. */
+  static DataStream<ShareRequest> probed(DataStream<ShareRequest> requests, String run) {
+    return requests.transform("watermark-probe", requests.getType(), new WatermarkProbe<>(run)).uid("watermark-probe");
   }
 
   /** Share grants, by move id, that the failing run wrote otherwise than the calm one, byte for byte. */
