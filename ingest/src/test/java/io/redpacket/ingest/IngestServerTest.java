@@ -27,6 +27,7 @@ import io.redpacket.kafka.PoolWriter;
 import io.redpacket.kafka.ProducerSettings;
 import io.redpacket.kafka.TopicAdmin;
 import io.redpacket.kafka.TopicReader;
+import io.redpacket.stack.CheckedProducer;
 import io.redpacket.stack.SharedKafka;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
@@ -41,7 +42,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
@@ -96,7 +96,7 @@ class IngestServerTest {
     Map<String, MemorySetStore> stores = new HashMap<>();
     String shakes = Topics.named(prefix, Topics.SHAKES);
     try (KafkaConsumer<byte[], byte[]> consumer = TopicReader.consumer(bootstrap, true);
-        KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(ProducerSettings.reliable(bootstrap))) {
+        CheckedProducer producer = new CheckedProducer(ProducerSettings.reliable(bootstrap))) {
       List<TopicPartition> parts = List.of(new TopicPartition(shakes, 0), new TopicPartition(shakes, 1));
       consumer.assign(parts);
       consumer.seekToBeginning(parts);
@@ -155,7 +155,7 @@ class IngestServerTest {
     }
   }
 
-  void send(KafkaProducer<byte[], byte[]> producer, String topic, String key, byte[] value) {
+  void send(CheckedProducer producer, String topic, String key, byte[] value) {
     producer.send(new ProducerRecord<>(Topics.named(prefix, topic), key.getBytes(StandardCharsets.UTF_8), value));
   }
 
@@ -586,7 +586,7 @@ class IngestServerTest {
 
   /** One record on a compacted state topic (under the test's prefix), acknowledged. */
   void publish(String topic, String key, byte[] value) throws Exception {
-    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(ProducerSettings.reliable(bootstrap))) {
+    try (CheckedProducer producer = new CheckedProducer(ProducerSettings.reliable(bootstrap))) {
       producer.send(new ProducerRecord<>(Topics.named(prefix, topic), key.getBytes(StandardCharsets.UTF_8), value)).get();
     }
   }

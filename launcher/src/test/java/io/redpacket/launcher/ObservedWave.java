@@ -22,6 +22,7 @@ import io.redpacket.live.LiveServer;
 import io.redpacket.simulator.AuditRunner;
 import io.redpacket.simulator.HttpWave;
 import io.redpacket.simulator.WavePlan;
+import io.redpacket.stack.CheckedProducer;
 import io.redpacket.stack.LocalKafka;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -41,7 +42,6 @@ import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.apache.kafka.clients.producer.KafkaProducer;
 
 /**
  * The fixture of the three observability tests: one small run of the local stack (the three jobs,
@@ -165,7 +165,7 @@ final class ObservedWave {
     // wave's start, the credits were older than every grant; where the wave crossed a minute, the ledger's per-minute
     // windows (ObservabilitySqlTest) had closed on the grants and dropped them as late.
     long openedAt = System.currentTimeMillis();
-    try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(ProducerSettings.reliable(stack.bootstrap()))) {
+    try (CheckedProducer p = new CheckedProducer(ProducerSettings.reliable(stack.bootstrap()))) {
       for (int i = 0; i < grants.size(); i++) {
         if (i % 4 != 0) {
           Grant g = grants.get(i);

@@ -12,12 +12,12 @@ import io.redpacket.core.Keys;
 import io.redpacket.core.StableHash;
 import io.redpacket.kafka.ProducerSettings;
 import io.redpacket.kafka.TopicReader;
+import io.redpacket.stack.CheckedProducer;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -46,7 +46,7 @@ class HostileTimestampTest {
     try {
       long now = System.currentTimeMillis();
       long[] stamps = {now + 10L * 365 * 86_400_000, now + 2 * 3_600_000, -86_400_000L, 0L};
-      try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(ProducerSettings.reliable(fixture.bootstrap))) {
+      try (CheckedProducer p = new CheckedProducer(ProducerSettings.reliable(fixture.bootstrap))) {
         for (int i = 0; i < stamps.length; i++) {
           String user = "clock-" + i;
           int set = StableHash.setOf(user, fixture.pool.getSets());

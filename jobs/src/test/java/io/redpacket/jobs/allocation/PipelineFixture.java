@@ -17,6 +17,7 @@ import io.redpacket.kafka.Records;
 import io.redpacket.kafka.TopicAdmin;
 import io.redpacket.kafka.TopicReader;
 import io.redpacket.simulator.WavePlan;
+import io.redpacket.stack.CheckedProducer;
 import io.redpacket.stack.SharedKafka;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -31,7 +32,6 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /** Topics of one test on the shared broker, the input it writes, and the job runs it starts. */
@@ -66,7 +66,7 @@ final class PipelineFixture {
   /** Writes shakes of the skewed mix (with retries), remembering them in log order per key. */
   void produceShakes(int count, int users, long seed) {
     WavePlan plan = WavePlan.standard(pool, users, seed);
-    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(ProducerSettings.reliable(bootstrap))) {
+    try (CheckedProducer producer = new CheckedProducer(ProducerSettings.reliable(bootstrap))) {
       for (int i = 0; i < count; i++) {
         Shake s = plan.next();
         shakes.add(s);
@@ -78,7 +78,7 @@ final class PipelineFixture {
 
   /** Records that are not shakes: the job must dead-letter them and carry on. */
   void produceGarbage() {
-    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(ProducerSettings.reliable(bootstrap))) {
+    try (CheckedProducer producer = new CheckedProducer(ProducerSettings.reliable(bootstrap))) {
       String topic = Topics.named(prefix, Topics.SHAKES);
       producer.send(new ProducerRecord<>(topic, utf8("k"), utf8("{\"shakeId\":\"not avro\"}")));
       producer.send(new ProducerRecord<>(topic, utf8("k"), new byte[] {(byte) 0xC3, 0x01, 1, 2}));

@@ -14,6 +14,7 @@ import io.redpacket.jobs.common.KafkaIo;
 import io.redpacket.kafka.Await;
 import io.redpacket.kafka.ProducerSettings;
 import io.redpacket.kafka.TopicAdmin;
+import io.redpacket.stack.CheckedProducer;
 import io.redpacket.stack.SharedKafka;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,7 +29,6 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
@@ -76,7 +76,7 @@ class AuditJobIntegrationTest {
     String prefix = "audit-" + UUID.randomUUID().toString().substring(0, 8) + ".";
     TopicAdmin.ensure(BOOTSTRAP, Topics.ALL.stream().map(t -> Topics.named(prefix, t)).toList(),
         Topics.COMPACTED.stream().map(t -> Topics.named(prefix, t)).toList(), 2);
-    try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(ProducerSettings.reliable(BOOTSTRAP))) {
+    try (CheckedProducer p = new CheckedProducer(ProducerSettings.reliable(BOOTSTRAP))) {
       // The clean pool "c": one grant credited, one refunded, one outstanding; a share credited to a friend.
       for (Grant g : List.of(grant("c", "c/0/1", "u1", 100), grant("c", "c/0/2", "u2", 250), grant("c", "c/0/3", "u3", 70),
           // The forged pool "f": its grants are fine.

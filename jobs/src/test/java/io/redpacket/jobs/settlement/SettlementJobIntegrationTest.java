@@ -22,6 +22,7 @@ import io.redpacket.kafka.TopicAdmin;
 import io.redpacket.kafka.TopicReader;
 import io.redpacket.simulator.AuditRunner;
 import io.redpacket.simulator.OpenPlan;
+import io.redpacket.stack.CheckedProducer;
 import io.redpacket.stack.SharedKafka;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -35,7 +36,6 @@ import java.util.function.UnaryOperator;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -87,7 +87,7 @@ class SettlementJobIntegrationTest {
     long foreign = plan.stream().filter(a -> a.kind() == OpenPlan.Kind.FOREIGN).count();
     long secondTaps = plan.stream().filter(a -> a.kind() == OpenPlan.Kind.SECOND_TAP).count();
     long owners = plan.stream().filter(a -> a.kind() == OpenPlan.Kind.OWNER).count();
-    try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(ProducerSettings.reliable(bootstrap))) {
+    try (CheckedProducer p = new CheckedProducer(ProducerSettings.reliable(bootstrap))) {
       String opens = Topics.named(prefix, Topics.OPENS);
       // Some opens are on the log before their grants, and two for a grant that never comes.
       for (int i = 0; i < 200; i++) {

@@ -33,6 +33,7 @@ import io.redpacket.kafka.TopicReader;
 import io.redpacket.simulator.AuditRunner;
 import io.redpacket.simulator.SharePlan;
 import io.redpacket.simulator.SocialGraph;
+import io.redpacket.stack.CheckedProducer;
 import io.redpacket.stack.SharedKafka;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -49,7 +50,6 @@ import java.util.function.UnaryOperator;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -120,7 +120,7 @@ class SharingJobIntegrationTest {
 
     // Some claims are on the log before anything else: they wait for their share.
     List<SharePlan.Action> early = plan.stream().filter(x -> x.action() == ShareAction.CLAIM).limit(100).toList();
-    try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(ProducerSettings.reliable(bootstrap))) {
+    try (CheckedProducer p = new CheckedProducer(ProducerSettings.reliable(bootstrap))) {
       String shares = Topics.named(prefix, Topics.SHARES);
       String claims = Topics.named(prefix, Topics.SHARE_CLAIMS);
       for (SharePlan.Action x : early) {
@@ -172,7 +172,7 @@ class SharingJobIntegrationTest {
       // The last third goes on the log once the failing run completed a checkpoint: records queued ahead of a
       // checkpoint's barrier would all pass before it, and the failure must come after one.
       io.redpacket.kafka.Await.until("a checkpoint of the failing run", TIMEOUT, FailOnceAfterCheckpoint::checkpointed);
-      try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(ProducerSettings.reliable(bootstrap))) {
+      try (CheckedProducer p = new CheckedProducer(ProducerSettings.reliable(bootstrap))) {
         for (SharePlan.Action x : plan.subList(plan.size() * 2 / 3, plan.size())) {
           if (!early.contains(x)) {
             p.send(Records.shareRequest(Topics.named(prefix, x.action() == ShareAction.SHARE ? Topics.SHARES
@@ -222,7 +222,7 @@ class SharingJobIntegrationTest {
     long entries = grants.size() + opened.size() + expected.moves();
     try {
       io.redpacket.kafka.Await.until("a checkpoint of the settlement run", TIMEOUT, FailOnceAfterCheckpoint::checkpointed);
-      try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(ProducerSettings.reliable(bootstrap))) {
+      try (CheckedProducer p = new CheckedProducer(ProducerSettings.reliable(bootstrap))) {
         sendOpens(p, opened.subList(opened.size() / 2, opened.size()), now);
       }
       RunComparison.awaitCommitted(bootstrap, Topics.named(ledger, Topics.LEDGER), entries, TIMEOUT, settlement);
@@ -368,7 +368,7 @@ class SharingJobIntegrationTest {
     return env.executeAsync("settlement " + outputPrefix);
   }
 
-  void sendOpens(KafkaProducer<byte[], byte[]> p, List<Grant> owners, long now) {
+  void sendOpens(CheckedProducer p, List<Grant> owners, long now) {
     for (Grant g : owners) {
       Open o = new Open("o-" + g.getGrantId(), g.getGrantId(), g.getUserId(), now);
       p.send(new ProducerRecord<>(Topics.named(prefix, Topics.OPENS), null, now,
