@@ -35,9 +35,20 @@ public final class HttpOpens {
      * the open): an EXPIRED the backend should not have given. The rest reached the service after the expiry.
      */
     public final AtomicLong expiredThoughStampedInTime = new AtomicLong();
+    /**
+     * Those by where the EXPIRED came from: the ingest's own view of the grant ({@code answeredBy} edge), the
+     * settlement job's answer ({@code backend}), or the grant's state seen while polling after a {@code 202}.
+     * Each points at a different cause: an open that reached Kafka only after the refund, or one read after it.
+     */
+    public final java.util.Map<String, AtomicLong> expiredThoughStampedInTimeBy = new java.util.concurrent.ConcurrentSkipListMap<>();
     public final Recorder openToCredited = new Recorder(3);
     public Duration elapsed;
     private org.HdrHistogram.Histogram seen;
+
+    void stampedInTimeButExpired(String by) {
+      expiredThoughStampedInTime.incrementAndGet();
+      expiredThoughStampedInTimeBy.computeIfAbsent(by, k -> new AtomicLong()).incrementAndGet();
+    }
 
     /** Every open-to-credited time recorded so far (nanoseconds). */
     public synchronized org.HdrHistogram.Histogram openToCreditedSoFar() {
@@ -186,7 +197,7 @@ public final class HttpOpens {
           if ("EXPIRED".equals(result) && inTime && a.kind() != OpenPlan.Kind.FOREIGN) {
             r.expiredThoughSentInTime.incrementAndGet();
             if (stampedInTime) {
-              r.expiredThoughStampedInTime.incrementAndGet();
+              r.stampedInTimeButExpired(body.getString("answeredBy", "unknown"));
             }
           }
           if ("OPENED".equals(result)) {
@@ -224,7 +235,7 @@ public final class HttpOpens {
                   if (inTime && a.kind() != OpenPlan.Kind.FOREIGN) {
                     r.expiredThoughSentInTime.incrementAndGet();
                     if (stampedInTime) {
-                      r.expiredThoughStampedInTime.incrementAndGet();
+                      r.stampedInTimeButExpired("poll after 202");
                     }
                   }
                   return Future.succeededFuture();

@@ -16,12 +16,20 @@ class HttpOpensTest {
   void anExpiredOpenIsBlamedOnTheBackendOnlyWhenTheServiceStampedItBeforeTheExpiry() throws Exception {
     long expiry = System.currentTimeMillis() + 60_000;
     Vertx vertx = Vertx.vertx();
-    // A stand-in for the ingest: every open is answered EXPIRED, stamped before the expiry for grant g/0/1
-    // (the backend's miss) and after it for g/0/2 (the request reached the service late).
+    // A stand-in for the ingest: every open is answered EXPIRED by the backend, stamped before the expiry for
+    // grant g/0/1 (the backend's miss) and after it for g/0/2 (the request reached the service late); the open
+    // of g/0/4 is accepted (202), stamped in time, and the grant is then seen EXPIRED while polling.
     HttpServer server = vertx.createHttpServer().requestHandler(req -> {
+      if (req.path().contains("g%2F0%2F4")) {
+        JsonObject body = req.method().name().equals("GET") ? new JsonObject().put("state", "EXPIRED")
+            : new JsonObject().put("status", "accepted").put("askedAt", expiry - 1_000);
+        req.response().setStatusCode(req.method().name().equals("GET") ? 200 : 202)
+            .putHeader("Content-Type", "application/json").end(body.encode());
+        return;
+      }
       long askedAt = req.path().contains("g%2F0%2F1") ? expiry - 1_000 : expiry + 1_000;
       req.response().setStatusCode(410).putHeader("Content-Type", "application/json")
-          .end(new JsonObject().put("result", "EXPIRED").put("askedAt", askedAt).encode());
+          .end(new JsonObject().put("result", "EXPIRED").put("answeredBy", "backend").put("askedAt", askedAt).encode());
     }).listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
     HttpOpens opens = new HttpOpens("http://127.0.0.1:" + server.actualPort(), "a-test-secret-of-32-characters!!", 4,
         Duration.ofSeconds(10));
@@ -30,10 +38,15 @@ class HttpOpensTest {
       opens.submit(new OpenPlan.Action(OpenPlan.Kind.OWNER, "o-1", "g/0/1", "alice", 0), 0);
       opens.submit(new OpenPlan.Action(OpenPlan.Kind.OWNER, "o-2", "g/0/2", "bob", 0), 0);
       opens.submit(new OpenPlan.Action(OpenPlan.Kind.FOREIGN, "o-3", "g/0/1", "mallory", 0), 0);
+      opens.submit(new OpenPlan.Action(OpenPlan.Kind.OWNER, "o-4", "g/0/4", "carol", 0), 0);
       Await.until("every open answered", Duration.ofSeconds(20), () -> opens.pending() == 0);
       HttpOpens.Result r = opens.result();
-      assertThat(r.expiredThoughSentInTime).as("the owners' opens, sent before the expiry").hasValue(2);
-      assertThat(r.expiredThoughStampedInTime).as("the one the service stamped in time").hasValue(1);
+      assertThat(r.expiredThoughSentInTime).as("the owners' opens, sent before the expiry").hasValue(3);
+      assertThat(r.expiredThoughStampedInTime).as("the ones the service stamped in time").hasValue(2);
+      assertThat(r.expiredThoughStampedInTimeBy).as("by where the EXPIRED came from")
+          .containsOnlyKeys("backend", "poll after 202");
+      assertThat(r.expiredThoughStampedInTimeBy.get("backend")).hasValue(1);
+      assertThat(r.expiredThoughStampedInTimeBy.get("poll after 202")).hasValue(1);
     } finally {
       opens.close();
       vertx.close().await(10, TimeUnit.SECONDS);
