@@ -28,6 +28,8 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -75,7 +77,7 @@ public final class IngestBench implements Callable<Integer> {
     for (int i = 0; i < top.length; i++) {
       ratios[i] = top[i].rate() / bottom[i].rate();
     }
-    java.util.Arrays.sort(ratios);
+    Arrays.sort(ratios);
     int n = ratios.length;
     return n % 2 == 1 ? ratios[n / 2] : (ratios[n / 2 - 1] + ratios[n / 2]) / 2;
   }
@@ -83,7 +85,7 @@ public final class IngestBench implements Callable<Integer> {
   /** The round of the median rate (the lower middle one for an even count). */
   static Result medianRound(Result[] rounds) {
     Result[] sorted = rounds.clone();
-    java.util.Arrays.sort(sorted, java.util.Comparator.comparingDouble(Result::rate));
+    Arrays.sort(sorted, Comparator.comparingDouble(Result::rate));
     return sorted[(sorted.length - 1) / 2];
   }
 

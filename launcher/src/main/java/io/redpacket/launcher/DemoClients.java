@@ -138,7 +138,7 @@ final class DemoClients implements AutoCloseable {
     System.out.printf("opens expired though sent in time: %d%n", r.expiredThoughSentInTime.get());
     // Of those, the ones the ingest stamped before the expiry: the backend's own misses. The others reached
     // the ingest after the expiry (in the demo: clients and ingest starved of CPU in one process).
-    System.out.printf("opens expired though stamped in time: %d%n", r.expiredThoughStampedInTime.get());
+    System.out.printf("opens expired though stamped in time: %d%n", r.expiredThoughStampedInTime());
     // Where those EXPIRED answers came from (edge, backend, poll after 202), each a different cause to look at.
     System.out.printf("opens expired though stamped in time, by where: %s%n",
         r.expiredThoughStampedInTimeBy.isEmpty() ? "-" : r.expiredThoughStampedInTimeBy.toString());

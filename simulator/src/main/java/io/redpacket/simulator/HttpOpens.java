@@ -7,6 +7,8 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Recorder;
 
@@ -31,22 +33,26 @@ public final class HttpOpens {
      */
     public final AtomicLong expiredThoughSentInTime = new AtomicLong();
     /**
-     * Of those, the ones the service itself had stamped before the expiry ({@code askedAt} in its answer to
-     * the open): an EXPIRED the backend should not have given. The rest reached the service after the expiry.
+     * Of those, the ones the service itself had stamped in time ({@link #expiredThoughStampedInTime()}), by where
+     * the EXPIRED came from: the ingest's own view of the grant ({@code answeredBy} edge), the settlement job's
+     * answer ({@code backend}), or the grant's state seen while polling after a {@code 202}. Each points at a
+     * different cause: an open that reached Kafka only after the refund, or one read after it.
      */
-    public final AtomicLong expiredThoughStampedInTime = new AtomicLong();
-    /**
-     * Those by where the EXPIRED came from: the ingest's own view of the grant ({@code answeredBy} edge), the
-     * settlement job's answer ({@code backend}), or the grant's state seen while polling after a {@code 202}.
-     * Each points at a different cause: an open that reached Kafka only after the refund, or one read after it.
-     */
-    public final java.util.Map<String, AtomicLong> expiredThoughStampedInTimeBy = new java.util.concurrent.ConcurrentSkipListMap<>();
+    public final Map<String, AtomicLong> expiredThoughStampedInTimeBy = new ConcurrentSkipListMap<>();
     public final Recorder openToCredited = new Recorder(3);
     public Duration elapsed;
     private org.HdrHistogram.Histogram seen;
 
+    /**
+     * Of the opens expired though sent in time, the ones the service itself had stamped before the expiry
+     * ({@code askedAt} in its answer to the open): an EXPIRED the backend should not have given. The rest
+     * reached the service after the expiry.
+     */
+    public long expiredThoughStampedInTime() {
+      return expiredThoughStampedInTimeBy.values().stream().mapToLong(AtomicLong::get).sum();
+    }
+
     void stampedInTimeButExpired(String by) {
-      expiredThoughStampedInTime.incrementAndGet();
       expiredThoughStampedInTimeBy.computeIfAbsent(by, k -> new AtomicLong()).incrementAndGet();
     }
 

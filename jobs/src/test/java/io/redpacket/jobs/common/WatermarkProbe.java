@@ -16,7 +16,8 @@ import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
  */
 public final class WatermarkProbe<T> extends AbstractStreamOperator<T> implements OneInputStreamOperator<T, T> {
   private static final long serialVersionUID = 1L;
-  private static final Map<String, String> SEEN = new ConcurrentHashMap<>();
+  private static final Map<String, String> WATERMARKS = new ConcurrentHashMap<>();
+  private static final Map<String, WatermarkStatus> STATUSES = new ConcurrentHashMap<>();
   private final String run;
 
   public WatermarkProbe(String run) {
@@ -30,13 +31,13 @@ public final class WatermarkProbe<T> extends AbstractStreamOperator<T> implement
 
   @Override
   public void processWatermark(Watermark mark) throws Exception {
-    SEEN.put(key(), "watermark " + mark.getTimestamp() + " at " + System.currentTimeMillis());
+    WATERMARKS.put(key(), "watermark " + mark.getTimestamp() + " at " + System.currentTimeMillis());
     super.processWatermark(mark);
   }
 
   @Override
   public void processWatermarkStatus(WatermarkStatus status) throws Exception {
-    SEEN.merge(key(), " " + status, String::concat);
+    STATUSES.put(key(), status);
     super.processWatermarkStatus(status);
   }
 
@@ -47,9 +48,14 @@ public final class WatermarkProbe<T> extends AbstractStreamOperator<T> implement
   /** What reached the probes of a run, by subtask. */
   public static Map<String, String> seen(String run) {
     Map<String, String> out = new TreeMap<>();
-    SEEN.forEach((k, v) -> {
+    WATERMARKS.forEach((k, v) -> {
       if (k.startsWith(run + "/")) {
         out.put(k, v);
+      }
+    });
+    STATUSES.forEach((k, v) -> {
+      if (k.startsWith(run + "/")) {
+        out.merge(k, "last status " + v, (a, b) -> a + ", " + b);
       }
     });
     return out;
