@@ -27,7 +27,9 @@ import org.apache.flink.api.common.eventtime.WatermarkOutput;
  * source gives a reader's main output a generator of its own, which sees no record and whose watermark
  * goes out beside the partitions' minimum, the higher winning; alone, it would run ahead of a partition
  * still reading a backlog. So the generators of one reader share when any of them last saw a record
- * ({@link Reader}).
+ * ({@link Reader}). A reader that has read no record since it started waits {@link Reader#FIRST_RECORDS_WITHIN}
+ * instead: a restored reader's first fetch can take more than the idle time (a starved machine
+ * restarting every job at once), and its partitions may hold the backlog of the whole outage.
  */
 public final class KafkaTimeWatermarks implements WatermarkGenerator<RawRecord> {
   private final long outOfOrder;
@@ -45,22 +47,39 @@ public final class KafkaTimeWatermarks implements WatermarkGenerator<RawRecord> 
    * own activity clock (each partition's generator has a clock of its own, paused apart).
    */
   public static final class Reader {
+    /**
+     * How long a reader that has read nothing since it started counts as not quiet. After a JobManager's
+     * kill on a loaded machine the jobs were back after 57 to 95 s, with their opens waiting in Kafka,
+     * and a reader whose first fetch took over 10 s would have followed the clock past that backlog. A
+     * minute is long beside any first fetch seen, and only delays the refunds of a restart nobody opens in.
+     */
+    public static final Duration FIRST_RECORDS_WITHIN = Duration.ofSeconds(60);
     private final LongSupplier active;
+    private final long firstRecordsWithin;
     private long lastRecordAt;
+    private boolean read;
 
     /** A reader that starts now (a start, a restore), on the activity clock {@code active}. */
     public Reader(LongSupplier active) {
+      this(active, FIRST_RECORDS_WITHIN);
+    }
+
+    /** The same, with the time it is given for its first records. */
+    public Reader(LongSupplier active, Duration firstRecordsWithin) {
       this.active = active;
+      this.firstRecordsWithin = firstRecordsWithin.toMillis();
       // Not quiet until it has had the time to read a backlog's first records.
       this.lastRecordAt = active.getAsLong();
     }
 
     void sawRecord() {
       lastRecordAt = active.getAsLong();
+      read = true;
     }
 
-    long quietMillis() {
-      return active.getAsLong() - lastRecordAt;
+    /** Quiet for {@code idleAfter} since its last record, or for its first records' time if it has read none. */
+    boolean quietFor(long idleAfter) {
+      return active.getAsLong() - lastRecordAt >= (read ? idleAfter : Math.max(idleAfter, firstRecordsWithin));
     }
   }
 
@@ -100,7 +119,7 @@ public final class KafkaTimeWatermarks implements WatermarkGenerator<RawRecord> 
     long mark = maxSeen == Long.MIN_VALUE ? Long.MIN_VALUE : maxSeen - outOfOrder - 1;
     // A partition is quiet by its own records; a generator without records only when its whole reader is.
     boolean quiet = active.getAsLong() - lastRecordAt >= idleAfter
-        && (maxSeen != Long.MIN_VALUE || reader.quietMillis() >= idleAfter);
+        && (maxSeen != Long.MIN_VALUE || reader.quietFor(idleAfter));
     if (quiet) {
       mark = Math.max(mark, clock.getAsLong() - idleLag);
     }

@@ -138,16 +138,54 @@ class KafkaTimeWatermarksTest {
     assertThat(last()).isEqualTo(now - 10_000);
   }
 
-  /** A reader that has read nothing at all (nobody opened) still moves on with the clock, so refunds happen. */
+  /**
+   * A reader that has read nothing at all (nobody opened) still moves on with the clock, so refunds happen;
+   * having read nothing since it started, it first gives its partitions a minute to yield a backlog.
+   */
   @Test
-  void aReaderWithoutAnyRecordFollowsTheClockAfterTheIdleTime() {
+  void aReaderWithoutAnyRecordFollowsTheClockOnceItsFirstRecordsHadTheirTime() {
     KafkaTimeWatermarks main = new KafkaTimeWatermarks(Duration.ofSeconds(5), Duration.ofSeconds(10),
         Duration.ofSeconds(10), () -> now, () -> active, new KafkaTimeWatermarks.Reader(() -> active));
-    elapse(9_999);
+    elapse(KafkaTimeWatermarks.Reader.FIRST_RECORDS_WITHIN.toMillis() - 1);
     main.onPeriodicEmit(output);
     assertThat(marks).isEmpty();
     elapse(1);
     main.onPeriodicEmit(output);
     assertThat(marks).containsExactly(now - 10_000);
+  }
+
+  /**
+   * A reader restored after an outage (a JobManager's kill: the jobs were back after 57 to 95 s) whose
+   * first fetch takes longer than the idle time must not follow the clock past the outage's backlog: its
+   * grants would be refunded before the opens sent in time for them are read.
+   */
+  @Test
+  void aRestoredReaderWhoseFirstFetchIsSlowDoesNotFollowTheClockPastItsBacklog() {
+    KafkaTimeWatermarks.Reader reader = new KafkaTimeWatermarks.Reader(() -> active);
+    RequestTimeTest.Marks mainOutput = new RequestTimeTest.Marks();
+    KafkaTimeWatermarks main = new KafkaTimeWatermarks(Duration.ofSeconds(5), Duration.ofSeconds(10),
+        Duration.ofSeconds(10), () -> now, () -> active, reader);
+    long outageStart = now - 90_000;
+    // 30 s until the first fetch returns (a starved machine restarting every job), the reader free to read.
+    for (int i = 0; i < 60; i++) {
+      elapse(500);
+      main.onPeriodicEmit(mainOutput);
+    }
+    assertThat(mainOutput.marks).as("nothing read yet: the clock must not lead").isEmpty();
+    // Then the backlog: opens stamped from the outage's start on, read in 10 s.
+    KafkaTimeWatermarks partition = new KafkaTimeWatermarks(Duration.ofSeconds(5), Duration.ofSeconds(10),
+        Duration.ofSeconds(10), () -> now, () -> active, reader);
+    for (int i = 0; i < 20; i++) {
+      partition.onEvent(null, outageStart + i * 6_000L, output);
+      elapse(500);
+      partition.onPeriodicEmit(output);
+      main.onPeriodicEmit(mainOutput);
+    }
+    assertThat(mainOutput.marks).isEmpty();
+    assertThat(last()).isEqualTo(outageStart + 19 * 6_000L - 5_001);
+    // Once it has read, the usual idle time holds: 10 s without a record and the clock leads.
+    elapse(10_000);
+    main.onPeriodicEmit(mainOutput);
+    assertThat(mainOutput.marks).containsExactly(now - 10_000);
   }
 }
