@@ -124,6 +124,7 @@ public final class AllocationBench implements Callable<Integer> {
           .assignTimestampsAndWatermarks(WatermarkStrategy.<Shake>forBoundedOutOfOrderness(Duration.ofSeconds(5))
               .withTimestampAssigner((s, previous) -> s.getTimestamp()))
           .name("event-time").uid("event-time")
+          .setBufferTimeout(Topology.AWAITED_BUFFER_TIMEOUT_MS) // as the job's shakes edge
           .keyBy(s -> Keys.set(s.getPoolId(), s.getSetId()), TypeInformation.of(String.class))
           .connect(poolBroadcast)
           .process(new PassThrough(Math.max(1, (int) (inputs / PACKETS))), TypeInformation.of(ShakeOutcome.class))

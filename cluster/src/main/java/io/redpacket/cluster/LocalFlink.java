@@ -49,8 +49,9 @@ public final class LocalFlink implements AutoCloseable {
       throw new java.io.UncheckedIOException(e);
     }
     Configuration conf = Configuration.fromMap(Map.ofEntries(
-        // Records leave a task when a buffer fills or after this: the default 100 ms is most of a shake's latency.
-        Map.entry("execution.buffer-timeout.interval", "5 ms"),
+        // Records leave a task when a buffer fills or after this (Flink's default): only the edges a shake crosses
+        // to its outcome, which a user waits on, are flushed every 5 ms (Topology.awaited in the jobs).
+        Map.entry("execution.buffer-timeout.interval", "100 ms"),
         Map.entry("rest.port", String.valueOf(uiPort)),
         Map.entry("rest.address", "127.0.0.1"),
         Map.entry("rest.bind-address", "127.0.0.1"),

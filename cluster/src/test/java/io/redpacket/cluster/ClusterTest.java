@@ -63,6 +63,20 @@ class ClusterTest {
         .doesNotStartWith("file:///tmp");
   }
 
+  /**
+   * Each task's output buffers are flushed by a thread of its own, every buffer timeout: at 5 ms on every edge, the
+   * demo's 55 flushers woke 10,000 times a second and kept the ingest's event loops waiting for a core. The cluster
+   * and the local stack keep Flink's 100 ms; the jobs flush the shakes' edge, which a user waits on, sooner.
+   */
+  @Test
+  void onlyTheEdgesAUserWaitsOnAreFlushedEveryFewMilliseconds() {
+    Duration minimum = Duration.ofMillis(100);
+    var option = org.apache.flink.configuration.ExecutionOptions.BUFFER_TIMEOUT;
+    assertThat(org.apache.flink.configuration.GlobalConfiguration.loadConfiguration(FLINK_CONF.toString()).get(option))
+        .isGreaterThanOrEqualTo(minimum);
+    assertThat(LocalFlink.configuration(dir, 0, 2, Duration.ofSeconds(1)).get(option)).isGreaterThanOrEqualTo(minimum);
+  }
+
   @Test
   void theJobManagerServesRestOnTheChosenPort() {
     Cluster cluster = Cluster.create(dir, FLINK_CONF, new ClusterSettings(19092, 18081, 2, 6, 8));

@@ -61,8 +61,9 @@ public final class AllocationJob {
     BroadcastStream<PoolDefinition> poolBroadcast = pools.broadcast(AllocateFunction.POOLS);
     // Event time is the shake records' Kafka time stamps, with watermarks per Kafka partition made by the
     // source; a shake's own time stamp is checked against its record's before the allocator sees it.
-    SingleOutputStreamOperator<Shake> decoded = topology.decoded(shakeSource, "shakes", Codecs.SHAKE,
-        ShakeRules::validate, Shake::getTimestamp, Topology.kafkaTime(Duration.ofSeconds(5), SHAKES_IDLE_AFTER));
+    // A user waits on each shake's outcome: the shakes' edge to allocate is flushed promptly (Topology.awaited).
+    SingleOutputStreamOperator<Shake> decoded = Topology.awaited(topology.decoded(shakeSource, "shakes", Codecs.SHAKE,
+        ShakeRules::validate, Shake::getTimestamp, Topology.kafkaTime(Duration.ofSeconds(5), SHAKES_IDLE_AFTER)));
     DataStream<Shake> shakes = beforeAllocation.apply(decoded);
 
     SingleOutputStreamOperator<ShakeOutcome> outcomes = shakes
