@@ -34,8 +34,9 @@ final class GrantRoutes {
   private final FirstAsked asked;
 
   GrantRoutes(IngestConfig config, PoolView pools, SettlementBoard settlement, Forwarder forwarder, Replies replies,
-      FirstAsked asked) {
+      FirstAsked asked, IngestMetrics metrics) {
     this.asked = asked;
+    metrics.pollsHeld(heldPolls::get);
     this.pools = pools;
     this.grantExpiryMillis = config.grantExpiry().toMillis();
     this.settlement = settlement;
@@ -135,10 +136,90 @@ final class GrantRoutes {
     replies.json(ctx, "open", status, body);
   }
 
+  /** The longest a poll may hold its answer for the grant to settle ({@code ?wait=}, seconds). */
+  static final int MAX_WAIT_SECONDS = 20;
+  /** Polls held at once; past it a poll is answered at once, as one without {@code wait}. */
+  static final int MAX_HELD_POLLS = 10_000;
+  private final java.util.concurrent.atomic.AtomicInteger heldPolls = new java.util.concurrent.atomic.AtomicInteger();
+
+  /**
+   * The grant's state. With {@code ?wait=N} (seconds, at most {@link #MAX_WAIT_SECONDS}) the answer to the owner of a
+   * grant not yet credited or expired is held until it is, or N seconds have passed: the owner sees the credit as
+   * soon as the ingest reads it, instead of at its next poll, and polls less.
+   */
   private void getGrant(RoutingContext ctx) {
     String grantId = ctx.pathParam("grantId");
+    String waitParam = ctx.request().getParam("wait");
+    int wait = 0;
+    if (waitParam != null) {
+      wait = waitParam.matches("[0-9]{1,2}") ? Integer.parseInt(waitParam) : -1;
+      if (wait < 0 || wait > MAX_WAIT_SECONDS) {
+        replies.error(ctx, "grant", 400, "bad_wait", "wait must be a whole number of seconds from 0 to "
+            + MAX_WAIT_SECONDS + ": how long the answer may wait for the grant to be credited or to expire");
+        return;
+      }
+    }
+    String userId = Authentication.userId(ctx);
+    if (wait == 0 || !unsettledOf(grantId, userId)) {
+      answerGrant(ctx, grantId, userId);
+      return;
+    }
+    if (heldPolls.incrementAndGet() > MAX_HELD_POLLS) {
+      heldPolls.decrementAndGet();
+      answerGrant(ctx, grantId, userId);
+      return;
+    }
+    hold(ctx, grantId, userId, wait * 1000L);
+  }
+
+  /** Holds the poll on its own event loop until the grant settles, the wait ends or the client goes. */
+  private void hold(RoutingContext ctx, String grantId, String userId, long waitMillis) {
+    io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
+    java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+    Runnable[] watcher = new Runnable[1];
+    long[] timer = new long[1];
+    Runnable finish = () -> {
+      if (done.compareAndSet(false, true)) {
+        heldPolls.decrementAndGet();
+        settlement.unwatch(grantId, watcher[0]);
+        ctx.vertx().cancelTimer(timer[0]);
+        if (!ctx.response().closed()) {
+          answerGrant(ctx, grantId, userId);
+        }
+      }
+    };
+    // Called on the board's reader thread when the grant's next state is read: looked at on the poll's own loop.
+    watcher[0] = () -> context.runOnContext(v -> {
+      if (done.get()) {
+        return;
+      }
+      if (unsettledOf(grantId, userId)) {
+        settlement.watch(grantId, watcher[0]);
+        if (!unsettledOf(grantId, userId)) { // settled between the look and the watch
+          finish.run();
+        }
+      } else {
+        finish.run();
+      }
+    });
+    settlement.watch(grantId, watcher[0]);
+    timer[0] = ctx.vertx().setTimer(waitMillis, id -> finish.run());
+    ctx.response().closeHandler(v -> finish.run());
+    if (!unsettledOf(grantId, userId)) { // read between the first look and the watch
+      finish.run();
+    }
+  }
+
+  /** Whether the grant is known, {@code userId}'s, and neither credited nor expired: what a held poll waits on. */
+  private boolean unsettledOf(String grantId, String userId) {
     GrantState s = IdempotentRequests.validId(grantId) ? settlement.grant(grantId) : null;
-    if (s == null || !s.getUserId().equals(Authentication.userId(ctx))) { // someone else's grant looks like none
+    return s != null && s.getUserId().equals(userId) && s.getState() != GrantPhase.CREDITED
+        && s.getState() != GrantPhase.EXPIRED;
+  }
+
+  private void answerGrant(RoutingContext ctx, String grantId, String userId) {
+    GrantState s = IdempotentRequests.validId(grantId) ? settlement.grant(grantId) : null;
+    if (s == null || !s.getUserId().equals(userId)) { // someone else's grant looks like none
       replies.error(ctx, "grant", 404, "not_known", "no grant of yours with this id is known yet; poll again shortly");
       return;
     }

@@ -42,6 +42,13 @@ final class IngestMetrics {
       .classicUpperBounds(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5).register(registry);
 
   /** The Kafka producer's own figures, read when scraped. */
+  /** The polls of a grant held now (GET with ?wait=), read when scraped. */
+  void pollsHeld(java.util.function.IntSupplier held) {
+    io.prometheus.metrics.core.metrics.GaugeWithCallback.builder().name("redpacket_ingest_grant_polls_held")
+        .help("polls of a grant (GET with ?wait=) held until it is credited or expires")
+        .callback(cb -> cb.call(held.getAsInt())).register(registry);
+  }
+
   void watch(org.apache.kafka.clients.producer.Producer<?, ?> producer) {
     producerGauge(producer, "redpacket_ingest_kafka_producer_records_per_second", "record-send-rate", 1,
         "records the producer sends per second (Kafka's moving rate)");

@@ -62,7 +62,7 @@ public final class IngestServer implements AutoCloseable {
     this.shakes = new ShakeRoutes(config, pools, outcomes, forwarder, replies, caches);
     this.admin = new AdminRoutes(vertx, config, forwarder, replies);
     FirstAsked asked = new FirstAsked(caches);
-    this.grants = new GrantRoutes(config, pools, settlement, forwarder, replies, asked);
+    this.grants = new GrantRoutes(config, pools, settlement, forwarder, replies, asked, metrics);
     this.shares = new ShareRoutes(config, settlement, sharing, forwarder, replies);
     this.health = new HealthRoutes(pools, outcomes, settlement, sharing, backends, forwarder, metrics,
         replies);

@@ -37,6 +37,8 @@ class JobBoard<S, A> implements AutoCloseable {
   /** Where each partition is to be read next: a new session after a lost one goes on from there. Reader thread only. */
   private final Map<TopicPartition, Long> next = new java.util.HashMap<>();
   private volatile boolean caughtUp;
+  /** One-shot callbacks for the next state read of an id (long polls); run on the reader thread. */
+  private final Map<String, List<Runnable>> stateWatchers = new java.util.concurrent.ConcurrentHashMap<>();
   /** Whether the job answers: every answer read tells it does. */
   private final BackendSignal signal = new BackendSignal(System::currentTimeMillis);
 
@@ -98,7 +100,12 @@ class JobBoard<S, A> implements AutoCloseable {
     next.put(new TopicPartition(r.topic(), r.partition()), r.offset() + 1);
     if (r.topic().equals(statesTopic)) {
       S s = stateFeed.decode().apply(r.value());
-      states.put(stateFeed.key().apply(s), s);
+      String id = stateFeed.key().apply(s);
+      states.put(id, s);
+      List<Runnable> watching = stateWatchers.remove(id);
+      if (watching != null) {
+        watching.forEach(Runnable::run);
+      }
     } else {
       publish(answerFeed.decode().apply(r.value()));
     }
@@ -129,6 +136,26 @@ class JobBoard<S, A> implements AutoCloseable {
 
   S state(String id) {
     return states == null ? null : states.getIfPresent(id);
+  }
+
+  /**
+   * Runs {@code watcher} once, on the reader's thread, when the next state of {@code id} has been read (it must hand
+   * any real work to its own thread). Registered before the caller looks at the state again, so a change cannot slip
+   * by; {@link #unwatch} drops it when nobody waits any more.
+   */
+  void watch(String id, Runnable watcher) {
+    stateWatchers.compute(id, (k, list) -> {
+      List<Runnable> l = list == null ? new java.util.concurrent.CopyOnWriteArrayList<>() : list;
+      l.add(watcher);
+      return l;
+    });
+  }
+
+  void unwatch(String id, Runnable watcher) {
+    stateWatchers.computeIfPresent(id, (k, list) -> {
+      list.remove(watcher);
+      return list.isEmpty() ? null : list;
+    });
   }
 
   /** Whether the states present at start have been read (with no states topic: once the answers are assigned). */

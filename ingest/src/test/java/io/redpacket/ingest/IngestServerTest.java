@@ -593,10 +593,60 @@ class IngestServerTest {
 
   /** A grant's state on the compacted topic, as settlement writes it: granted at {@code grantedMillis}, unopened. */
   void grantState(String grantId, String owner, long grantedMillis) throws Exception {
+    grantState(grantId, owner, grantedMillis, io.redpacket.avro.GrantPhase.GRANTED);
+  }
+
+  void grantState(String grantId, String owner, long grantedMillis, io.redpacket.avro.GrantPhase phase) throws Exception {
     GrantState s = GrantState.newBuilder().setGrantId(grantId).setUserId(owner).setPoolId("wave").setCents(100)
-        .setState(io.redpacket.avro.GrantPhase.GRANTED).setGrantedMillis(grantedMillis).setTimestamp(grantedMillis)
-        .build();
+        .setState(phase).setGrantedMillis(grantedMillis).setTimestamp(grantedMillis).build();
     publish(Topics.GRANT_STATES, grantId, Codecs.GRANT_STATE.encode(s));
+  }
+
+  /**
+   * A poll with {@code ?wait=} is held until the grant is credited, not answered at once with the state before: the
+   * owner sees the credit when the ingest reads it, not at their next poll. One that ends its wait unsettled gets the
+   * state then; a foreign or unknown grant and a bad wait are answered at once.
+   */
+  @Test
+  void aHeldPollIsAnsweredWhenTheGrantIsCreditedAndNoLaterThanItsWait() throws Exception {
+    long now = System.currentTimeMillis();
+    grantState("wave/0/70", "alice", now);
+    Await.until("grant known", Duration.ofSeconds(10), () -> grant("wave/0/70", "alice").statusCode() == 200);
+    String path = "/v1/grants/" + java.net.URLEncoder.encode("wave/0/70", StandardCharsets.UTF_8) + "?wait=15";
+    var held = http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+        .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + token("alice")).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+    Await.until("the poll is held", Duration.ofSeconds(10),
+        () -> get("/metrics", null).body().contains("redpacket_ingest_grant_polls_held 1.0"));
+    assertThat(held).as("held while the grant is only granted").isNotDone();
+    long credited = System.nanoTime();
+    grantState("wave/0/70", "alice", now, io.redpacket.avro.GrantPhase.CREDITED);
+    HttpResponse<String> answer = held.get(30, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(answer.statusCode()).isEqualTo(200);
+    assertThat(new JsonObject(answer.body()).getString("state")).isEqualTo("CREDITED");
+    assertThat(Duration.ofNanos(System.nanoTime() - credited)).as("answered on the credit, not at the end of the wait")
+        .isLessThan(Duration.ofSeconds(10));
+
+    grantState("wave/0/71", "alice", now);
+    Await.until("grant known", Duration.ofSeconds(10), () -> grant("wave/0/71", "alice").statusCode() == 200);
+    long t0 = System.nanoTime();
+    HttpResponse<String> unsettled = get("/v1/grants/" + java.net.URLEncoder.encode("wave/0/71", StandardCharsets.UTF_8)
+        + "?wait=1", token("alice"));
+    assertThat(unsettled.statusCode()).isEqualTo(200);
+    assertThat(new JsonObject(unsettled.body()).getString("state")).isEqualTo("GRANTED");
+    assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(Duration.ofMillis(900));
+    assertThat(get("/metrics", null).body()).contains("redpacket_ingest_grant_polls_held 0.0");
+
+    String foreign = "/v1/grants/" + java.net.URLEncoder.encode("wave/0/71", StandardCharsets.UTF_8) + "?wait=20";
+    t0 = System.nanoTime();
+    assertThat(get(foreign, token("mallory")).statusCode()).as("someone else's grant looks like none").isEqualTo(404);
+    assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("and is not held").isLessThan(Duration.ofSeconds(5));
+    for (String bad : List.of("21", "-1", "abc", "1.5", "999")) {
+      HttpResponse<String> r = get("/v1/grants/" + java.net.URLEncoder.encode("wave/0/71", StandardCharsets.UTF_8)
+          + "?wait=" + bad, token("alice"));
+      assertThat(r.statusCode()).as(bad).isEqualTo(400);
+      assertThat(new JsonObject(r.body()).getString("message")).contains("from 0 to 20");
+    }
   }
 
   @Test

@@ -196,7 +196,7 @@ public final class HttpOpens {
           boolean stampedInTime = body.getLong("askedAt", Long.MAX_VALUE) < expiry;
           if (status == 202) {
             r.count("ACCEPTED (202)");
-            return a.kind() == OpenPlan.Kind.FOREIGN ? Future.succeededFuture() : poll(a, t0, r, 250, inTime, stampedInTime);
+            return a.kind() == OpenPlan.Kind.FOREIGN ? Future.succeededFuture() : poll(a, t0, r, 0, inTime, stampedInTime);
           }
           String result = body.getString("result", "HTTP " + status);
           r.count(result);
@@ -207,15 +207,20 @@ public final class HttpOpens {
             }
           }
           if ("OPENED".equals(result)) {
-            return poll(a, t0, r, 250, inTime, stampedInTime);
+            return poll(a, t0, r, 0, inTime, stampedInTime);
           }
           return Future.succeededFuture();
         });
   }
 
+  /** How long each poll asks the ingest to hold its answer until the grant is credited or expires ({@code ?wait=}). */
+  static final int POLL_HOLD_SECONDS = 10;
+
   /**
-   * Polls the grant until its credit is visible, for the open-to-credited time. The wait grows by
-   * half each time, up to 3 s: thousands of owners polling every 200 ms would be a load of their own.
+   * Polls the grant until its credit is visible, for the open-to-credited time. Each poll asks the ingest to hold
+   * its answer until the grant settles ({@link #POLL_HOLD_SECONDS}), so the credit is seen when the ingest reads it
+   * and a held poll is asked again at once. A grant not known yet ({@code 404}) is asked again after a wait that
+   * grows by half each time, up to 3 s: thousands of owners polling every 200 ms would be a load of their own.
    */
   private Future<Void> poll(OpenPlan.Action a, long t0, Result r, long waitMillis, boolean inTime,
       boolean stampedInTime) {
@@ -223,8 +228,11 @@ public final class HttpOpens {
       r.timedOut.incrementAndGet();
       return Future.succeededFuture();
     }
-    return Future.<Void>future(p -> users.vertx.setTimer(waitMillis, id -> p.complete())).compose(v ->
-        users.client.request(users.request(HttpMethod.GET, "/v1/grants/" + encoded(a.grantId()), a.userId()))
+    long[] asked = new long[1];
+    return Future.<Void>future(p -> users.vertx.setTimer(Math.max(1, waitMillis), id -> p.complete())).compose(v -> {
+      asked[0] = System.nanoTime();
+      return users.client.request(users.request(HttpMethod.GET, "/v1/grants/" + encoded(a.grantId()) + "?wait="
+                + POLL_HOLD_SECONDS, a.userId()))
             .compose(req -> req.send())
             .compose(resp -> resp.body().map(b -> new Object[] {resp.statusCode(), b}))
             .transform(ar -> {
@@ -247,8 +255,13 @@ public final class HttpOpens {
                   return Future.succeededFuture();
                 }
               }
-              return poll(a, t0, r, Math.min(3000, waitMillis * 3 / 2), inTime, stampedInTime);
-            }));
+              boolean held = System.nanoTime() - asked[0] >= 1_000_000_000L;
+              if (ar.succeeded() && (Integer) ar.result()[0] == 200 && held) { // held, not settled within it: again
+                return poll(a, t0, r, 0, inTime, stampedInTime);
+              }
+              return poll(a, t0, r, Math.min(3000, Math.max(250, waitMillis * 3 / 2)), inTime, stampedInTime);
+            });
+    });
   }
 
   private static JsonObject jsonOrEmpty(Buffer b) {
