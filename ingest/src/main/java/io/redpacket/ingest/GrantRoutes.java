@@ -164,23 +164,35 @@ final class GrantRoutes {
       answerGrant(ctx, grantId, userId);
       return;
     }
-    if (heldPolls.incrementAndGet() > MAX_HELD_POLLS) {
-      heldPolls.decrementAndGet();
+    String holder = userId + '\n' + grantId;
+    int all = heldPolls.incrementAndGet();
+    int ofThisGrant = heldBy.merge(holder, 1, Integer::sum);
+    if (all > MAX_HELD_POLLS || ofThisGrant > HELD_PER_GRANT) {
+      release(holder);
       answerGrant(ctx, grantId, userId);
       return;
     }
-    hold(ctx, grantId, userId, wait * 1000L);
+    hold(ctx, grantId, userId, holder, wait * 1000L);
+  }
+
+  /** Held polls of one owner's grant at most: one client's flood of polls cannot take every other owner's holds. */
+  static final int HELD_PER_GRANT = 2;
+  private final java.util.concurrent.ConcurrentHashMap<String, Integer> heldBy = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private void release(String holder) {
+    heldPolls.decrementAndGet();
+    heldBy.computeIfPresent(holder, (k, n) -> n <= 1 ? null : n - 1);
   }
 
   /** Holds the poll on its own event loop until the grant settles, the wait ends or the client goes. */
-  private void hold(RoutingContext ctx, String grantId, String userId, long waitMillis) {
+  private void hold(RoutingContext ctx, String grantId, String userId, String holder, long waitMillis) {
     io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
     java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
     Runnable[] watcher = new Runnable[1];
     long[] timer = new long[1];
     Runnable finish = () -> {
       if (done.compareAndSet(false, true)) {
-        heldPolls.decrementAndGet();
+        release(holder);
         settlement.unwatch(grantId, watcher[0]);
         ctx.vertx().cancelTimer(timer[0]);
         if (!ctx.response().closed()) {

@@ -41,7 +41,6 @@ final class IngestMetrics {
       .labelNames("route", "path")
       .classicUpperBounds(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5).register(registry);
 
-  /** The Kafka producer's own figures, read when scraped. */
   /** The polls of a grant held now (GET with ?wait=), read when scraped. */
   void pollsHeld(java.util.function.IntSupplier held) {
     io.prometheus.metrics.core.metrics.GaugeWithCallback.builder().name("redpacket_ingest_grant_polls_held")
@@ -49,6 +48,7 @@ final class IngestMetrics {
         .callback(cb -> cb.call(held.getAsInt())).register(registry);
   }
 
+  /** The Kafka producer's own figures, read when scraped. */
   void watch(org.apache.kafka.clients.producer.Producer<?, ?> producer) {
     producerGauge(producer, "redpacket_ingest_kafka_producer_records_per_second", "record-send-rate", 1,
         "records the producer sends per second (Kafka's moving rate)");

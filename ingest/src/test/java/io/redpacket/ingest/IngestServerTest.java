@@ -619,9 +619,23 @@ class IngestServerTest {
     Await.until("the poll is held", Duration.ofSeconds(10),
         () -> get("/metrics", null).body().contains("redpacket_ingest_grant_polls_held 1.0"));
     assertThat(held).as("held while the grant is only granted").isNotDone();
+    // A third poll of the same grant by its owner is not held: one client cannot take the instance's holds.
+    String second = "/v1/grants/" + java.net.URLEncoder.encode("wave/0/70", StandardCharsets.UTF_8) + "?wait=15";
+    var alsoHeld = http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + second))
+        .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + token("alice")).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+    Await.until("two polls held", Duration.ofSeconds(10),
+        () -> get("/metrics", null).body().contains("redpacket_ingest_grant_polls_held 2.0"));
+    long third = System.nanoTime();
+    HttpResponse<String> notHeld = get(second, token("alice"));
+    assertThat(new JsonObject(notHeld.body()).getString("state")).isEqualTo("GRANTED");
+    assertThat(Duration.ofNanos(System.nanoTime() - third)).as("answered at once").isLessThan(Duration.ofSeconds(8));
+    assertThat(get("/metrics", null).body()).contains("redpacket_ingest_grant_polls_held 2.0");
     long credited = System.nanoTime();
     grantState("wave/0/70", "alice", now, io.redpacket.avro.GrantPhase.CREDITED);
     HttpResponse<String> answer = held.get(30, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(new JsonObject(alsoHeld.get(30, java.util.concurrent.TimeUnit.SECONDS).body()).getString("state"))
+        .isEqualTo("CREDITED");
     assertThat(answer.statusCode()).isEqualTo(200);
     assertThat(new JsonObject(answer.body()).getString("state")).isEqualTo("CREDITED");
     assertThat(Duration.ofNanos(System.nanoTime() - credited)).as("answered on the credit, not at the end of the wait")

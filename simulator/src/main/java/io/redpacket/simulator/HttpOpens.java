@@ -214,7 +214,7 @@ public final class HttpOpens {
   }
 
   /** How long each poll asks the ingest to hold its answer until the grant is credited or expires ({@code ?wait=}). */
-  static final int POLL_HOLD_SECONDS = 10;
+  static final int POLL_HOLD_SECONDS = Integer.getInteger("redpacket.simulator.pollHoldSeconds", 10);
 
   /**
    * Polls the grant until its credit is visible, for the open-to-credited time. Each poll asks the ingest to hold
@@ -230,10 +230,13 @@ public final class HttpOpens {
     }
     long[] asked = new long[1];
     return Future.<Void>future(p -> users.vertx.setTimer(Math.max(1, waitMillis), id -> p.complete())).compose(v -> {
-      asked[0] = System.nanoTime();
-      return users.client.request(users.request(HttpMethod.GET, "/v1/grants/" + encoded(a.grantId()) + "?wait="
-                + POLL_HOLD_SECONDS, a.userId()))
-            .compose(req -> req.send())
+      return (POLL_HOLD_SECONDS > 0 ? users.heldPolls : users.client).request(users.request(HttpMethod.GET,
+              "/v1/grants/" + encoded(a.grantId()) + (POLL_HOLD_SECONDS > 0 ? "?wait=" + POLL_HOLD_SECONDS : ""),
+              a.userId()))
+            .compose(req -> {
+              asked[0] = System.nanoTime(); // on the wire: a wait for a connection is not the ingest holding it
+              return req.send();
+            })
             .compose(resp -> resp.body().map(b -> new Object[] {resp.statusCode(), b}))
             .transform(ar -> {
               if (ar.succeeded() && (Integer) ar.result()[0] == 200) {

@@ -35,6 +35,13 @@ final class VirtualUsers implements AutoCloseable {
   private final List<Context> loops;
   private final AtomicInteger nextLoop = new AtomicInteger();
   final HttpClient client;
+  /**
+   * For polls the ingest holds until something changes ({@code ?wait=}): a pool of their own, so that a poll held
+   * for seconds never keeps a request from a connection, as on phones, which each have their own.
+   */
+  final HttpClient heldPolls;
+  /** Connections for held polls. */
+  static final int HELD_POLL_CONNECTIONS = 2048;
   final Duration timeout;
   /** How long past its timeout a request may still take before {@link #bounded} gives up on it. */
   static final long GRACE_MILLIS = 15_000;
@@ -63,6 +70,8 @@ final class VirtualUsers implements AutoCloseable {
     vertx.exceptionHandler(this::unhandled);
     this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setKeepAliveTimeout(20),
         new PoolOptions().setHttp1MaxSize(connections));
+    this.heldPolls = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setKeepAliveTimeout(30),
+        new PoolOptions().setHttp1MaxSize(HELD_POLL_CONNECTIONS));
   }
 
   private static List<Context> eventLoops(Vertx vertx, int n) {
@@ -172,6 +181,7 @@ final class VirtualUsers implements AutoCloseable {
   @Override
   public void close() {
     client.close();
+    heldPolls.close();
     vertx.close();
     unhandledByKind.forEach((kind, n) -> System.err.printf("simulated clients: Vert.x raised %s %d times outside any request"
         + " (each request was still answered, retried or timed out)%n", kind, n.get()));

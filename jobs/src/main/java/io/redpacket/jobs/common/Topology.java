@@ -46,14 +46,18 @@ public final class Topology {
    * shake crosses on its way to its outcome, which the ingest reads uncommitted while a user waits
    * ({@link #awaited}). Every other edge keeps Flink's default (100 ms, set as
    * {@code execution.buffer-timeout.interval} where the jobs run): their records count only once a
-   * checkpoint commits them, and a checkpoint's barrier flushes the buffers it passes anyway. Each
-   * task flushes its buffers from a thread of its own, woken every buffer timeout: at 5 ms on every
+   * checkpoint commits them, and an aligned checkpoint's barrier flushes the buffers it passes anyway
+   * (with unaligned checkpoints, buffered records would go into the next checkpoint). Flink flushes each
+   * network output of a task from a thread of its own, woken every buffer timeout: at 5 ms on every
    * edge, the 55 flushers of the demo's jobs woke 10,000 times a second and kept the ingest's event
    * loops waiting for a core (2 of 20 seconds in the run queue for every 0.15 s they ran).
    */
   public static final long AWAITED_BUFFER_TIMEOUT_MS = 5;
 
-  /** Marks {@code stream}'s records as awaited: its output is flushed every {@link #AWAITED_BUFFER_TIMEOUT_MS}. */
+  /**
+   * Marks {@code stream}'s records as awaited: its outputs are flushed every {@link #AWAITED_BUFFER_TIMEOUT_MS}
+   * (all of them, side outputs such as its dead letters too).
+   */
   public static <T> SingleOutputStreamOperator<T> awaited(SingleOutputStreamOperator<T> stream) {
     return stream.setBufferTimeout(AWAITED_BUFFER_TIMEOUT_MS);
   }
