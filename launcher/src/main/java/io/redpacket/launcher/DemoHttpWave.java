@@ -79,6 +79,11 @@ final class DemoHttpWave {
             + " the ones Kafka accepted%n", r.timedOut.get(), r.gaveUp.get());
       }
       summary.add(String.format("shakes answered by client policy: %d", r.answeredByClient()));
+      // The wave's rate counts the shakes the phones answered themselves alike with those the system answered: it
+      // rises when the client policy sheds more. What reached the ingest, and how fast it was answered, say the rest.
+      summary.add(String.format("shakes sent to the ingest per second: %.0f", r.sent.get() / seconds));
+      summary.add("shake to outcome p50 ms: " + percentileMillis(r.toOutcome, 50));
+      summary.add("shake to outcome p99 ms: " + percentileMillis(r.toOutcome, 99));
       double[] byLevel = PolicyDrill.offeredByLevel(r);
       for (int level = 0; level < byLevel.length; level++) {
         summary.add(String.format("offered shakes per second at client policy level %d: %s", level,
@@ -106,6 +111,11 @@ final class DemoHttpWave {
 
   private static String figure(double perSecond) {
     return perSecond < 0 ? "-" : String.format("%.0f", perSecond);
+  }
+
+  /** A percentile of a histogram of nanoseconds, in whole milliseconds; "-" when it holds nothing. */
+  static String percentileMillis(org.HdrHistogram.AbstractHistogram h, double percentile) {
+    return h.getTotalCount() == 0 ? "-" : String.format("%.0f", h.getValueAtPercentile(percentile) / 1e6);
   }
 
   /** The live page's edge panel: the ingest's funnel, and what the users made and answered themselves. */

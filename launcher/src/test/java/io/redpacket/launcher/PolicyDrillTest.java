@@ -107,4 +107,18 @@ class PolicyDrillTest {
     assertThat(rows.get(1)).containsExactly(2, 20, 4, 2);
     assertThat(PolicyDrill.table(wave(new long[] {10, 8, 0}))).contains("users' shakes", "client policy level");
   }
+
+  @Test
+  void theSummarysShakeLatenciesAreWholeMillisecondsOfTheWholeWaveAndADashWithoutAny() {
+    HttpWave.Result r = new HttpWave.Result();
+    assertThat(DemoHttpWave.percentileMillis(r.toOutcome, 50)).isEqualTo("-");
+    for (int i = 0; i < 98; i++) {
+      r.toOutcome.recordValue(Duration.ofMillis(40).toNanos());
+    }
+    r.toOutcome.recordValue(Duration.ofMillis(2_000).toNanos());
+    r.toOutcome.recordValue(Duration.ofMillis(9_000).toNanos());
+    assertThat(DemoHttpWave.percentileMillis(r.toOutcome, 50)).isEqualTo("40");
+    // HdrHistogram keeps 3 significant digits: 2 s is read back within 2 ms of itself.
+    assertThat(Long.parseLong(DemoHttpWave.percentileMillis(r.toOutcome, 99))).isBetween(2_000L, 2_002L);
+  }
 }
