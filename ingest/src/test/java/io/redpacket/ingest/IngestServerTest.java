@@ -182,6 +182,13 @@ class IngestServerTest {
     return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 
+  /** A GET sent without waiting for its answer, with room for the ingest to hold it (a poll with {@code ?wait=}). */
+  java.util.concurrent.CompletableFuture<HttpResponse<String>> getLater(String path, String token) {
+    return http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+        .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + token).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
   HttpResponse<String> open(String grantId, String user, String idempotencyKey) throws Exception {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/v1/grants/"
         + java.net.URLEncoder.encode(grantId, StandardCharsets.UTF_8) + "/open"))
@@ -613,21 +620,16 @@ class IngestServerTest {
     grantState("wave/0/70", "alice", now);
     Await.until("grant known", Duration.ofSeconds(10), () -> grant("wave/0/70", "alice").statusCode() == 200);
     String path = "/v1/grants/" + java.net.URLEncoder.encode("wave/0/70", StandardCharsets.UTF_8) + "?wait=15";
-    var held = http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
-        .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + token("alice")).GET().build(),
-        HttpResponse.BodyHandlers.ofString());
+    var held = getLater(path, token("alice"));
     Await.until("the poll is held", Duration.ofSeconds(10),
         () -> get("/metrics", null).body().contains("redpacket_ingest_grant_polls_held 1.0"));
     assertThat(held).as("held while the grant is only granted").isNotDone();
     // A third poll of the same grant by its owner is not held: one client cannot take the instance's holds.
-    String second = "/v1/grants/" + java.net.URLEncoder.encode("wave/0/70", StandardCharsets.UTF_8) + "?wait=15";
-    var alsoHeld = http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + second))
-        .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + token("alice")).GET().build(),
-        HttpResponse.BodyHandlers.ofString());
+    var alsoHeld = getLater(path, token("alice"));
     Await.until("two polls held", Duration.ofSeconds(10),
         () -> get("/metrics", null).body().contains("redpacket_ingest_grant_polls_held 2.0"));
     long third = System.nanoTime();
-    HttpResponse<String> notHeld = get(second, token("alice"));
+    HttpResponse<String> notHeld = get(path, token("alice"));
     assertThat(new JsonObject(notHeld.body()).getString("state")).isEqualTo("GRANTED");
     assertThat(Duration.ofNanos(System.nanoTime() - third)).as("answered at once").isLessThan(Duration.ofSeconds(8));
     assertThat(get("/metrics", null).body()).contains("redpacket_ingest_grant_polls_held 2.0");

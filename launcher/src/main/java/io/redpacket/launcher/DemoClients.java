@@ -132,8 +132,7 @@ final class DemoClients implements AutoCloseable {
         + " sent in time: opens answered EXPIRED that their owners sent (put on the wire) before the grant's expiry; of those, stamped in"
         + " time: the ones the ingest stamped before the expiry, askedAt in its answer):");
     System.out.printf("wave shakes per second: %.0f%n", waveShakesPerSecond);
-    System.out.printf("open to credited p99 ms: %s%n",
-        h.getTotalCount() == 0 ? "-" : String.format("%.0f", h.getValueAtPercentile(99) / 1e6));
+    System.out.println("open to credited p99 ms: " + DemoHttpWave.percentileMillis(h, 99));
     System.out.printf("opens shed percent: %.2f%n", r.shedPercent());
     System.out.printf("opens expired though sent in time: %d%n", r.expiredThoughSentInTime.get());
     // Of those, the ones the ingest stamped before the expiry: the backend's own misses. The others reached
