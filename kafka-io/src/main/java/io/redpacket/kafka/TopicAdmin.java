@@ -3,6 +3,7 @@ package io.redpacket.kafka;
 import io.redpacket.codec.Topics;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -11,7 +12,10 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
@@ -53,8 +57,36 @@ public final class TopicAdmin {
           throw e;
         }
       }
+      awaitWritable(admin, create.stream().map(NewTopic::name).toList());
     } catch (Exception e) {
       throw new IllegalStateException("cannot create topics " + topics + " on " + bootstrap + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Returns once the leader of every partition of {@code topics} answers for it. A topic exists for the controller
+   * before its leaders have opened its partitions; an idempotent producer writing in that moment gets its first
+   * request refused while a later one is appended, and the first then fails as out of sequence on every retry until
+   * its delivery timeout drops it (KAFKA-15591, fixed in brokers from 4.5). Listing the partitions' offsets is
+   * answered by the leader's own replica, as a write is.
+   */
+  static void awaitWritable(Admin admin, Collection<String> topics) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (true) {
+      try {
+        // Right after the creation the broker may not know the topics yet, or not lead their partitions: both
+        // are retriable, and the admin client retries a listing up to its own timeout too.
+        Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
+        admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS).forEach((name, d) -> d.partitions()
+            .forEach(p -> partitions.put(new TopicPartition(name, p.partition()), OffsetSpec.latest())));
+        admin.listOffsets(partitions).all().get(30, TimeUnit.SECONDS);
+        return;
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof RetriableException) || System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(50);
+      }
     }
   }
 
