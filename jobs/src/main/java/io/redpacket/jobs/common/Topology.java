@@ -13,6 +13,7 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -181,6 +182,18 @@ public final class Topology {
   /** Writes the stream to the output's sink. */
   public static <T> void write(DataStream<T> stream, Sink<T> sink, String output) {
     stream.sinkTo(sink).name(output + "-sink").uid(output + "-sink");
+  }
+
+  /** Keys a latest-value output holds at most between two checkpoints before it passes them all on early. */
+  public static final int LATEST_MAX_KEYS = 200_000;
+
+  /**
+   * Writes a latest-value output (one current value per key, read committed) with only each key's last value of
+   * every checkpoint: see {@link LatestPerCheckpoint}. The sink keeps its uid; the new operator holds no state.
+   */
+  public static <T> void writeLatest(DataStream<T> stream, KeySelector<T, String> key, Sink<T> sink, String output) {
+    write(stream.transform("latest-" + output, stream.getType(), new LatestPerCheckpoint<>(key, LATEST_MAX_KEYS))
+        .name("latest-" + output).uid("latest-" + output), sink, output);
   }
 
   /** Writes the dead letters of every input, and those the given operators refuse, to the sink. */

@@ -101,8 +101,10 @@ public final class SettlementJob {
 
     Topology.write(ledger.union(shareEntries), sinks.ledger(), "ledger");
     Topology.write(ledger.getSideOutput(SettleFunction.RESULTS), sinks.openResults(), "open-results");
-    Topology.write(states, sinks.grantStates(), "grant-states");
-    Topology.write(states.getSideOutput(WalletFunction.WALLETS), sinks.wallets(), "wallets");
+    // Latest-value topics, read committed by all (the ingest, the sharing job, the audit): a checkpoint's last
+    // state per grant and balance per user are all anyone sees of it.
+    Topology.writeLatest(states, GrantState::getGrantId, sinks.grantStates(), "grant-states");
+    Topology.writeLatest(states.getSideOutput(WalletFunction.WALLETS), Wallet::getUserId, sinks.wallets(), "wallets");
     topology.writeDeadLetters(sinks.deadLetters(), ledger);
   }
 

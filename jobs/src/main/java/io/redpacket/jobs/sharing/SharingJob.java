@@ -70,7 +70,9 @@ public final class SharingJob {
         .name("share").uid("share");
 
     Topology.write(moves, sinks.shareGrants(), "share-grants");
-    Topology.write(moves.getSideOutput(ShareFunction.STATES), sinks.shareStates(), "share-states");
+    // Read committed by all (the ingest, the audit): a checkpoint's last state per share is all anyone sees.
+    Topology.writeLatest(moves.getSideOutput(ShareFunction.STATES), ShareState::getShareId, sinks.shareStates(),
+        "share-states");
     Topology.write(moves.getSideOutput(ShareFunction.RESULTS), sinks.shareResults(), "share-results");
     topology.writeDeadLetters(sinks.deadLetters());
   }
