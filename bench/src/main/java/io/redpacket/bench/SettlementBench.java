@@ -51,7 +51,7 @@ import picocli.CommandLine.Option;
     description = "The settlement job (RocksDB, exactly-once) against a pass-through job with the same sources and"
         + " ledger sink but no state, in one run; then the delay from open to credited at a steady rate of opens.")
 public final class SettlementBench implements Callable<Integer> {
-  @Option(names = "--grants", defaultValue = "750000", description = "grants per run; at least 10 s of the faster"
+  @Option(names = "--grants", defaultValue = "1000000", description = "grants per run; at least 10 s of the faster"
       + " job's output each (default: ${DEFAULT-VALUE})")
   int grants;
 

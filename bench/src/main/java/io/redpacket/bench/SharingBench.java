@@ -48,7 +48,7 @@ import picocli.CommandLine.Option;
     description = "The sharing job (RocksDB, exactly-once) against a pass-through job with the same sources, keying and"
         + " answer sink but no state, in one run: share requests and claims per second, and their ratio.")
 public final class SharingBench implements Callable<Integer> {
-  @Option(names = "--grants", defaultValue = "250000", description = "opened, shareable grants; at least 10 s"
+  @Option(names = "--grants", defaultValue = "350000", description = "opened, shareable grants; at least 10 s"
       + " of the faster job's output each (default: ${DEFAULT-VALUE})")
   int grants;
 
