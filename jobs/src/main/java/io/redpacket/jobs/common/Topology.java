@@ -184,10 +184,12 @@ public final class Topology {
     stream.sinkTo(sink).name(output + "-sink").uid(output + "-sink");
   }
 
-  /** Keys a latest-value output holds at most between two checkpoints before it passes them all on early. */
-  // A share state with its claims is one to two kilobytes on the heap: at most about 40 MB per subtask of each
-  // output. The benches change some 6,000 shares and 13,000 grants a second per subtask: a 1 s checkpoint fits.
-  public static final int LATEST_MAX_KEYS = 20_000;
+  /**
+   * Keys a latest-value output holds at most between two checkpoints before it passes them all on early. The
+   * benches changed up to about 13,000 shares and 17,000 grants a second per subtask: room for a 2 s checkpoint
+   * interval. A share state with its claims takes an estimated one to two kilobytes of heap: at most 40 to 80 MB.
+   */
+  public static final int LATEST_MAX_KEYS = 40_000;
 
   /**
    * Writes a latest-value output (one current value per key, read committed) with only each key's last value of
