@@ -7,6 +7,7 @@ import io.redpacket.avro.Open;
 import io.redpacket.avro.OutcomeCode;
 import io.redpacket.avro.PoolDefinition;
 import io.redpacket.avro.SplitMode;
+import io.redpacket.avro.Wallet;
 import io.redpacket.cluster.IngestReady;
 import io.redpacket.cluster.LocalStack;
 import io.redpacket.codec.Codecs;
@@ -34,7 +35,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -166,30 +166,23 @@ final class ObservedWave {
     // wave's start, the credits were older than every grant; where the wave crossed a minute, the ledger's per-minute
     // windows (ObservabilitySqlTest) had closed on the grants and dropped them as late.
     long openedAt = System.currentTimeMillis();
+    long credited = 0;
     try (CheckedProducer p = new CheckedProducer(ProducerSettings.reliable(stack.bootstrap()))) {
       for (int i = 0; i < grants.size(); i++) {
         if (i % 4 != 0) {
           Grant g = grants.get(i);
           p.send(Records.open(Topics.OPENS, new Open("o-" + i, g.getGrantId(), g.getUserId(), openedAt)));
           opened++;
+          credited += g.getCents();
         }
       }
     }
     TopicReader.awaitCommitted(stack.bootstrap(), Topics.LEDGER, grants.size() + opened, Duration.ofMinutes(2));
     // Wallets are a latest-value topic (one balance per user and checkpoint): wait for the balances, not a count.
-    long credited = 0;
-    for (int i = 0; i < grants.size(); i++) {
-      credited += i % 4 != 0 ? grants.get(i).getCents() : 0;
-    }
     long expected = credited;
-    io.redpacket.kafka.Await.until("the wallets holding every credited cent", Duration.ofMinutes(2), () -> {
-      Map<String, Long> balances = new HashMap<>();
-      TopicReader.forEach(stack.bootstrap(), Topics.WALLETS, true, r -> {
-        var w = Codecs.WALLET.decode(r.value());
-        balances.put(w.getUserId(), w.getBalanceCents());
-      });
-      return balances.values().stream().mapToLong(Long::longValue).sum() == expected;
-    });
+    io.redpacket.kafka.Await.until("the wallets holding every credited cent", Duration.ofMinutes(2),
+        () -> AuditRunner.latest(stack.bootstrap(), Topics.WALLETS, Codecs.WALLET, Wallet::getUserId).values().stream()
+            .mapToLong(Wallet::getBalanceCents).sum() == expected);
     SettlementAudit.Report report = AuditRunner.settlement(stack.bootstrap(), "", "");
     assertThat(report.clean()).as(report.render()).isTrue();
     audit = report;

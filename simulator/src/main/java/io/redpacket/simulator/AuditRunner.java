@@ -121,8 +121,8 @@ public final class AuditRunner {
     return out;
   }
 
-  /** The latest value of each key of a compacted topic: in log order per key, the last is the latest. */
-  private static <T extends SpecificRecord> Map<String, T> latest(String bootstrap, String topic, AvroCodec<T> codec,
+  /** The latest value of each key of a compacted topic, read committed: in log order per key, the last is the latest. */
+  public static <T extends SpecificRecord> Map<String, T> latest(String bootstrap, String topic, AvroCodec<T> codec,
       Function<T, String> key) {
     Map<String, T> out = new HashMap<>();
     TopicReader.forEach(bootstrap, topic, true, r -> {
