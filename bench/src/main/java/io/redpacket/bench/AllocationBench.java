@@ -18,6 +18,7 @@ import io.redpacket.jobs.allocation.AllocateFunction;
 import io.redpacket.jobs.allocation.AllocationJob;
 import io.redpacket.jobs.allocation.AllocationSettings;
 import io.redpacket.jobs.common.KafkaIo;
+import io.redpacket.jobs.common.Routed;
 import io.redpacket.jobs.common.Topology;
 import io.redpacket.kafka.PoolWriter;
 import io.redpacket.kafka.TopicAdmin;
@@ -100,8 +101,8 @@ public final class AllocationBench implements Callable<Integer> {
         }
       }
       System.out.println("Both jobs: bounded Kafka sources (shakes; pools, broadcast), decode, event time,"
-          + " keyBy(pool/set), the same four sinks (outcomes and grants exactly-once, pool status and dead letters"
-          + " at-least-once) with about as many records each; RocksDB, checkpoints every second, parallelism "
+          + " keyBy(pool/set), the same two sinks (outcomes, grants and pool status through one exactly-once sink,"
+          + " dead letters at-least-once) with about as many records each; RocksDB, checkpoints every second, parallelism "
           + rounds.parallelism + "; rates are from the first to the last outcome written (the job's start excluded).");
       BenchSupport.report("allocation", "shakes", runs, rounds);
       return 0;
@@ -120,19 +121,15 @@ public final class AllocationBench implements Callable<Integer> {
       Topology topology = new Topology(env, "bench");
       var poolBroadcast = topology.decodedInOneTask(pools, WatermarkStrategy.noWatermarks(), "pools", Codecs.POOL,
           PoolRules::validate).broadcast(AllocateFunction.POOLS);
-      var outcomes = topology.decoded(shakes, "shakes", Codecs.SHAKE, ShakeRules::validate)
+      var keyed = topology.decoded(shakes, "shakes", Codecs.SHAKE, ShakeRules::validate)
           .assignTimestampsAndWatermarks(WatermarkStrategy.<Shake>forBoundedOutOfOrderness(Duration.ofSeconds(5))
               .withTimestampAssigner((s, previous) -> s.getTimestamp()))
           .name("event-time").uid("event-time")
           .setBufferTimeout(Topology.AWAITED_BUFFER_TIMEOUT_MS) // as the job's shakes edge
-          .keyBy(s -> Keys.set(s.getPoolId(), s.getSetId()), TypeInformation.of(String.class))
-          .connect(poolBroadcast)
-          .process(new PassThrough(Math.max(1, (int) (inputs / PACKETS))), TypeInformation.of(ShakeOutcome.class))
-          .name("pass-through").uid("pass-through");
-      Topology.write(outcomes, sinks.outcomes(), "outcomes");
-      Topology.write(outcomes.getSideOutput(AllocateFunction.GRANTS), sinks.grants(), "grants");
-      Topology.write(outcomes.getSideOutput(AllocateFunction.STATUS), sinks.poolStatus(), "pool-status");
-      topology.writeDeadLetters(sinks.deadLetters(), outcomes);
+          .keyBy(s -> Keys.set(s.getPoolId(), s.getSetId()), TypeInformation.of(String.class));
+      Routed.process(keyed, poolBroadcast, new PassThrough(Math.max(1, (int) (inputs / PACKETS))),
+          AllocationJob.routes(sinks), "pass-through", sinks.promptSink("pass-through"));
+      topology.writeDeadLetters(sinks.deadLetters());
     }
     env.execute("bench " + job);
   }

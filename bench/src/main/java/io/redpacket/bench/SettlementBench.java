@@ -7,6 +7,7 @@ import io.redpacket.avro.GrantState;
 import io.redpacket.avro.LedgerEntry;
 import io.redpacket.avro.Open;
 import io.redpacket.avro.ShareGrant;
+import io.redpacket.avro.Wallet;
 import io.redpacket.cluster.Checks;
 import io.redpacket.codec.Codecs;
 import io.redpacket.codec.Topics;
@@ -15,6 +16,10 @@ import io.redpacket.core.Settlement;
 import io.redpacket.core.Sharing;
 import io.redpacket.core.Table;
 import io.redpacket.jobs.common.KafkaIo;
+import io.redpacket.jobs.common.Outputs;
+import io.redpacket.jobs.common.Route;
+import io.redpacket.jobs.common.Routed;
+import io.redpacket.jobs.common.Routes;
 import io.redpacket.jobs.common.Topology;
 import io.redpacket.jobs.settlement.BookShareFunction;
 import io.redpacket.jobs.settlement.SettleFunction;
@@ -109,7 +114,8 @@ public final class SettlementBench implements Callable<Integer> {
         }
       }
       System.out.println("Both jobs: bounded sources of grants, opens and share grants, keyBy(grant), keyBy(user) to the"
-          + " wallets, keyBy(share), the same five sinks (four exactly-once) with the same records per input; RocksDB,"
+          + " wallets, keyBy(share), the same sinks (one exactly-once sink per task that writes, and the dead letters'), the"
+          + " same topics with the same records per input (grant states and wallets: the job's last value per checkpoint); RocksDB,"
           + " checkpoints every second, parallelism " + rounds.parallelism + "; rates from the first to the last ledger entry.");
       double median = BenchSupport.report("settlement", "grants and opens", runs, rounds);
       if (skipDelay) {
@@ -168,7 +174,7 @@ public final class SettlementBench implements Callable<Integer> {
     var grantSource = KafkaIo.source(bootstrap, Topics.named(in, Topics.GRANTS), "bench-g-" + out, bounded);
     var openSource = KafkaIo.source(bootstrap, Topics.named(in, Topics.OPENS), "bench-o-" + out, bounded);
     var shareGrantSource = KafkaIo.source(bootstrap, Topics.named(in, Topics.SHARE_GRANTS), "bench-s-" + out, bounded);
-    SettlementJob.Sinks sinks = SettlementJob.kafkaSinks(bootstrap, out, "bench-" + out);
+    Outputs sinks = SettlementJob.kafkaSinks(bootstrap, out, "bench-" + out);
     if (job.equals("settlement")) {
       SettlementJob.define(env, grantSource, openSource, shareGrantSource, sinks,
           new SettlementSettings(expiry, Duration.ofMinutes(5), Duration.ofHours(1)), UnaryOperator.identity());
@@ -179,20 +185,20 @@ public final class SettlementBench implements Callable<Integer> {
     var grants = topology.decoded(grantSource, "grants", Codecs.GRANT, Settlement::validate);
     var opens = topology.decoded(openSource, "opens", Codecs.OPEN, Settlement::validate);
     var shareMoves = topology.decoded(shareGrantSource, "share-grants", Codecs.SHARE_GRANT, InputRules::shareGrant);
-    var ledger = grants.keyBy(Grant::getGrantId, TypeInformation.of(String.class))
-        .connect(opens.keyBy(Open::getGrantId, TypeInformation.of(String.class)))
-        .process(new PassThrough(crediting), TypeInformation.of(LedgerEntry.class)).name("settle").uid("settle");
-    var shareEntries = shareMoves.keyBy(ShareGrant::getShareId, TypeInformation.of(String.class))
-        .process(new PassBook(), TypeInformation.of(LedgerEntry.class)).name("book-share-grants").uid("book-share-grants");
-    var states = ledger.getSideOutput(SettleFunction.STATES).keyBy(GrantState::getUserId, TypeInformation.of(String.class))
+    // The job's sinks: one per task, routed as the job's (the states one per change: the job's are fewer).
+    var ledger = Routed.process(grants.keyBy(Grant::getGrantId, TypeInformation.of(String.class))
+        .connect(opens.keyBy(Open::getGrantId, TypeInformation.of(String.class))),
+        new PassThrough(crediting), SettlementJob.settleRoutes(sinks), "settle", sinks.sink("settle"));
+    var shareEntries = Routed.process(shareMoves.keyBy(ShareGrant::getShareId, TypeInformation.of(String.class)),
+        new PassBook(), Routes.main(Route.of(sinks.topic(Topics.LEDGER), Codecs.LEDGER, LedgerEntry::getEntryId)),
+        "book-share-grants", sinks.sink("book-share-grants"));
+    Routed.process(ledger.getSideOutput(SettleFunction.STATES).keyBy(GrantState::getUserId, TypeInformation.of(String.class))
         .connect(shareEntries.getSideOutput(BookShareFunction.PIECES).keyBy(ShareGrant::getUserId,
-            TypeInformation.of(String.class)))
-        .process(new PassWallet(), TypeInformation.of(GrantState.class)).name("wallet").uid("wallet");
-    Topology.write(ledger.union(shareEntries), sinks.ledger(), "ledger");
-    Topology.write(ledger.getSideOutput(SettleFunction.RESULTS), sinks.openResults(), "open-results");
-    Topology.write(states, sinks.grantStates(), "grant-states");
-    Topology.write(states.getSideOutput(WalletFunction.WALLETS), sinks.wallets(), "wallets");
-    topology.writeDeadLetters(sinks.deadLetters(), ledger);
+            TypeInformation.of(String.class))),
+        new PassWallet(), Routes.main(Route.of(sinks.topic(Topics.GRANT_STATES), Codecs.GRANT_STATE, GrantState::getGrantId))
+            .and(WalletFunction.WALLETS, Route.of(sinks.topic(Topics.WALLETS), Codecs.WALLET, Wallet::getUserId)),
+        "wallet", sinks.sink("wallet"));
+    topology.writeDeadLetters(sinks.deadLetters());
   }
 
   static List<Grant> grants(int n, long now, String pool) {

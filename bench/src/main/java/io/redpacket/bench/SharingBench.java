@@ -18,6 +18,10 @@ import io.redpacket.core.InputRules;
 import io.redpacket.core.Settlement;
 import io.redpacket.core.Sharing;
 import io.redpacket.jobs.common.KafkaIo;
+import io.redpacket.jobs.common.Outputs;
+import io.redpacket.jobs.common.Route;
+import io.redpacket.jobs.common.Routed;
+import io.redpacket.jobs.common.Routes;
 import io.redpacket.jobs.common.Topology;
 import io.redpacket.jobs.sharing.ShareFunction;
 import io.redpacket.jobs.sharing.SharingJob;
@@ -125,7 +129,8 @@ public final class SharingBench implements Callable<Integer> {
         }
       }
       System.out.println("Both jobs: bounded sources of grant states, shares and claims, keyBy(grant) and keyBy(share),"
-          + " the same four sinks (three exactly-once) with about as many records each; RocksDB, checkpoints every"
+          + " the same sinks (one exactly-once sink for the three topics of share, and the dead letters') with about as many"
+          + " records each (share states: the job's last value per checkpoint); RocksDB, checkpoints every"
           + " second, parallelism " + rounds.parallelism + "; rates from the first to the last answer. "
           + String.format("Requests: %,d, of which %,d claims.", plan.size(), claims));
       BenchSupport.report("sharing", "requests", runs, rounds);
@@ -138,7 +143,7 @@ public final class SharingBench implements Callable<Integer> {
     var states = KafkaIo.source(bootstrap, Topics.GRANT_STATES, "bench-g-" + out, true);
     var shares = KafkaIo.source(bootstrap, Topics.SHARES, "bench-s-" + out, true);
     var claims = KafkaIo.source(bootstrap, Topics.SHARE_CLAIMS, "bench-c-" + out, true);
-    SharingJob.Sinks sinks = SharingJob.kafkaSinks(bootstrap, out, "bench-" + out);
+    Outputs sinks = SharingJob.kafkaSinks(bootstrap, out, "bench-" + out);
     if (job.equals("sharing")) {
       // Expiry beyond the run: the bench measures answers, not refunds.
       SharingJob.define(env, states, shares, claims, sinks,
@@ -152,12 +157,15 @@ public final class SharingBench implements Callable<Integer> {
         .filter(s -> s.getShareCents() > 0 && s.getSharePieces() > 0).name("with-share-allowance").uid("with-share-allowance");
     var requests = topology.decoded(shares, "shares", Codecs.SHARE_REQUEST, InputRules::share)
         .union(topology.decoded(claims, "claims", Codecs.SHARE_REQUEST, InputRules::claim));
-    var moves = grantStates.keyBy(GrantState::getGrantId, TypeInformation.of(String.class))
-        .connect(requests.keyBy(ShareRequest::getShareId, TypeInformation.of(String.class)))
-        .process(new PassThrough(moving), TypeInformation.of(ShareGrant.class)).name("share").uid("share");
-    Topology.write(moves, sinks.shareGrants(), "share-grants");
-    Topology.write(moves.getSideOutput(ShareFunction.STATES), sinks.shareStates(), "share-states");
-    Topology.write(moves.getSideOutput(ShareFunction.RESULTS), sinks.shareResults(), "share-results");
+    // The job's sink, routed as the job's (the share states one per change: the job's are fewer).
+    Routed.process(grantStates.keyBy(GrantState::getGrantId, TypeInformation.of(String.class))
+        .connect(requests.keyBy(ShareRequest::getShareId, TypeInformation.of(String.class))),
+        new PassThrough(moving),
+        Routes.main(Route.of(sinks.topic(Topics.SHARE_GRANTS), Codecs.SHARE_GRANT, ShareGrant::getShareId))
+            .and(ShareFunction.STATES, Route.of(sinks.topic(Topics.SHARE_STATES), Codecs.SHARE_STATE, ShareState::getShareId))
+            .and(ShareFunction.RESULTS, Route.of(sinks.topic(Topics.SHARE_RESULTS), Codecs.SHARE_RESULT,
+                ShareResult::getRequestId)),
+        "share", sinks.sink("share"));
     topology.writeDeadLetters(sinks.deadLetters());
   }
 

@@ -3,7 +3,6 @@ package io.redpacket.jobs.allocation;
 import io.redpacket.avro.DeadLetter;
 import io.redpacket.avro.Grant;
 import io.redpacket.avro.PoolDefinition;
-import io.redpacket.avro.PoolStatus;
 import io.redpacket.avro.Shake;
 import io.redpacket.avro.ShakeOutcome;
 import io.redpacket.codec.Codecs;
@@ -11,19 +10,21 @@ import io.redpacket.codec.Topics;
 import io.redpacket.core.Keys;
 import io.redpacket.core.PoolRules;
 import io.redpacket.core.ShakeRules;
+import io.redpacket.jobs.common.DecodeFunction;
 import io.redpacket.jobs.common.JobArgs;
 import io.redpacket.jobs.common.JobMain;
 import io.redpacket.jobs.common.KafkaArgs;
-import io.redpacket.jobs.common.KafkaIo;
+import io.redpacket.jobs.common.Outputs;
 import io.redpacket.jobs.common.RawRecord;
+import io.redpacket.jobs.common.Route;
+import io.redpacket.jobs.common.Routed;
+import io.redpacket.jobs.common.Routes;
 import io.redpacket.jobs.common.Topology;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
-import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -34,7 +35,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *
  * <pre>
  * pools  -> decode-pools ------------------------------ broadcast --+
- * shakes -> decode-shakes -> keyBy(pool/set) ---------+-> allocate -> outcomes, grants, pool-status
+ * shakes -> decode-shakes -> keyBy(pool/set) ---------+-> allocate -> allocate-sink: outcomes, grants, pool-status
  *           (undecodable records of either -> dead-letters)
  * </pre>
  */
@@ -47,13 +48,9 @@ public final class AllocationJob {
 
   private AllocationJob() {}
 
-  /** Where the job writes; tests pass their own. */
-  public record Sinks(Sink<Grant> grants, Sink<ShakeOutcome> outcomes, Sink<PoolStatus> poolStatus,
-      Sink<DeadLetter> deadLetters) {}
-
   /** The topology; sources and sinks come from the caller. {@code beforeAllocation} lets tests inject faults. */
   public static void define(StreamExecutionEnvironment env, Source<RawRecord, ?, ?> poolSource,
-      Source<RawRecord, ?, ?> shakeSource, Sinks sinks, AllocationSettings settings,
+      Source<RawRecord, ?, ?> shakeSource, Outputs outputs, AllocationSettings settings,
       UnaryOperator<DataStream<Shake>> beforeAllocation) {
     Topology topology = new Topology(env, "allocation");
     SingleOutputStreamOperator<PoolDefinition> pools =
@@ -66,32 +63,29 @@ public final class AllocationJob {
         ShakeRules::validate, Shake::getTimestamp, Topology.kafkaTime(Duration.ofSeconds(5), SHAKES_IDLE_AFTER)));
     DataStream<Shake> shakes = beforeAllocation.apply(decoded);
 
-    SingleOutputStreamOperator<ShakeOutcome> outcomes = shakes
-        .keyBy(s -> Keys.set(s.getPoolId(), s.getSetId()), TypeInformation.of(String.class))
-        .connect(poolBroadcast)
-        .process(new AllocateFunction(settings), TypeInformation.of(ShakeOutcome.class))
-        .name("allocate").uid("allocate");
-
-    Topology.write(outcomes, sinks.outcomes(), "outcomes");
-    Topology.write(outcomes.getSideOutput(AllocateFunction.GRANTS), sinks.grants(), "grants");
-    Topology.write(outcomes.getSideOutput(AllocateFunction.STATUS), sinks.poolStatus(), "pool-status");
-    topology.writeDeadLetters(sinks.deadLetters(), outcomes);
+    // One task writes outcomes, grants, pool status and the shakes it refuses, through one producer in one
+    // transaction per checkpoint; the ingest reads outcomes uncommitted while a user waits, so it must not linger.
+    Routed.process(shakes.keyBy(s -> Keys.set(s.getPoolId(), s.getSetId()), TypeInformation.of(String.class)),
+        poolBroadcast, new AllocateFunction(settings), routes(outputs), "allocate", outputs.promptSink("allocate"));
+    topology.writeDeadLetters(outputs.deadLetters());
   }
 
+  /**
+   * Where {@code allocate}'s outputs go. Outcomes are read uncommitted by the ingest (allocation replays byte for
+   * byte); status is a latest-value-per-key topic whose replayed values are the same.
+   */
+  public static Routes routes(Outputs outputs) {
+    return Routes.main(Route.of(outputs.topic(Topics.SHAKE_OUTCOMES), Codecs.OUTCOME, ShakeOutcome::getShakeId))
+        .and(AllocateFunction.GRANTS, Route.of(outputs.topic(Topics.GRANTS), Codecs.GRANT, Grant::getGrantId))
+        .and(AllocateFunction.STATUS, Route.of(outputs.topic(Topics.POOL_STATUS), Codecs.POOL_STATUS,
+            s -> Keys.set(s.getPoolId(), s.getSetId())))
+        .and(DecodeFunction.DEAD_LETTERS, Route.of(outputs.topic(Topics.DEAD_LETTERS), Codecs.DEAD_LETTER,
+            DeadLetter::getSourceTopic));
+  }
 
-  /** The real Kafka sinks, with transactional id prefixes unique to this job and topic prefix. */
-  public static Sinks kafkaSinks(String bootstrap, String topicPrefix, String transactionalIdPrefix) {
-    String tx = transactionalIdPrefix + "-" + (topicPrefix.isEmpty() ? "" : topicPrefix);
-    return new Sinks(
-        KafkaIo.sink(bootstrap, Topics.named(topicPrefix, Topics.GRANTS), Codecs.GRANT, Grant::getGrantId,
-            DeliveryGuarantee.EXACTLY_ONCE, tx + "grants"),
-        // The ingest reads outcomes uncommitted (allocation replays byte for byte) and a user waits on each.
-        KafkaIo.promptExactlyOnce(bootstrap, Topics.named(topicPrefix, Topics.SHAKE_OUTCOMES), Codecs.OUTCOME,
-            ShakeOutcome::getShakeId, tx + "outcomes"),
-        // Status is a latest-value-per-key topic: a replayed older value is overwritten by the replay itself.
-        KafkaIo.sink(bootstrap, Topics.named(topicPrefix, Topics.POOL_STATUS), Codecs.POOL_STATUS,
-            s -> Keys.set(s.getPoolId(), s.getSetId()), DeliveryGuarantee.AT_LEAST_ONCE, null),
-        KafkaIo.deadLetters(bootstrap, topicPrefix));
+  /** The real Kafka sinks, with transactional id prefixes unique to this job, topic prefix and task. */
+  public static Outputs kafkaSinks(String bootstrap, String topicPrefix, String transactionalIdPrefix) {
+    return new Outputs(bootstrap, topicPrefix, transactionalIdPrefix);
   }
 
   public static final Map<String, String> FLAGS = JobMain.flags(NAME,

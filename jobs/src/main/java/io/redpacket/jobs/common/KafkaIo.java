@@ -60,32 +60,16 @@ public final class KafkaIo {
     // Exactly-once output is read committed: no reader sees a record before the checkpoint commits its
     // transaction (every second), and the commit flushes whatever lingers; so those producers wait longer
     // to fill bigger batches (fewer requests to the broker), the at-least-once ones stay prompt.
-    int lingerMs = guarantee == DeliveryGuarantee.EXACTLY_ONCE ? 50 : 5;
+    int lingerMs = guarantee == DeliveryGuarantee.EXACTLY_ONCE ? COMMITTED_LINGER_MS : 5;
     return sink(bootstrap, topic, codec, key, guarantee, transactionalIdPrefix, lingerMs);
   }
 
-  /**
-   * An exactly-once sink to a topic that someone waits on reading it uncommitted (the ingest's
-   * shake outcomes): it must not linger for bigger batches, since every millisecond of linger is a
-   * millisecond of a user's wait for an answer.
-   */
-  public static <T extends SpecificRecord> KafkaSink<T> promptExactlyOnce(String bootstrap, String topic,
-      AvroCodec<T> codec, KeyOf<T> key, String transactionalIdPrefix) {
-    return sink(bootstrap, topic, codec, key, DeliveryGuarantee.EXACTLY_ONCE, transactionalIdPrefix, PROMPT_LINGER_MS);
-  }
-
   /** The linger of a sink read as it is written: long enough to batch a burst, short next to an answer's budget. */
-  static final int PROMPT_LINGER_MS = 2;
+  public static final int PROMPT_LINGER_MS = 2;
 
   private static <T extends SpecificRecord> KafkaSink<T> sink(String bootstrap, String topic, AvroCodec<T> codec,
       KeyOf<T> key, DeliveryGuarantee guarantee, String transactionalIdPrefix, int lingerMs) {
-    Properties producer = new Properties();
-    producer.setProperty("transaction.timeout.ms", String.valueOf(TRANSACTION_TIMEOUT.toMillis()));
-    boolean exactlyOnce = guarantee == DeliveryGuarantee.EXACTLY_ONCE;
-    producer.setProperty("linger.ms", String.valueOf(lingerMs));
-    producer.setProperty("batch.size", exactlyOnce ? "262144" : "131072");
-    producer.setProperty("enable.idempotence", "true");
-    producer.setProperty("acks", "all");
+    Properties producer = producerConfig(guarantee == DeliveryGuarantee.EXACTLY_ONCE, lingerMs);
     var builder = KafkaSink.<T>builder()
         .setBootstrapServers(bootstrap)
         .setKafkaProducerConfig(producer)
@@ -111,6 +95,52 @@ public final class KafkaIo {
   public static KafkaSink<DeadLetter> deadLetters(String bootstrap, String topicPrefix) {
     return sink(bootstrap, Topics.named(topicPrefix, Topics.DEAD_LETTERS), Codecs.DEAD_LETTER, DeadLetter::getSourceTopic,
         DeliveryGuarantee.AT_LEAST_ONCE, null);
+  }
+
+  /**
+   * The one exactly-once sink of a task ({@link Routed}): records of any of the job's topics, each to the topic it
+   * names, all in one transaction per checkpoint.
+   *
+   * @param transactionalIdPrefix unique to the job, campaign and task
+   * @param lingerMs {@link #PROMPT_LINGER_MS} when a topic of the task is read as it is written, else
+   *     {@link #COMMITTED_LINGER_MS}
+   */
+  public static KafkaSink<Encoded> taskSink(String bootstrap, String transactionalIdPrefix, int lingerMs) {
+    return KafkaSink.<Encoded>builder()
+        .setBootstrapServers(bootstrap)
+        .setKafkaProducerConfig(producerConfig(true, lingerMs))
+        .setRecordSerializer(new EncodedSerializer())
+        .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+        .setTransactionalIdPrefix(transactionalIdPrefix)
+        .build();
+  }
+
+  /**
+   * The linger of a sink whose topics are all read committed: no reader sees a record before the checkpoint commits
+   * its transaction (every second), and the commit flushes whatever lingers, so it waits longer to fill bigger
+   * batches (fewer requests to the broker).
+   */
+  public static final int COMMITTED_LINGER_MS = 50;
+
+  private static Properties producerConfig(boolean exactlyOnce, int lingerMs) {
+    Properties producer = new Properties();
+    producer.setProperty("transaction.timeout.ms", String.valueOf(TRANSACTION_TIMEOUT.toMillis()));
+    producer.setProperty("linger.ms", String.valueOf(lingerMs));
+    producer.setProperty("batch.size", exactlyOnce ? "262144" : "131072");
+    producer.setProperty("enable.idempotence", "true");
+    producer.setProperty("acks", "all");
+    return producer;
+  }
+
+  /** Writes an {@link Encoded} record to the topic it names. */
+  static final class EncodedSerializer implements KafkaRecordSerializationSchema<Encoded> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public ProducerRecord<byte[], byte[]> serialize(Encoded element, KafkaSinkContext context, Long timestamp) {
+      return new ProducerRecord<>(element.topic, null, outputStamp(timestamp, System.currentTimeMillis()), element.key,
+          element.value);
+    }
   }
 
   /** Year 2286: any larger record time stamp is an artefact (an end-of-input timer), not an event's time. */

@@ -13,7 +13,6 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
-import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -185,28 +184,12 @@ public final class Topology {
   }
 
   /**
-   * Keys a latest-value output holds at most between two checkpoints before it passes them all on early. The
-   * benches changed up to about 13,000 shares and 17,000 grants a second per subtask: room for a 2 s checkpoint
-   * interval. A share state with its claims takes an estimated one to two kilobytes of heap: at most 40 to 80 MB.
+   * Writes the dead letters of every input to the sink. (Those an operator of {@link Routed} refuses go through its
+   * task's sink, routed to the dead letters' topic.)
    */
-  public static final int LATEST_MAX_KEYS = 40_000;
-
-  /**
-   * Writes a latest-value output (one current value per key, read committed) with only each key's last value of
-   * every checkpoint: see {@link LatestPerCheckpoint}. The sink keeps its uid; the new operator holds no state.
-   */
-  public static <T> void writeLatest(DataStream<T> stream, KeySelector<T, String> key, Sink<T> sink, String output) {
-    write(stream.transform("latest-" + output, stream.getType(), new LatestPerCheckpoint<>(key, LATEST_MAX_KEYS))
-        .name("latest-" + output).uid("latest-" + output), sink, output);
-  }
-
-  /** Writes the dead letters of every input, and those the given operators refuse, to the sink. */
-  public void writeDeadLetters(Sink<DeadLetter> sink, SingleOutputStreamOperator<?>... refusing) {
+  public void writeDeadLetters(Sink<DeadLetter> sink) {
     List<DataStream<DeadLetter>> letters = new ArrayList<>();
     for (SingleOutputStreamOperator<?> op : inputs) {
-      letters.add(op.getSideOutput(DecodeFunction.DEAD_LETTERS));
-    }
-    for (SingleOutputStreamOperator<?> op : refusing) {
       letters.add(op.getSideOutput(DecodeFunction.DEAD_LETTERS));
     }
     @SuppressWarnings("unchecked")

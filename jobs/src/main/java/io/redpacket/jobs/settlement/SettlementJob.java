@@ -13,17 +13,20 @@ import io.redpacket.codec.Topics;
 import io.redpacket.core.InputRules;
 import io.redpacket.core.Settlement;
 import io.redpacket.jobs.common.DecodeFunction;
+import io.redpacket.jobs.common.Encoded;
 import io.redpacket.jobs.common.JobArgs;
 import io.redpacket.jobs.common.JobMain;
 import io.redpacket.jobs.common.KafkaArgs;
-import io.redpacket.jobs.common.KafkaIo;
+import io.redpacket.jobs.common.Outputs;
 import io.redpacket.jobs.common.RawRecord;
+import io.redpacket.jobs.common.Route;
+import io.redpacket.jobs.common.Routed;
+import io.redpacket.jobs.common.Routes;
 import io.redpacket.jobs.common.Topology;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -34,10 +37,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *
  * <pre>
  * grants -> decode-grants -> keyBy(grantId) --+
- * opens  -> decode-opens  -> keyBy(grantId) --+-> settle -> ledger
- *                                                  |-> open-results
- *                                                  +-> grant states -> keyBy(userId) --+-> wallet -> grant-states, wallets
- * share-grants -> decode-share-grants -> keyBy(shareId) -> book-share-grants -> ledger
+ * opens  -> decode-opens  -> keyBy(grantId) --+-> settle -> settle-2-sink: ledger, open-results
+ *                                                  +-> grant states -> keyBy(userId) --+-> wallet -> wallet-sink: grant-states, wallets
+ * share-grants -> decode-share-grants -> keyBy(shareId) -> book-share-grants -> book-share-grants-sink: ledger
  *                                                     +-> pieces -> keyBy(userId) ----+
  *           (undecodable or invalid records -> dead-letters)
  * </pre>
@@ -57,13 +59,9 @@ public final class SettlementJob {
 
   private SettlementJob() {}
 
-  /** Where the job writes; tests pass their own. */
-  public record Sinks(Sink<LedgerEntry> ledger, Sink<Wallet> wallets, Sink<GrantState> grantStates,
-      Sink<OpenResult> openResults, Sink<DeadLetter> deadLetters) {}
-
   /** The topology; sources and sinks come from the caller. {@code beforeSettlement} lets tests inject faults. */
   public static void define(StreamExecutionEnvironment env, Source<RawRecord, ?, ?> grantSource,
-      Source<RawRecord, ?, ?> openSource, Source<RawRecord, ?, ?> shareGrantSource, Sinks sinks, SettlementSettings settings,
+      Source<RawRecord, ?, ?> openSource, Source<RawRecord, ?, ?> shareGrantSource, Outputs outputs, SettlementSettings settings,
       UnaryOperator<DataStream<Open>> beforeSettlement) {
     Topology topology = new Topology(env, "settlement");
     // Timers on the heap, not in RocksDB: registering one in RocksDB's sorted timer set was 15 % of settle's time.
@@ -82,42 +80,48 @@ public final class SettlementJob {
     SingleOutputStreamOperator<ShareGrant> shareMoves =
         topology.decoded(shareGrantSource, "share-grants", Codecs.SHARE_GRANT, InputRules::shareGrant);
 
-    SingleOutputStreamOperator<LedgerEntry> ledger = grants
+    // Each task writes all its topics through one producer, in one transaction per checkpoint (Routed).
+    SingleOutputStreamOperator<Encoded> settle = Routed.process(grants
         .keyBy(Grant::getGrantId, TypeInformation.of(String.class))
-        .connect(beforeSettlement.apply(opens).keyBy(Open::getGrantId, TypeInformation.of(String.class)))
-        .process(new SettleFunction(settings), TypeInformation.of(LedgerEntry.class))
-        .name("settle").uid(SETTLE_UID);
+        .connect(beforeSettlement.apply(opens).keyBy(Open::getGrantId, TypeInformation.of(String.class))),
+        new SettleFunction(settings), settleRoutes(outputs), SETTLE_UID, outputs.sink(SETTLE_UID));
     // A share's money was decided by the sharing job: here it is booked once, and pieces credited to friends' wallets.
-    SingleOutputStreamOperator<LedgerEntry> shareEntries = shareMoves
-        .keyBy(ShareGrant::getShareId, TypeInformation.of(String.class))
-        .process(new BookShareFunction(settings.retention().plus(settings.expiry())), TypeInformation.of(LedgerEntry.class))
-        .name("book-share-grants").uid("book-share-grants");
-    DataStream<ShareGrant> pieces = shareEntries.getSideOutput(BookShareFunction.PIECES);
-    SingleOutputStreamOperator<GrantState> states = ledger.getSideOutput(SettleFunction.STATES)
+    SingleOutputStreamOperator<Encoded> booked = Routed.process(shareMoves
+        .keyBy(ShareGrant::getShareId, TypeInformation.of(String.class)),
+        new BookShareFunction(settings.retention().plus(settings.expiry())),
+        Routes.main(ledger(outputs)), "book-share-grants", outputs.sink("book-share-grants"));
+    DataStream<ShareGrant> pieces = booked.getSideOutput(BookShareFunction.PIECES);
+    Routed.process(settle.getSideOutput(SettleFunction.STATES)
         .keyBy(GrantState::getUserId, TypeInformation.of(String.class))
-        .connect(pieces.keyBy(ShareGrant::getUserId, TypeInformation.of(String.class)))
-        .process(new WalletFunction(), TypeInformation.of(GrantState.class))
-        .name("wallet").uid("wallet");
-
-    Topology.write(ledger.union(shareEntries), sinks.ledger(), "ledger");
-    Topology.write(ledger.getSideOutput(SettleFunction.RESULTS), sinks.openResults(), "open-results");
-    // Latest-value topics, read committed by all (the ingest, the sharing job, the audit): a checkpoint's last
-    // state per grant and balance per user are all anyone sees of it.
-    Topology.writeLatest(states, GrantState::getGrantId, sinks.grantStates(), "grant-states");
-    Topology.writeLatest(states.getSideOutput(WalletFunction.WALLETS), Wallet::getUserId, sinks.wallets(), "wallets");
-    topology.writeDeadLetters(sinks.deadLetters(), ledger);
+        .connect(pieces.keyBy(ShareGrant::getUserId, TypeInformation.of(String.class))),
+        new WalletFunction(), walletRoutes(outputs), "wallet", outputs.sink("wallet"));
+    topology.writeDeadLetters(outputs.deadLetters());
   }
 
-  /** The real Kafka sinks; every money-bearing one exactly-once with its own transactional id prefix. */
-  public static Sinks kafkaSinks(String bootstrap, String topicPrefix, String transactionalIdPrefix) {
-    return new Sinks(
-        KafkaIo.exactlyOnce(bootstrap, topicPrefix, Topics.LEDGER, Codecs.LEDGER, LedgerEntry::getEntryId, transactionalIdPrefix),
-        KafkaIo.exactlyOnce(bootstrap, topicPrefix, Topics.WALLETS, Codecs.WALLET, Wallet::getUserId, transactionalIdPrefix),
-        KafkaIo.exactlyOnce(bootstrap, topicPrefix, Topics.GRANT_STATES, Codecs.GRANT_STATE, GrantState::getGrantId,
-            transactionalIdPrefix),
-        KafkaIo.exactlyOnce(bootstrap, topicPrefix, Topics.OPEN_RESULTS, Codecs.OPEN_RESULT, OpenResult::getOpenId,
-            transactionalIdPrefix),
-        KafkaIo.deadLetters(bootstrap, topicPrefix));
+  private static Route ledger(Outputs outputs) {
+    return Route.of(outputs.topic(Topics.LEDGER), Codecs.LEDGER, LedgerEntry::getEntryId);
+  }
+
+  /** Where {@code settle}'s outputs go; its grant states go on to the wallets, not to a topic. */
+  public static Routes settleRoutes(Outputs outputs) {
+    return Routes.main(ledger(outputs))
+        .and(SettleFunction.RESULTS, Route.of(outputs.topic(Topics.OPEN_RESULTS), Codecs.OPEN_RESULT, OpenResult::getOpenId))
+        .and(DecodeFunction.DEAD_LETTERS, Route.of(outputs.topic(Topics.DEAD_LETTERS), Codecs.DEAD_LETTER,
+            DeadLetter::getSourceTopic));
+  }
+
+  /**
+   * Where {@code wallet}'s outputs go: two latest-value topics, read committed by all (the ingest, the sharing job,
+   * the audit): a checkpoint's last state per grant and balance per user are all anyone sees of it.
+   */
+  public static Routes walletRoutes(Outputs outputs) {
+    return Routes.main(Route.latest(outputs.topic(Topics.GRANT_STATES), Codecs.GRANT_STATE, GrantState::getGrantId))
+        .and(WalletFunction.WALLETS, Route.latest(outputs.topic(Topics.WALLETS), Codecs.WALLET, Wallet::getUserId));
+  }
+
+  /** The real Kafka sinks; transactional id prefixes unique to this job, topic prefix and task. */
+  public static Outputs kafkaSinks(String bootstrap, String topicPrefix, String transactionalIdPrefix) {
+    return new Outputs(bootstrap, topicPrefix, transactionalIdPrefix);
   }
 
   public static final Map<String, String> FLAGS = JobMain.flags(NAME,

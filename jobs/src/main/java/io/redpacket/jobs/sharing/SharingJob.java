@@ -1,6 +1,5 @@
 package io.redpacket.jobs.sharing;
 
-import io.redpacket.avro.DeadLetter;
 import io.redpacket.avro.GrantState;
 import io.redpacket.avro.ShareGrant;
 import io.redpacket.avro.ShareRequest;
@@ -12,14 +11,16 @@ import io.redpacket.core.InputRules;
 import io.redpacket.jobs.common.JobArgs;
 import io.redpacket.jobs.common.JobMain;
 import io.redpacket.jobs.common.KafkaArgs;
-import io.redpacket.jobs.common.KafkaIo;
+import io.redpacket.jobs.common.Outputs;
 import io.redpacket.jobs.common.RawRecord;
+import io.redpacket.jobs.common.Route;
+import io.redpacket.jobs.common.Routed;
+import io.redpacket.jobs.common.Routes;
 import io.redpacket.jobs.common.Topology;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -42,13 +43,9 @@ public final class SharingJob {
 
   private SharingJob() {}
 
-  /** Where the job writes; tests pass their own. */
-  public record Sinks(Sink<ShareGrant> shareGrants, Sink<ShareState> shareStates, Sink<ShareResult> shareResults,
-      Sink<DeadLetter> deadLetters) {}
-
   /** The topology; sources and sinks come from the caller. {@code beforeSharing} lets tests inject faults. */
   public static void define(StreamExecutionEnvironment env, Source<RawRecord, ?, ?> grantStateSource,
-      Source<RawRecord, ?, ?> shareSource, Source<RawRecord, ?, ?> claimSource, Sinks sinks, SharingSettings settings,
+      Source<RawRecord, ?, ?> shareSource, Source<RawRecord, ?, ?> claimSource, Outputs outputs, SharingSettings settings,
       UnaryOperator<DataStream<ShareRequest>> beforeSharing) {
     Topology topology = new Topology(env, "sharing");
     SingleOutputStreamOperator<GrantState> states =
@@ -63,30 +60,28 @@ public final class SharingJob {
     // Only grants that can be shared take state here.
     DataStream<GrantState> shareable = states.filter(s -> s.getShareCents() > 0 && s.getSharePieces() > 0)
         .name("with-share-allowance").uid("with-share-allowance");
-    SingleOutputStreamOperator<ShareGrant> moves = shareable
-        .keyBy(GrantState::getGrantId, TypeInformation.of(String.class))
-        .connect(beforeSharing.apply(shares.union(claims)).keyBy(ShareRequest::getShareId, TypeInformation.of(String.class)))
-        .process(new ShareFunction(settings), TypeInformation.of(ShareGrant.class))
-        .name("share").uid("share");
-
-    Topology.write(moves, sinks.shareGrants(), "share-grants");
-    // Read committed by all (the ingest, the audit): a checkpoint's last state per share is all anyone sees.
-    Topology.writeLatest(moves.getSideOutput(ShareFunction.STATES), ShareState::getShareId, sinks.shareStates(),
-        "share-states");
-    Topology.write(moves.getSideOutput(ShareFunction.RESULTS), sinks.shareResults(), "share-results");
-    topology.writeDeadLetters(sinks.deadLetters());
+    // All of share's topics through one producer, in one transaction per checkpoint (Routed).
+    Routed.process(shareable.keyBy(GrantState::getGrantId, TypeInformation.of(String.class))
+        .connect(beforeSharing.apply(shares.union(claims)).keyBy(ShareRequest::getShareId, TypeInformation.of(String.class))),
+        new ShareFunction(settings), routes(outputs), "share", outputs.sink("share"));
+    topology.writeDeadLetters(outputs.deadLetters());
   }
 
-  /** The real Kafka sinks; every one that carries money or answers exactly-once with its own transactional id prefix. */
-  public static Sinks kafkaSinks(String bootstrap, String topicPrefix, String transactionalIdPrefix) {
-    return new Sinks(
-        KafkaIo.exactlyOnce(bootstrap, topicPrefix, Topics.SHARE_GRANTS, Codecs.SHARE_GRANT, ShareGrant::getShareId,
-            transactionalIdPrefix),
-        KafkaIo.exactlyOnce(bootstrap, topicPrefix, Topics.SHARE_STATES, Codecs.SHARE_STATE, ShareState::getShareId,
-            transactionalIdPrefix),
-        KafkaIo.exactlyOnce(bootstrap, topicPrefix, Topics.SHARE_RESULTS, Codecs.SHARE_RESULT, ShareResult::getRequestId,
-            transactionalIdPrefix),
-        KafkaIo.deadLetters(bootstrap, topicPrefix));
+  /**
+   * Where {@code share}'s outputs go. Share states are a latest-value topic read committed by all (the ingest, the
+   * audit): a checkpoint's last state per share is all anyone sees.
+   */
+  public static Routes routes(Outputs outputs) {
+    return Routes.main(Route.of(outputs.topic(Topics.SHARE_GRANTS), Codecs.SHARE_GRANT, ShareGrant::getShareId))
+        .and(ShareFunction.STATES, Route.latest(outputs.topic(Topics.SHARE_STATES), Codecs.SHARE_STATE,
+            ShareState::getShareId))
+        .and(ShareFunction.RESULTS, Route.of(outputs.topic(Topics.SHARE_RESULTS), Codecs.SHARE_RESULT,
+            ShareResult::getRequestId));
+  }
+
+  /** The real Kafka sinks; transactional id prefixes unique to this job, topic prefix and task. */
+  public static Outputs kafkaSinks(String bootstrap, String topicPrefix, String transactionalIdPrefix) {
+    return new Outputs(bootstrap, topicPrefix, transactionalIdPrefix);
   }
 
   public static final Map<String, String> FLAGS = JobMain.flags(NAME,
