@@ -34,4 +34,18 @@ class KafkaIoTest {
     assertThat(KafkaIo.outputStamp(now + 16 * 60_000L, now)).isNull();
     assertThat(KafkaIo.outputStamp(now + 60_000L, now)).isEqualTo(now + 60_000L);
   }
+
+  @Test
+  void aTasksSinkWritesEachRecordToTheTopicItNamesWithTheSameGuardOnItsStamp() {
+    var encoded = new KafkaIo.EncodedSerializer();
+    Encoded e = Route.of("demo.opens", Codecs.OPEN, Open::getGrantId).encode(open);
+    var r = encoded.serialize(e, null, 1_700_000_000_000L);
+    assertThat(r.topic()).isEqualTo("demo.opens");
+    assertThat(new String(r.key())).isEqualTo("p/0/1");
+    assertThat(Codecs.OPEN.decode(r.value())).isEqualTo(open);
+    assertThat(r.timestamp()).isEqualTo(1_700_000_000_000L);
+    assertThat(encoded.serialize(e, null, Long.MAX_VALUE).timestamp()).isNull();
+    assertThat(encoded.serialize(e, null, Long.MIN_VALUE).timestamp()).isNull();
+    assertThat(encoded.serialize(e, null, System.currentTimeMillis() + 2 * 3_600_000L).timestamp()).isNull();
+  }
 }
