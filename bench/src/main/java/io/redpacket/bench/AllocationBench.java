@@ -44,7 +44,7 @@ import picocli.CommandLine.Option;
     description = "The allocation job (RocksDB, exactly-once) against a pass-through job with the same source and"
         + " sinks but no state, on the same broker in one run; prints shakes per second and their ratio.")
 public final class AllocationBench implements Callable<Integer> {
-  @Option(names = "--shakes", defaultValue = "4500000", description = "shakes per run; at least 10 s of"
+  @Option(names = "--shakes", defaultValue = "6000000", description = "shakes per run; at least 10 s of"
       + " the faster job's output each (default: ${DEFAULT-VALUE})")
   int shakes;
 

@@ -53,6 +53,9 @@ class ClusterTest {
         .isLessThanOrEqualTo(Duration.ofMillis(100));
     assertThat(conf.get(org.apache.flink.configuration.RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_RESET_BACKOFF_THRESHOLD))
         .isLessThanOrEqualTo(Duration.ofSeconds(30));
+    // Spread over the TaskManagers, so a kill moves half the tasks and the other half restart warm, state local.
+    assertThat(conf.get(org.apache.flink.configuration.TaskManagerOptions.TASK_MANAGER_LOAD_BALANCE_MODE))
+        .isEqualTo(org.apache.flink.configuration.TaskManagerOptions.TaskManagerLoadBalanceMode.SLOTS);
     assertThat(conf.get(org.apache.flink.configuration.CheckpointingOptions.LOCAL_BACKUP_ENABLED)).isTrue();
     assertThat(conf.get(org.apache.flink.configuration.StateRecoveryOptions.LOCAL_RECOVERY)).isTrue();
     assertThat(conf.get(org.apache.flink.configuration.CheckpointingOptions.INCREMENTAL_CHECKPOINTS)).isTrue();
