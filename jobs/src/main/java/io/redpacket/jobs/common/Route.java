@@ -40,6 +40,12 @@ public final class Route implements Serializable {
 
   @SuppressWarnings({"unchecked", "rawtypes"})
   Encoded encode(Object value) {
-    return new Encoded(topic, key(value).getBytes(StandardCharsets.UTF_8), ((AvroCodec) codec).encode((SpecificRecord) value));
+    return encode(value, key(value));
+  }
+
+  /** The same with its key already taken (a latest value is keyed when it arrives and encoded at the checkpoint). */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  Encoded encode(Object value, String key) {
+    return new Encoded(topic, key.getBytes(StandardCharsets.UTF_8), ((AvroCodec) codec).encode((SpecificRecord) value));
   }
 }

@@ -34,7 +34,7 @@ public final class RoutingOutput implements Output<StreamRecord<Object>> {
   private Counter superseded = new SimpleCounter();
 
   /** A latest value waiting for the checkpoint, not yet encoded. */
-  private record Waiting(Route route, Object value, boolean hasTimestamp, long timestamp) {}
+  private record Waiting(Route route, String key, Object value, boolean hasTimestamp, long timestamp) {}
 
   public RoutingOutput(Output<StreamRecord<Encoded>> out, Routes routes, int maxKeys) {
     this.out = out;
@@ -70,8 +70,9 @@ public final class RoutingOutput implements Output<StreamRecord<Object>> {
       return;
     }
     // The topic is part of the key: one operator may write two latest-value topics (grant states and wallets).
-    Waiting w = new Waiting(route, value, record.hasTimestamp(), record.getTimestamp());
-    if (waiting.put(route.topic + '\u0000' + route.key(value), w) != null) {
+    String key = route.key(value);
+    Waiting w = new Waiting(route, key, value, record.hasTimestamp(), record.getTimestamp());
+    if (waiting.put(route.topic + '\u0000' + key, w) != null) {
       superseded.inc();
     } else if (waiting.size() > maxKeys) {
       flush();
@@ -91,7 +92,7 @@ public final class RoutingOutput implements Output<StreamRecord<Object>> {
   /** Passes on every waiting latest value, in the order their keys first changed. */
   public void flush() {
     for (Waiting w : waiting.values()) {
-      emit(w.route().encode(w.value()), w.hasTimestamp(), w.timestamp());
+      emit(w.route().encode(w.value(), w.key()), w.hasTimestamp(), w.timestamp());
     }
     waiting.clear();
   }
