@@ -25,8 +25,7 @@ class BufferTimeoutsTest {
   static Map<String, Long> timeouts(Map<String, String> flags, BiConsumer<StreamExecutionEnvironment, JobArgs> build) {
     Configuration conf = new Configuration();
     conf.setString("execution.buffer-timeout.interval", CONFIGURED + " ms");
-    StreamExecutionEnvironment env = new StreamExecutionEnvironment(conf);
-    build.accept(env, new JobArgs(new String[] {"--bootstrap", "127.0.0.1:9"}, flags));
+    StreamExecutionEnvironment env = BuiltJob.on(conf, flags, build);
     Map<String, Long> out = new TreeMap<>();
     for (StreamNode n : env.getStreamGraph().getStreamNodes()) {
       out.put(n.getOperatorName(), n.getBufferTimeout());

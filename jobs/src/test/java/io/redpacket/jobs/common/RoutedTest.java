@@ -132,8 +132,7 @@ class RoutedTest {
 
   /** The names of a job's tasks: its chained operators' names, joined. */
   static List<String> tasks(Map<String, String> flags, BiConsumer<StreamExecutionEnvironment, JobArgs> build) {
-    StreamExecutionEnvironment env = new StreamExecutionEnvironment(new Configuration());
-    build.accept(env, new JobArgs(new String[] {"--bootstrap", "127.0.0.1:9"}, flags));
+    StreamExecutionEnvironment env = BuiltJob.on(new Configuration(), flags, build);
     List<String> tasks = new ArrayList<>();
     env.getStreamGraph().getJobGraph().getVertices().forEach(v -> tasks.add(v.getName()));
     return tasks;

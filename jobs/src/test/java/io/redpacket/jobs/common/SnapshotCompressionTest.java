@@ -21,9 +21,7 @@ class SnapshotCompressionTest {
   static boolean compressed(Map<String, String> flags, BiConsumer<StreamExecutionEnvironment, JobArgs> build) {
     Configuration cluster = new Configuration();
     cluster.setString("execution.checkpointing.snapshot-compression", "false");
-    StreamExecutionEnvironment env = new StreamExecutionEnvironment(cluster);
-    build.accept(env, new JobArgs(new String[] {"--bootstrap", "127.0.0.1:9"}, flags));
-    return env.getConfig().isUseSnapshotCompression();
+    return BuiltJob.on(cluster, flags, build).getConfig().isUseSnapshotCompression();
   }
 
   @Test
