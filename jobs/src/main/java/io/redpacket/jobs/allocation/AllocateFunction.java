@@ -90,7 +90,7 @@ public final class AllocateFunction extends KeyedBroadcastProcessFunction<String
     var ctx = getRuntimeContext();
     store = new FlinkSetStore(ctx.getState(new ValueStateDescriptor<>("set", TypeInformation.of(SetState.class))),
         ctx.getMapState(new MapStateDescriptor<>("users", Types.STRING, TypeInformation.of(UserRecord.class))),
-        knownUsers);
+        knownUsers, new UserCache(settings.userCache()));
     pending = ctx.getListState(new ListStateDescriptor<>("waiting-for-pool", TypeInformation.of(Shake.class)));
     pendingSince = ctx.getState(new ValueStateDescriptor<>("waiting-since", Types.LONG));
     metrics = ctx.getMetricGroup().addGroup("redpacket");

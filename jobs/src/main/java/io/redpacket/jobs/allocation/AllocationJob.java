@@ -90,7 +90,9 @@ public final class AllocationJob {
 
   public static final Map<String, String> FLAGS = JobMain.flags(NAME,
       "retention-minutes", "keep a pool's per-user state this long after its window (default: 60)",
-      "unknown-pool-wait-seconds", "how long shakes wait for their pool's definition (default: 30)");
+      "unknown-pool-wait-seconds", "how long shakes wait for their pool's definition (default: 30)",
+      "user-cache", "user records each subtask keeps on the heap in front of RocksDB (default: "
+          + AllocationSettings.DEFAULT_USER_CACHE + ")");
 
   public static void main(String[] argv) throws Exception {
     JobMain.run(NAME, argv, FLAGS, AllocationJob::settings, AllocationJob::build);
@@ -98,7 +100,8 @@ public final class AllocationJob {
 
   static AllocationSettings settings(JobArgs args) {
     return new AllocationSettings(Duration.ofMinutes(args.positiveLong("retention-minutes", 60, 525_600)),
-        Duration.ofSeconds(args.positiveLong("unknown-pool-wait-seconds", 30, 86_400)));
+        Duration.ofSeconds(args.positiveLong("unknown-pool-wait-seconds", 30, 86_400)),
+        (int) args.positiveLong("user-cache", AllocationSettings.DEFAULT_USER_CACHE, 10_000_000));
   }
 
   /** Builds the job with real Kafka sources and sinks from its arguments. */

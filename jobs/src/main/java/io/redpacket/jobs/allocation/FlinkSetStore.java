@@ -13,20 +13,26 @@ import org.apache.flink.api.common.state.ValueState;
  * The allocator's {@link SetStore} over Flink keyed state (RocksDB), scoped to the current key.
  * Every shake reads its set, so sets (a few per pool per subtask, a few dozen bytes each) are
  * also kept in a write-through heap cache; RocksDB stays the truth that checkpoints see. A Bloom
- * filter of the users with state spares the read for users who never had any.
+ * filter of the users with state spares the read for users who never had any, and a bounded
+ * {@link UserCache} the read for users who shake again.
  */
 final class FlinkSetStore implements SetStore {
   private final ValueState<SetState> set;
   private final MapState<String, UserRecord> users;
   private final Map<String, SetState> cache = new HashMap<>();
   private final UserFilter known;
+  private final UserCache recent;
   private String key;
 
-  /** @param known the users of this subtask that may hold state; a user not in it is read as absent */
-  FlinkSetStore(ValueState<SetState> set, MapState<String, UserRecord> users, UserFilter known) {
+  /**
+   * @param known the users of this subtask that may hold state; a user not in it is read as absent
+   * @param recent the records of the users seen last, written through
+   */
+  FlinkSetStore(ValueState<SetState> set, MapState<String, UserRecord> users, UserFilter known, UserCache recent) {
     this.set = set;
     this.users = users;
     this.known = known;
+    this.recent = recent;
   }
 
   /** Scopes the store to the current key; call before each element or timer. */
@@ -57,18 +63,27 @@ final class FlinkSetStore implements SetStore {
     if (!known.mightContain(userId)) {
       return null; // certainly never stored: most losing shakes skip the state read
     }
-    return call(() -> users.get(userId));
+    UserRecord user = recent.get(key, userId);
+    if (user == null) {
+      user = call(() -> users.get(userId));
+      if (user != null) {
+        recent.put(key, userId, user);
+      }
+    }
+    return user;
   }
 
   @Override
   public void putUser(String userId, UserRecord user) {
     known.add(userId);
     run(() -> users.put(userId, user));
+    recent.put(key, userId, user);
   }
 
   void retire(SetState retired) {
     putSet(retired);
     users.clear();
+    recent.dropSet(key);
   }
 
   private interface StateCall<T> {

@@ -178,4 +178,62 @@ class AllocateFunctionHarnessTest {
     assertThat(outcomes()).containsExactly(OutcomeCode.ALREADY_WON);
     assertThat(harness.getSideOutput(AllocateFunction.GRANTS)).isNullOrEmpty();
   }
+
+  /** Removes a user's record from RocksDB behind the function's back, to tell a heap answer from a state read. */
+  void eraseFromRocksDb(String user) throws Exception {
+    KeyedStateBackend<Object> backend = harness.getOperator().getKeyedStateBackend();
+    backend.setCurrentKey("p1/0");
+    MapState<String, UserRecord> users = backend.getPartitionedState(VoidNamespace.INSTANCE,
+        VoidNamespaceSerializer.INSTANCE, new MapStateDescriptor<>("users", Types.STRING,
+            TypeInformation.of(UserRecord.class)));
+    users.remove(user);
+  }
+
+  @Test
+  void aUserWhoShakesAgainIsAnsweredFromTheHeapWithoutAStateRead() throws Exception {
+    harness.processBroadcastElement(pool, 0);
+    harness.processElement(shake("s1", "alice", START + 1), START + 1);
+    eraseFromRocksDb("alice");
+    harness.processElement(shake("s1", "alice", START + 2), START + 2); // a retry
+    harness.processElement(shake("s2", "alice", START + 3), START + 3); // a new shake
+    assertThat(outcomes()).containsExactly(OutcomeCode.WON, OutcomeCode.WON, OutcomeCode.ALREADY_WON);
+    var answers = harness.extractOutputValues();
+    assertThat(answers.get(1).getDuplicate()).as("the retry gets the first answer").isTrue();
+    assertThat(answers.get(1).getGrantId()).isEqualTo(answers.get(0).getGrantId());
+    assertThat(answers.get(2).getGrantId()).isEqualTo(answers.get(0).getGrantId());
+    assertThat(harness.getSideOutput(AllocateFunction.GRANTS)).hasSize(1);
+  }
+
+  @Test
+  void aUserWhoShakesAgainAfterARestoreIsReadFromRocksDb() throws Exception {
+    harness.processBroadcastElement(pool, 0);
+    harness.processElement(shake("s1", "alice", START + 1), START + 1);
+    var snapshot = harness.snapshot(1, START + 2);
+    harness.close();
+
+    harness = newHarness();
+    harness.initializeState(snapshot);
+    harness.open();
+    harness.processBroadcastWatermark(Long.MAX_VALUE - 1);
+    harness.processBroadcastElement(pool, 0);
+    harness.processElement(shake("s1", "alice", START + 3), START + 3);
+    harness.processElement(shake("s2", "alice", START + 4), START + 4);
+    assertThat(outcomes()).containsExactly(OutcomeCode.WON, OutcomeCode.ALREADY_WON);
+    assertThat(harness.extractOutputValues().get(0).getDuplicate()).isTrue();
+    assertThat(harness.getSideOutput(AllocateFunction.GRANTS)).isNullOrEmpty();
+  }
+
+  @Test
+  void aRetiredSetForgetsItsUsersOnTheHeapToo() throws Exception {
+    harness.processBroadcastElement(pool, 0);
+    harness.processElement(shake("s1", "alice", START + 1), START + 1);
+    harness.processWatermark(new Watermark(END + RETENTION.toMillis()));
+    assertThat(entriesIn("users")).isZero();
+
+    harness.processElement(shake("s1", "alice", START + 2), END + RETENTION.toMillis() + 1); // a late retry
+    ShakeOutcome late = harness.extractOutputValues().get(1);
+    assertThat(late.getOutcome()).as("answered as the retired set answers everyone, not from a stale record")
+        .isEqualTo(OutcomeCode.REJECTED);
+    assertThat(late.getReason()).contains("late");
+  }
 }

@@ -1,0 +1,43 @@
+package io.redpacket.jobs.allocation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.redpacket.core.UserRecord;
+import org.junit.jupiter.api.Test;
+
+class UserCacheTest {
+  @Test
+  void keepsAtMostItsCapacityAndLetsTheLeastRecentlyUsedGo() {
+    UserCache cache = new UserCache(2);
+    UserRecord alice = new UserRecord();
+    UserRecord bob = new UserRecord();
+    cache.put("p1/0", "alice", alice);
+    cache.put("p1/0", "bob", bob);
+    assertThat(cache.get("p1/0", "alice")).isSameAs(alice); // alice is now the most recently used
+    cache.put("p1/0", "carol", new UserRecord());
+    assertThat(cache.size()).isEqualTo(2);
+    assertThat(cache.get("p1/0", "bob")).isNull();
+    assertThat(cache.get("p1/0", "alice")).isSameAs(alice);
+  }
+
+  @Test
+  void aUsersRecordsInTwoSetsAreTwoEntriesAndDroppingASetKeepsTheOther() {
+    UserCache cache = new UserCache(10);
+    UserRecord inP1 = new UserRecord();
+    UserRecord inP2 = new UserRecord();
+    cache.put("p1/0", "alice", inP1);
+    cache.put("p2/3", "alice", inP2);
+    assertThat(cache.get("p1/0", "alice")).isSameAs(inP1);
+    assertThat(cache.get("p2/3", "alice")).isSameAs(inP2);
+    cache.dropSet("p1/0");
+    assertThat(cache.get("p1/0", "alice")).isNull();
+    assertThat(cache.get("p2/3", "alice")).isSameAs(inP2);
+  }
+
+  @Test
+  void refusesACapacityBelowOne() {
+    assertThatThrownBy(() -> new UserCache(0)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("at least 1");
+  }
+}
