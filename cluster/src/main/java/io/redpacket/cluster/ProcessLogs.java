@@ -20,7 +20,7 @@ final class ProcessLogs {
     StringBuilder s = new StringBuilder(what + "; see " + log);
     try (var lines = Files.lines(log)) {
       List<String> all = lines.toList();
-      List<String> shown = lastFailure(all);
+      List<String> shown = failureOfLastStart(all);
       s.append(shown.isEmpty() ? "; its last lines:" : "; its last error and its causes:");
       if (shown.isEmpty()) {
         shown = all.subList(Math.max(0, all.size() - 15), all.size());
@@ -44,10 +44,13 @@ final class ProcessLogs {
   }
 
   /**
-   * The last error logged with a stack trace: its line, the exception and every "Caused by" (frames left
-   * out), at most 20 lines; then the errors logged after it without one (at most 3). Empty if there is none.
+   * The first error of the last start logged with a stack trace: its line, the exception and every "Caused
+   * by" (frames left out), at most 20 lines; then the first lines of the errors logged after it (at most 3).
+   * Empty if there is none. The first, not the last: a process that failed to start can fail again on its
+   * way out (once, a TaskManager whose RPC port was taken logged a {@code NoClassDefFoundError} from its
+   * RPC system while it stopped), and that later trace is not why it died.
    */
-  static List<String> lastFailure(List<String> log) {
+  static List<String> failureOfLastStart(List<String> log) {
     // Only the last start counts: a restarted process appends to the log of the one killed before it.
     int from = 0;
     for (int i = 0; i < log.size(); i++) {
@@ -56,7 +59,7 @@ final class ProcessLogs {
       }
     }
     int at = -1;
-    for (int i = from; i + 1 < log.size(); i++) {
+    for (int i = from; i + 1 < log.size() && at < 0; i++) {
       if (log.get(i).contains(" ERROR ") && !startsWithTime(log.get(i + 1))) {
         at = i;
       }

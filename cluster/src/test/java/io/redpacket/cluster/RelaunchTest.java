@@ -93,9 +93,25 @@ class RelaunchTest {
         "Caused by: java.net.BindException: Could not start actor system on any port in port range 0",
         "\tat scala.concurrent.Await$.result(package.scala:146)",
         "2026-12-02 18:51:16,700 ERROR org.apache.pekko.remote.Remoting [] - Remoting system has been terminated abrubtly.");
-    assertThat(ProcessLogs.lastFailure(log)).containsExactly(log.get(6), log.get(7), log.get(9), log.get(12), log.get(14));
+    assertThat(ProcessLogs.failureOfLastStart(log)).containsExactly(log.get(6), log.get(7), log.get(9), log.get(12), log.get(14));
     // Of this start only: the error logged by the process killed before it is not this one's cause.
-    assertThat(ProcessLogs.lastFailure(log.subList(0, 6))).isEmpty();
-    assertThat(ProcessLogs.lastFailure(List.of("2026-12-02 18:50:01,000 INFO started"))).isEmpty();
+    assertThat(ProcessLogs.failureOfLastStart(log.subList(0, 6))).isEmpty();
+    assertThat(ProcessLogs.failureOfLastStart(List.of("2026-12-02 18:50:01,000 INFO started"))).isEmpty();
+  }
+
+  /** As CI saw it once: the start failed on the taken port, then the RPC system failed again while the JVM stopped. */
+  @Test
+  void aSecondFailureOnTheWayOutDoesNotHideWhyTheStartFailed() {
+    List<String> log = List.of(
+        "2026-12-03 23:28:48,000 INFO  org.apache.flink.runtime.taskexecutor.TaskManagerRunner [] -  Starting TaskManager (Version: 2.2.1, Scala: 2.12, Rev:0, Date:0)",
+        "2026-12-03 23:28:49,100 ERROR org.apache.flink.runtime.taskexecutor.TaskManagerRunner [] - Terminating TaskManagerRunner with exit code 1.",
+        "org.apache.flink.util.FlinkException: Failed to start the TaskManagerRunner.",
+        "\tat org.apache.flink.runtime.taskexecutor.TaskManagerRunner.runTaskManager(TaskManagerRunner.java:1)",
+        "Caused by: java.net.BindException: Could not start actor system on any port in port range 41234",
+        "2026-12-03 23:28:49,220 ERROR org.apache.flink.util.FatalExitExceptionHandler [] - FATAL: Thread 'flink-pekko.actor.default-dispatcher-6' produced an uncaught exception. Stopping the process...",
+        "java.lang.NoClassDefFoundError: org/apache/pekko/actor/dungeon/FaultHandling$$anonfun$handleNonFatalOrInterruptedException$1",
+        "\tat org.apache.pekko.actor.dungeon.FaultHandling.handleNonFatalOrInterruptedException(FaultHandling.scala:1)",
+        "Caused by: java.lang.ClassNotFoundException: org.apache.pekko.actor.dungeon.FaultHandling$$anonfun$handleNonFatalOrInterruptedException$1");
+    assertThat(ProcessLogs.failureOfLastStart(log)).containsExactly(log.get(1), log.get(2), log.get(4), log.get(5));
   }
 }
