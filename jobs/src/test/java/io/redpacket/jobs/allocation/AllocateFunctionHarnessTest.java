@@ -18,6 +18,7 @@ import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
@@ -45,7 +46,15 @@ class AllocateFunctionHarnessTest {
 
   @BeforeEach
   void open() throws Exception {
+    openFrom(null);
+  }
+
+  /** A new harness, restored from {@code state} unless it is null, opened. */
+  void openFrom(OperatorSubtaskState state) throws Exception {
     harness = newHarness();
+    if (state != null) {
+      harness.initializeState(state);
+    }
     harness.open();
     // In the job the pools input declares itself idle; here it is a watermark that never holds back.
     harness.processBroadcastWatermark(Long.MAX_VALUE - 1);
@@ -78,14 +87,17 @@ class AllocateFunctionHarnessTest {
     return HarnessReads.keysIn(harness, state);
   }
 
-  long entriesIn(String state) throws Exception {
+  /** The map state {@code state} of the set "p1/0", read (and writable) behind the function's back. */
+  MapState<String, UserRecord> mapState(String state) throws Exception {
     KeyedStateBackend<Object> backend = harness.getOperator().getKeyedStateBackend();
     backend.setCurrentKey("p1/0");
-    MapStateDescriptor<String, ?> descriptor = new MapStateDescriptor<>(state, Types.STRING,
-        TypeInformation.of(UserRecord.class));
-    MapState<String, ?> map = backend.getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, descriptor);
+    return backend.getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
+        new MapStateDescriptor<>(state, Types.STRING, TypeInformation.of(UserRecord.class)));
+  }
+
+  long entriesIn(String state) throws Exception {
     long n = 0;
-    for (String ignored : map.keys()) {
+    for (String ignored : mapState(state).keys()) {
       n++;
     }
     return n;
@@ -165,14 +177,11 @@ class AllocateFunctionHarnessTest {
     assertThat(outcomes()).containsExactly(OutcomeCode.WON);
     // A savepoint of a version before the filter existed holds the users' keyed state but no filter.
     var snapshot = harness.snapshot(1, START + 2);
-    var keyedOnly = org.apache.flink.runtime.checkpoint.OperatorSubtaskState.builder()
+    var keyedOnly = OperatorSubtaskState.builder()
         .setManagedKeyedState(snapshot.getManagedKeyedState()).build();
     harness.close();
 
-    harness = newHarness();
-    harness.initializeState(keyedOnly);
-    harness.open();
-    harness.processBroadcastWatermark(Long.MAX_VALUE - 1);
+    openFrom(keyedOnly);
     harness.processBroadcastElement(pool, 0);
     harness.processElement(shake("s2", "alice", START + 3), START + 3);
     assertThat(outcomes()).containsExactly(OutcomeCode.ALREADY_WON);
@@ -181,12 +190,7 @@ class AllocateFunctionHarnessTest {
 
   /** Removes a user's record from RocksDB behind the function's back, to tell a heap answer from a state read. */
   void eraseFromRocksDb(String user) throws Exception {
-    KeyedStateBackend<Object> backend = harness.getOperator().getKeyedStateBackend();
-    backend.setCurrentKey("p1/0");
-    MapState<String, UserRecord> users = backend.getPartitionedState(VoidNamespace.INSTANCE,
-        VoidNamespaceSerializer.INSTANCE, new MapStateDescriptor<>("users", Types.STRING,
-            TypeInformation.of(UserRecord.class)));
-    users.remove(user);
+    mapState("users").remove(user);
   }
 
   @Test
@@ -211,10 +215,7 @@ class AllocateFunctionHarnessTest {
     var snapshot = harness.snapshot(1, START + 2);
     harness.close();
 
-    harness = newHarness();
-    harness.initializeState(snapshot);
-    harness.open();
-    harness.processBroadcastWatermark(Long.MAX_VALUE - 1);
+    openFrom(snapshot);
     harness.processBroadcastElement(pool, 0);
     harness.processElement(shake("s1", "alice", START + 3), START + 3);
     harness.processElement(shake("s2", "alice", START + 4), START + 4);
