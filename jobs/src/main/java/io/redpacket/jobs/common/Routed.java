@@ -19,7 +19,6 @@ import org.apache.flink.streaming.api.operators.SimpleOperatorFactory;
 import org.apache.flink.streaming.api.operators.StreamOperatorFactory;
 import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
 import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
-import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.streaming.api.transformations.TwoInputTransformation;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.runtime.tasks.StreamTask;
@@ -98,7 +97,7 @@ public final class Routed {
     return new RoutingOutput(output, routes, maxKeys);
   }
 
-  private static final class CoProcess<K, I1, I2, O> extends KeyedCoProcessOperator<K, I1, I2, O> {
+  private static final class CoProcess<K, I1, I2, O> extends BufferingCoProcessOperator<K, I1, I2, O> {
     private static final long serialVersionUID = 1L;
     private final Routes routes;
     private final int maxKeys;

@@ -14,13 +14,13 @@ import io.redpacket.avro.ShareRequest;
 import io.redpacket.avro.ShareResult;
 import io.redpacket.avro.ShareState;
 import io.redpacket.core.Settlement;
+import io.redpacket.jobs.common.BufferingCoProcessOperator;
 import io.redpacket.jobs.common.HarnessReads;
 import java.time.Duration;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
-import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
@@ -48,8 +48,13 @@ class ShareFunctionHarnessTest {
   }
 
   static KeyedTwoInputStreamOperatorTestHarness<String, GrantState, ShareRequest, ShareGrant> harness() throws Exception {
-    var h = new KeyedTwoInputStreamOperatorTestHarness<>(
-        new KeyedCoProcessOperator<>(new ShareFunction(new SharingSettings(EXPIRY, WAIT, RETENTION, GRACE))),
+    return harness(new ShareFunction(new SharingSettings(EXPIRY, WAIT, RETENTION, GRACE)));
+  }
+
+  /** The function in the job's operator, which writes the share states waiting on the heap before each checkpoint. */
+  static KeyedTwoInputStreamOperatorTestHarness<String, GrantState, ShareRequest, ShareGrant> harness(ShareFunction f)
+      throws Exception {
+    var h = new KeyedTwoInputStreamOperatorTestHarness<>(new BufferingCoProcessOperator<>(f),
         GrantState::getGrantId, ShareRequest::getShareId, Types.STRING, 128, 1, 0);
     h.setStateBackend(new EmbeddedRocksDBStateBackend());
     return h;
@@ -101,6 +106,12 @@ class ShareFunctionHarnessTest {
 
   List<ShareCode> codes() {
     return results().stream().map(ShareResult::getResult).toList();
+  }
+
+  /** What the job does each checkpoint interval: the operator's work before the barrier, then the snapshot. */
+  OperatorSubtaskState checkpoint(long id) throws Exception {
+    share.prepareSnapshotPreBarrier(id);
+    return share.snapshot(id, T0 + id);
   }
 
   long keysIn(String state) throws Exception {
@@ -191,8 +202,11 @@ class ShareFunctionHarnessTest {
     in(claim("c2", "carol", T0 + 30));
     in(claim("c1", "bob", T0 + 31));
     assertThat(codes().subList(2, 4)).containsExactly(ShareCode.EXPIRED, ShareCode.CLAIMED);
+    checkpoint(1);
+    assertThat(keysIn("share")).isEqualTo(1);
     requestsReadUpTo(REFUND + RETENTION.toMillis());
     assertThat(moves()).as("refunded once").hasSize(3);
+    checkpoint(2);
     assertThat(keysIn("share") + keysIn("grant")).isZero();
     assertThat(share.numProcessingTimeTimers()).isZero();
     assertThat(share.numEventTimeTimers()).isZero();
@@ -285,7 +299,7 @@ class ShareFunctionHarnessTest {
     in(shareReq("a1", "alice"));
     in(claim("c1", "bob", T0 + 20));
     long bobs = moves().get(1).getCents();
-    OperatorSubtaskState snapshot = share.snapshot(1L, T0);
+    OperatorSubtaskState snapshot = checkpoint(1);
     share.close();
     share = harness();
     share.initializeState(snapshot);
@@ -298,5 +312,37 @@ class ShareFunctionHarnessTest {
     assertThat(moves()).extracting(ShareGrant::getPiece).containsExactly(2);
     requestsReadUpTo(REFUND);
     assertThat(moves()).extracting(ShareGrant::getKind).containsExactly(ShareMove.PIECE, ShareMove.REFUND);
+  }
+
+  @Test
+  void aShareAndItsClaimsBetweenTwoCheckpointsAreWrittenToStateOnceAtTheCheckpoint() throws Exception {
+    in(opened("g1", "alice"));
+    in(shareReq("a1", "alice"));
+    in(claim("c1", "bob", T0 + 20));
+    in(claim("c2", "carol", T0 + 21));
+    assertThat(keysIn("share")).as("on the heap until the checkpoint").isZero();
+    in(claim("c1", "bob", T0 + 22)); // decided from the heap: the same piece again
+    assertThat(codes()).containsExactly(ShareCode.SHARED, ShareCode.CLAIMED, ShareCode.CLAIMED, ShareCode.CLAIMED);
+    assertThat(moves()).extracting(ShareGrant::getPiece).containsExactly(0, 1, 2);
+    checkpoint(1);
+    assertThat(keysIn("share")).isEqualTo(1);
+    in(claim("c3", "dave", T0 + 23)); // read back from RocksDB: the third and last piece
+    assertThat(moves()).extracting(ShareGrant::getPiece).containsExactly(0, 1, 2, 3);
+  }
+
+  @Test
+  void theHeapHoldsAtMostItsBoundOfSharesAndWritesThemAllWhenItIsReached() throws Exception {
+    share.close();
+    share = harness(new ShareFunction(new SharingSettings(EXPIRY, WAIT, RETENTION, GRACE), 1));
+    share.open();
+    share.setProcessingTime(T0);
+    in(opened("g1", "alice"));
+    in(shareReq("a1", "alice"));
+    assertThat(keysIn("share")).isZero();
+    share.processElement1(new StreamRecord<>(GrantState.newBuilder(opened("g1", "alice")).setGrantId("g2").build()));
+    share.processElement2(new StreamRecord<>(new ShareRequest("a2", "g2", "alice", ShareAction.SHARE, T0 + 10)));
+    assertThat(keysIn("share")).as("a second share: both written").isEqualTo(2);
+    share.processElement2(new StreamRecord<>(new ShareRequest("c9", "g2", "bob", ShareAction.CLAIM, T0 + 20)));
+    assertThat(codes()).containsExactly(ShareCode.SHARED, ShareCode.SHARED, ShareCode.CLAIMED);
   }
 }
