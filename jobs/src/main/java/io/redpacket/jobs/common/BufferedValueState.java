@@ -8,8 +8,8 @@ import org.apache.flink.streaming.api.operators.KeyContext;
 
 /**
  * A keyed value state whose writes wait on the heap until the next checkpoint: a key changed many times between two
- * checkpoints (a share and its claims) is read from the heap and written to RocksDB, and to the changelog, once. Its
- * values must not be changed once written (a new value is a new object). Until {@link #bufferWith} it writes through,
+ * checkpoints (a share and its claims) is read from the heap and written to RocksDB, and to the changelog, once. A
+ * value read from the heap is the object written: change one in place only to write it again. Until {@link #bufferWith} it writes through,
  * like the state it wraps. At most {@code maxKeys} keys wait; one more writes them all out at once.
  */
 public final class BufferedValueState<V> implements ValueState<V> {
