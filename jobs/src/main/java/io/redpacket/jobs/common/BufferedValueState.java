@@ -1,33 +1,42 @@
 package io.redpacket.jobs.common;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.ToIntFunction;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.streaming.api.operators.KeyContext;
 
 /**
  * A keyed value state whose writes wait on the heap until the next checkpoint: a key changed many times between two
- * checkpoints (a share and its claims) is read from the heap and written to RocksDB, and to the changelog, once. A
- * value read from the heap is the object written: change one in place only to write it again. Until {@link #bufferWith} it writes through,
- * like the state it wraps. At most {@code maxKeys} keys wait; one more writes them all out at once.
+ * checkpoints (a share and its claims) is written to RocksDB, and to the changelog, once, and read back from the heap
+ * until then. A value read from the heap is the object written: change one in place only to write it again. Until
+ * {@link #bufferWith} it writes through, like the state it wraps. The heap is bounded by the summed weight of its
+ * values (a cleared key weighs 1); a write past the bound writes them all out at once.
  */
 public final class BufferedValueState<V> implements ValueState<V> {
   private final ValueState<V> state;
-  private final int maxKeys;
+  private final ToIntFunction<V> weight;
+  private final long maxWeight;
   /** The values written since the last flush, by key; a null value is a cleared key. */
   private final Map<Object, V> written = new HashMap<>();
+  private long weighs;
   private KeyContext keys;
 
-  public BufferedValueState(ValueState<V> state, int maxKeys) {
-    if (maxKeys < 1) {
-      throw new IllegalArgumentException("maxKeys must be at least 1, was " + maxKeys);
+  /**
+   * @param weight what a value weighs against {@code maxWeight}, at least 1 (say its size in some unit)
+   */
+  public BufferedValueState(ValueState<V> state, ToIntFunction<V> weight, long maxWeight) {
+    if (maxWeight < 1) {
+      throw new IllegalArgumentException("maxWeight must be at least 1, was " + maxWeight);
     }
     this.state = state;
-    this.maxKeys = maxKeys;
+    this.weight = weight;
+    this.maxWeight = maxWeight;
   }
 
-  /** From now on writes wait on the heap until {@link #flush()}; {@code keys} is the operator's key context. */
+  /** From now on writes wait on the heap until {@link #flush()}; {@code keys} switches keys for writing out. */
   public void bufferWith(KeyContext keys) {
     this.keys = keys;
   }
@@ -46,10 +55,6 @@ public final class BufferedValueState<V> implements ValueState<V> {
 
   @Override
   public void update(V value) throws IOException {
-    if (value == null) {
-      clear();
-      return;
-    }
     write(value);
   }
 
@@ -58,7 +63,7 @@ public final class BufferedValueState<V> implements ValueState<V> {
     try {
       write(null);
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      throw new UncheckedIOException(e);
     }
   }
 
@@ -72,11 +77,17 @@ public final class BufferedValueState<V> implements ValueState<V> {
       return;
     }
     Object key = keys.getCurrentKey();
-    written.put(key, value);
-    if (written.size() > maxKeys) {
+    boolean had = written.containsKey(key);
+    V before = written.put(key, value);
+    weighs += weigh(value) - (had ? weigh(before) : 0);
+    if (weighs > maxWeight) {
       flush();
-      keys.setCurrentKey(key);
+      keys.setCurrentKey(key); // the caller goes on with its own key
     }
+  }
+
+  private long weigh(V value) {
+    return value == null ? 1 : Math.max(1, weight.applyAsInt(value));
   }
 
   /** Writes every waiting value to the state, each as its key; the current key is left changed. */
@@ -93,10 +104,6 @@ public final class BufferedValueState<V> implements ValueState<V> {
       }
     }
     written.clear();
-  }
-
-  /** How many keys have writes waiting on the heap. */
-  public int waiting() {
-    return written.size();
+    weighs = 0;
   }
 }

@@ -9,7 +9,7 @@ import org.apache.flink.streaming.api.operators.KeyContext;
  * not call {@link #bufferWith}, such a function writes its state at once, as keyed functions usually do.
  */
 public interface HeapBuffered {
-  /** Called by the operator once it is open: how the function writes as another key. */
+  /** Called by the operator once it is open, with its key context: the function switches keys with it to write out. */
   void bufferWith(KeyContext keys);
 
   /** Writes what the heap holds to keyed state; the current key is left changed. */

@@ -53,14 +53,14 @@ public final class ShareFunction extends KeyedCoProcessFunction<String, GrantSta
   public static final OutputTag<ShareResult> RESULTS = new OutputTag<>("share-results", TypeInformation.of(ShareResult.class));
 
   /**
-   * Shares whose state waits on the heap at most, per subtask, before all are written out early. The benches changed
-   * up to about 13,000 shares a second per subtask; a share state with its claims takes one to two kilobytes: at most
-   * 40 to 80 MB, the same objects the latest-value output of share states holds until the checkpoint.
+   * What the share states waiting on the heap may weigh at most, per subtask, in claims (a share counts one more),
+   * before all are written out early. A claim takes about 200 bytes with its share: some 80 MB. The benches changed
+   * up to about 13,000 shares a second per subtask, with 6 or 7 claims each: room for 4 seconds of them.
    */
-  public static final int MAX_SHARES_ON_HEAP = 40_000;
+  public static final int MAX_CLAIMS_ON_HEAP = 400_000;
 
   private final SharingSettings settings;
-  private final int maxSharesOnHeap;
+  private final int maxClaimsOnHeap;
   private transient ValueState<GrantState> grant;
   private transient BufferedValueState<ShareState> share;
   private transient ListState<ShareRequest> waiting;
@@ -88,12 +88,17 @@ public final class ShareFunction extends KeyedCoProcessFunction<String, GrantSta
   private transient boolean restored;
 
   public ShareFunction(SharingSettings settings) {
-    this(settings, MAX_SHARES_ON_HEAP);
+    this(settings, MAX_CLAIMS_ON_HEAP);
   }
 
-  ShareFunction(SharingSettings settings, int maxSharesOnHeap) {
+  ShareFunction(SharingSettings settings, int maxClaimsOnHeap) {
     this.settings = settings;
-    this.maxSharesOnHeap = maxSharesOnHeap;
+    this.maxClaimsOnHeap = maxClaimsOnHeap;
+  }
+
+  /** A share state's weight on the heap: its claims, and one for the rest. */
+  private static int weight(ShareState s) {
+    return 1 + s.getClaims().size();
   }
 
   @Override
@@ -111,7 +116,7 @@ public final class ShareFunction extends KeyedCoProcessFunction<String, GrantSta
     var ctx = getRuntimeContext();
     grant = ctx.getState(new ValueStateDescriptor<>("grant", TypeInformation.of(GrantState.class)));
     share = new BufferedValueState<>(ctx.getState(new ValueStateDescriptor<>("share", TypeInformation.of(ShareState.class))),
-        maxSharesOnHeap);
+        ShareFunction::weight, maxClaimsOnHeap);
     waiting = ctx.getListState(new ListStateDescriptor<>("requests-waiting", TypeInformation.of(ShareRequest.class)));
     waitUntil = ctx.getState(new ValueStateDescriptor<>("wait-until", TypeInformation.of(Long.class)));
     startedAt = 0; // set by the first call of this run, from the timer service's clock

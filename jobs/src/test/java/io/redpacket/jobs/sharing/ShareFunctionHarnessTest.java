@@ -345,4 +345,13 @@ class ShareFunctionHarnessTest {
     share.processElement2(new StreamRecord<>(new ShareRequest("c9", "g2", "bob", ShareAction.CLAIM, T0 + 20)));
     assertThat(codes()).containsExactly(ShareCode.SHARED, ShareCode.SHARED, ShareCode.CLAIMED);
   }
+
+  @Test
+  void theEndOfTheInputWritesTheHeapToState() throws Exception {
+    in(opened("g1", "alice"));
+    in(shareReq("a1", "alice"));
+    assertThat(keysIn("share")).isZero();
+    share.getOperator().finish(); // a bounded input ended, or a stop with a drain: the final checkpoint follows
+    assertThat(keysIn("share")).isEqualTo(1);
+  }
 }
