@@ -9,8 +9,11 @@ import io.redpacket.jobs.sharing.SharingJob;
 import io.redpacket.kafka.TopicAdmin;
 import io.redpacket.stack.LocalKafka;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
 
 /** The whole local pipeline: a real broker, the topics, and the allocation, settlement and sharing jobs on one MiniCluster. */
 public final class LocalStack implements DemoStack {
@@ -32,6 +35,13 @@ public final class LocalStack implements DemoStack {
   public static LocalStack start(Path dataDir, boolean keepData, int partitions, int parallelism, int uiPort,
       Duration checkpointInterval, Duration expiry, Duration shareExpiry, PrintStream out) throws Exception {
     long t0 = System.nanoTime();
+    if (LocalKafka.inUse(dataDir.resolve("kafka"))) {
+      throw new IllegalArgumentException("another stack is running on the data in " + dataDir
+          + ": stop it first (Ctrl-C where it runs), or give this one another folder with --data-dir");
+    }
+    if (!keepData) {
+      deleteLeftData(dataDir, out);
+    }
     out.println("starting Kafka (KRaft, from the Maven jars) in " + dataDir.resolve("kafka") + " ...");
     LocalKafka kafka = LocalKafka.start(dataDir.resolve("kafka"), keepData);
     try {
@@ -67,6 +77,21 @@ public final class LocalStack implements DemoStack {
     } catch (Exception e) {
       kafka.close();
       throw e;
+    }
+  }
+
+  /**
+   * Deletes the stack's data an earlier run left in {@code dataDir}: kept with --keep / --keep-data, or left by a run
+   * killed before it could clean up. Read again by jobs starting afresh, its topics would be counted twice (a grant
+   * decided twice fails the audit). Only the stack's own folders go: --data-dir may name a folder that holds other
+   * things too.
+   */
+  static void deleteLeftData(Path dataDir, PrintStream out) {
+    List<Path> left = Stream.of(dataDir.resolve("kafka"), dataDir.resolve("flink")).filter(Files::exists).toList();
+    if (!left.isEmpty()) {
+      out.println("starting afresh: deleting the data an earlier run left in " + dataDir
+          + " (kept, or not cleaned up when it was stopped)");
+      left.forEach(LocalKafka::deleteRecursively);
     }
   }
 

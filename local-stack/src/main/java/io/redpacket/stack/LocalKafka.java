@@ -6,9 +6,13 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.URISyntaxException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,11 +48,23 @@ public final class LocalKafka implements AutoCloseable {
   }
 
   /**
-   * Formats (if new) and starts a broker whose data lives in {@code dir}.
+   * Formats (if new) and starts a broker whose data lives in {@code dir}. A broker whose data is not kept starts
+   * empty: what an earlier run left in {@code dir} (one kept with {@code --keep}, or one killed before it could
+   * delete its data) is deleted first, since reading its topics again would count its records twice. A broker
+   * already running on {@code dir} is never touched: the start is refused.
    *
-   * @param keep keep the data after {@link #close()}; otherwise the directory is deleted
+   * @param keep keep the data after {@link #close()}, and start on the data kept before; otherwise the directory
+   *     is deleted, before the start and after the close
+   * @throws IllegalStateException if a broker is running on the data in {@code dir}
    */
   public static LocalKafka start(Path dir, boolean keep) {
+    if (inUse(dir)) {
+      throw new IllegalStateException("a Kafka broker is already running on the data in " + dir
+          + ": stop the run that started it (Ctrl-C where it runs), or give this one another data folder (--data-dir)");
+    }
+    if (!keep) {
+      deleteRecursively(dir);
+    }
     try {
       Files.createDirectories(dir);
       int[] ports = ports(dir);
@@ -111,6 +127,29 @@ public final class LocalKafka implements AutoCloseable {
     stop();
     if (deleteOnClose) {
       deleteRecursively(dir);
+    }
+  }
+
+  /**
+   * Whether a broker is running on the data in {@code dir}: Kafka holds a lock on its log folder's {@code .lock}
+   * file while it runs (from any process; a killed broker's lock goes with it).
+   */
+  public static boolean inUse(Path dir) {
+    Path lock = dir.resolve("kraft-logs").resolve(".lock");
+    if (!Files.exists(lock)) {
+      return false;
+    }
+    try (FileChannel channel = FileChannel.open(lock, StandardOpenOption.WRITE)) {
+      FileLock held = channel.tryLock();
+      if (held == null) {
+        return true;
+      }
+      held.release();
+      return false;
+    } catch (OverlappingFileLockException lockedByThisProcess) {
+      return true;
+    } catch (IOException unreadable) {
+      return false;
     }
   }
 
