@@ -40,6 +40,14 @@ public final class HttpOpens {
      */
     public final Map<String, AtomicLong> expiredThoughStampedInTimeBy = new ConcurrentSkipListMap<>();
     public final Recorder openToCredited = new Recorder(3);
+    /**
+     * The parts of an owner's open-to-credited time (nanoseconds): from the user's tap until the open went on the
+     * wire (a free connection of the shared pool, the simulator's event loop), from there until the ingest's answer
+     * to it, and from that answer until the credit was seen (the settlement job, its commit, the ingest reading it).
+     */
+    public final Recorder tapToWire = new Recorder(3);
+    public final Recorder wireToAnswer = new Recorder(3);
+    public final Recorder answerToCredited = new Recorder(3);
     public Duration elapsed;
     private org.HdrHistogram.Histogram seen;
 
@@ -82,7 +90,37 @@ public final class HttpOpens {
           String.format("%,d", timedOut.get()),
           h.getTotalCount() == 0 ? "-" : String.format("%.0f", h.getValueAtPercentile(50) / 1e6),
           h.getTotalCount() == 0 ? "-" : String.format("%.0f", h.getValueAtPercentile(99) / 1e6));
-      return t.render();
+      return t.render() + parts();
+    }
+
+    /** The parts of open to credited, as p50 / p99 each: where the time of the slowest opens went. */
+    private synchronized String parts() {
+      org.HdrHistogram.Histogram tap = soFar(tapToWire);
+      org.HdrHistogram.Histogram wire = soFar(wireToAnswer);
+      org.HdrHistogram.Histogram answer = soFar(answerToCredited);
+      if (answer.getTotalCount() == 0) {
+        return "";
+      }
+      return String.format("open to credited in parts, p50 / p99 ms: tap to on the wire %s, on the wire to the open's"
+          + " answer %s, the answer to the credit seen %s%n", p50p99(tap), p50p99(wire), p50p99(answer));
+    }
+
+    private final Map<Recorder, org.HdrHistogram.Histogram> partsSoFar = new java.util.HashMap<>();
+
+    /** Every value of {@code part} (one of the parts above) recorded so far. */
+    public synchronized org.HdrHistogram.Histogram soFar(Recorder part) {
+      org.HdrHistogram.Histogram h = part.getIntervalHistogram();
+      org.HdrHistogram.Histogram all = partsSoFar.get(part);
+      if (all == null) {
+        partsSoFar.put(part, h);
+        return h.copy();
+      }
+      all.add(h);
+      return all.copy();
+    }
+
+    private static String p50p99(org.HdrHistogram.Histogram h) {
+      return String.format("%.0f / %.0f", h.getValueAtPercentile(50) / 1e6, h.getValueAtPercentile(99) / 1e6);
     }
   }
 
@@ -153,8 +191,14 @@ public final class HttpOpens {
    */
   private final class Sent {
     private volatile long atMillis = Long.MAX_VALUE;
+    /** When it first went on the wire, and when the open itself was last answered (System.nanoTime). */
+    private volatile long atNanos;
+    private volatile long answeredNanos;
 
     void now() {
+      if (atMillis == Long.MAX_VALUE) {
+        atNanos = System.nanoTime();
+      }
       atMillis = Math.min(atMillis, System.currentTimeMillis());
     }
 
@@ -190,13 +234,14 @@ public final class HttpOpens {
             r.gaveUp.incrementAndGet();
             return Future.succeededFuture();
           }
+          sent.answeredNanos = System.nanoTime();
           boolean inTime = sent.inTime(a);
           JsonObject body = jsonOrEmpty((Buffer) ar.result()[2]);
           long expiry = expiryOf.applyAsLong(a.grantId());
           boolean stampedInTime = body.getLong("askedAt", Long.MAX_VALUE) < expiry;
           if (status == 202) {
             r.count("ACCEPTED (202)");
-            return a.kind() == OpenPlan.Kind.FOREIGN ? Future.succeededFuture() : poll(a, t0, r, 0, inTime, stampedInTime);
+            return a.kind() == OpenPlan.Kind.FOREIGN ? Future.succeededFuture() : poll(a, t0, r, 0, inTime, stampedInTime, sent);
           }
           String result = body.getString("result", "HTTP " + status);
           r.count(result);
@@ -207,7 +252,7 @@ public final class HttpOpens {
             }
           }
           if ("OPENED".equals(result)) {
-            return poll(a, t0, r, 0, inTime, stampedInTime);
+            return poll(a, t0, r, 0, inTime, stampedInTime, sent);
           }
           return Future.succeededFuture();
         });
@@ -223,7 +268,7 @@ public final class HttpOpens {
    * grows by half each time, up to 3 s: thousands of owners polling every 200 ms would be a load of their own.
    */
   private Future<Void> poll(OpenPlan.Action a, long t0, Result r, long waitMillis, boolean inTime,
-      boolean stampedInTime) {
+      boolean stampedInTime, Sent sent) {
     if (System.nanoTime() - t0 > users.timeout.toNanos()) {
       r.timedOut.incrementAndGet();
       return Future.succeededFuture();
@@ -242,7 +287,13 @@ public final class HttpOpens {
               if (ar.succeeded() && (Integer) ar.result()[0] == 200) {
                 String state = new JsonObject((Buffer) ar.result()[1]).getString("state");
                 if ("CREDITED".equals(state)) {
-                  r.openToCredited.recordValue(System.nanoTime() - t0);
+                  long now = System.nanoTime();
+                  r.openToCredited.recordValue(now - t0);
+                  if (sent.answeredNanos != 0) {
+                    r.tapToWire.recordValue(Math.max(0, sent.atNanos - t0));
+                    r.wireToAnswer.recordValue(Math.max(0, sent.answeredNanos - sent.atNanos));
+                    r.answerToCredited.recordValue(Math.max(0, now - sent.answeredNanos));
+                  }
                   if (a.kind() == OpenPlan.Kind.OWNER) {
                     onCredited.accept(a);
                   }
@@ -260,9 +311,9 @@ public final class HttpOpens {
               }
               boolean held = System.nanoTime() - asked[0] >= 1_000_000_000L;
               if (ar.succeeded() && (Integer) ar.result()[0] == 200 && held) { // held, not settled within it: again
-                return poll(a, t0, r, 0, inTime, stampedInTime);
+                return poll(a, t0, r, 0, inTime, stampedInTime, sent);
               }
-              return poll(a, t0, r, Math.min(3000, Math.max(250, waitMillis * 3 / 2)), inTime, stampedInTime);
+              return poll(a, t0, r, Math.min(3000, Math.max(250, waitMillis * 3 / 2)), inTime, stampedInTime, sent);
             });
     });
   }

@@ -88,4 +88,48 @@ class HttpOpensTest {
       vertx.close().await(10, TimeUnit.SECONDS);
     }
   }
+
+  /**
+   * Open to credited in its parts: the wait for a connection of the pool, the ingest's answer to the open, and the
+   * wait from that answer until the credit is seen. Each part is at least what the stand-in ingest held it.
+   */
+  @Test
+  void openToCreditedIsSplitIntoTheWaitForTheWireTheOpensAnswerAndTheCredit() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    java.util.concurrent.atomic.AtomicBoolean held = new java.util.concurrent.atomic.AtomicBoolean();
+    HttpServer server = vertx.createHttpServer().requestHandler(req -> {
+      boolean poll = req.method().name().equals("GET");
+      boolean holder = req.path().contains("g%2F0%2F9");
+      held.compareAndSet(false, holder);
+      long hold = poll ? 400 : holder ? 800 : 600;
+      JsonObject body = poll ? new JsonObject().put("state", "CREDITED")
+          : new JsonObject().put("result", holder ? "NOT_OWNER" : "OPENED").put("askedAt", System.currentTimeMillis());
+      vertx.setTimer(hold, id -> req.response().setStatusCode(200).putHeader("Content-Type", "application/json")
+          .end(body.encode()));
+    }).listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
+    HttpOpens opens = new HttpOpens("http://127.0.0.1:" + server.actualPort(), "a-test-secret-of-32-characters!!", 1,
+        Duration.ofSeconds(10));
+    try {
+      // Someone else's open takes the pool's only connection for 0.8 s first.
+      opens.submit(new OpenPlan.Action(OpenPlan.Kind.FOREIGN, "o-9", "g/0/9", "carol", 0), 0);
+      Await.until("the first open holding the connection", Duration.ofSeconds(10), held::get);
+      opens.submit(new OpenPlan.Action(OpenPlan.Kind.OWNER, "o-1", "g/0/1", "alice", 0), 0);
+      Await.until("every open answered", Duration.ofSeconds(20), () -> opens.pending() == 0);
+      HttpOpens.Result r = opens.result();
+      var total = r.openToCreditedSoFar();
+      var tap = r.soFar(r.tapToWire);
+      var wire = r.soFar(r.wireToAnswer);
+      var answer = r.soFar(r.answerToCredited);
+      assertThat(total.getTotalCount()).as("one open credited").isEqualTo(1);
+      assertThat(tap.getMaxValue() / 1_000_000).as("waited for the connection, ms").isGreaterThanOrEqualTo(500);
+      assertThat(wire.getMaxValue() / 1_000_000).as("the ingest held the open's answer, ms").isGreaterThanOrEqualTo(550);
+      assertThat(answer.getMaxValue() / 1_000_000).as("the poll held the credit, ms").isGreaterThanOrEqualTo(350);
+      assertThat(tap.getMaxValue() + wire.getMaxValue() + answer.getMaxValue())
+          .as("the parts add up to no more than the whole").isLessThanOrEqualTo(total.getMaxValue() + 5_000_000);
+      assertThat(r.render()).contains("open to credited in parts, p50 / p99 ms: tap to on the wire");
+    } finally {
+      opens.close();
+      vertx.close().await(10, TimeUnit.SECONDS);
+    }
+  }
 }
