@@ -61,13 +61,40 @@ public final class Table {
 
   /** Cents as currency units with two decimals, e.g. 100000000 -> "1,000,000.00". */
   /** A count with thousands separators. */
+  /** {@code n} with a comma between each three digits, whatever the JVM's default locale. */
   public static String count(long n) {
-    return String.format("%,d", n);
+    StringBuilder out = new StringBuilder(27);
+    grouped(out, n);
+    return out.toString();
   }
 
+  /**
+   * An amount of cents as the HTTP API and the tables show it: {@code 1,234.56}, {@code -0.05}. The same whatever the
+   * JVM's default locale (it was {@code String.format}'s, so a German one answered {@code "amount":"12,34"}), and
+   * without a {@link java.util.Formatter}, which the ingest paid on every answer.
+   */
   public static String money(long cents) {
-    String sign = cents < 0 ? "-" : "";
-    long abs = Math.abs(cents);
-    return sign + String.format("%,d.%02d", abs / 100, abs % 100);
+    StringBuilder out = new StringBuilder(28);
+    // Units and cents apart before taking the sign: no magnitude overflows, Long.MIN_VALUE included.
+    long units = cents / 100;
+    int rest = (int) Math.abs(cents % 100);
+    if (cents < 0 && units == 0) {
+      out.append('-');
+    }
+    grouped(out, units);
+    return out.append('.').append((char) ('0' + rest / 10)).append((char) ('0' + rest % 10)).toString();
+  }
+
+  private static void grouped(StringBuilder out, long n) {
+    String digits = Long.toString(n);
+    int start = n < 0 ? 1 : 0;
+    out.append(digits, 0, start);
+    int length = digits.length() - start;
+    for (int i = 0; i < length; i++) {
+      if (i > 0 && (length - i) % 3 == 0) {
+        out.append(',');
+      }
+      out.append(digits.charAt(start + i));
+    }
   }
 }
