@@ -3,6 +3,7 @@ package io.redpacket.cluster;
 import io.redpacket.codec.Topics;
 import io.redpacket.kafka.Await;
 import io.redpacket.kafka.TopicAdmin;
+import io.redpacket.stack.KafkaNode;
 import io.redpacket.stack.LocalKafka;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -133,7 +134,7 @@ public final class Cluster {
       if (process(name).isPresent()) {
         continue;
       }
-      LocalKafka.prepareNode(dir(name), n, settings.brokerPort(n), settings.controllerPort(n), voters, clusterId, BROKERS);
+      KafkaNode.prepareNode(dir(name), n, settings.brokerPort(n), settings.controllerPort(n), voters, clusterId, BROKERS);
       requireFree(name, settings.brokerPort(n), settings.controllerPort(n));
       launchKafka(name);
       startedKafka = true;
@@ -280,7 +281,7 @@ public final class Cluster {
 
   /** A broker, remembered by its handle as the Flink processes are (see {@link Processes#find}). */
   private void launchKafka(String name) {
-    Processes.started(MARKER + dir(name), LocalKafka.launchDetached(dir(name), MARKER + dir(name)));
+    Processes.started(MARKER + dir(name), KafkaNode.launchDetached(dir(name), MARKER + dir(name)));
   }
 
   /** The JobManager's or a TaskManager's command line (see {@link FlinkCommandLine}). */
@@ -354,7 +355,7 @@ public final class Cluster {
 
   private static void requireFree(String name, int... ports) {
     for (int port : ports) {
-      if (!LocalKafka.free(port)) {
+      if (!KafkaNode.free(port)) {
         throw new IllegalArgumentException("port " + port + " for " + name + " is taken: stop what uses it, or choose"
             + " other ports with --kafka-port / --rest-port");
       }

@@ -7,6 +7,7 @@ import io.redpacket.jobs.common.JobArgs;
 import io.redpacket.jobs.settlement.SettlementJob;
 import io.redpacket.jobs.sharing.SharingJob;
 import io.redpacket.kafka.TopicAdmin;
+import io.redpacket.stack.KafkaNode;
 import io.redpacket.stack.LocalKafka;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -35,7 +36,7 @@ public final class LocalStack implements DemoStack {
   public static LocalStack start(Path dataDir, boolean keepData, int partitions, int parallelism, int uiPort,
       Duration checkpointInterval, Duration expiry, Duration shareExpiry, PrintStream out) throws Exception {
     long t0 = System.nanoTime();
-    if (LocalKafka.inUse(dataDir.resolve("kafka"))) {
+    if (KafkaNode.inUse(dataDir.resolve("kafka"))) {
       throw new IllegalArgumentException("another stack is running on the data in " + dataDir
           + ": stop it first (Ctrl-C where it runs), or give this one another folder with --data-dir");
     }

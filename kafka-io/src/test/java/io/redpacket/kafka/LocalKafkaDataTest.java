@@ -3,6 +3,7 @@ package io.redpacket.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.redpacket.stack.KafkaNode;
 import io.redpacket.stack.LocalKafka;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +37,7 @@ class LocalKafkaDataTest {
     Path dir = Files.createTempDirectory("local-kafka-busy");
     try (LocalKafka running = LocalKafka.start(dir, false)) {
       TopicAdmin.ensure(running.bootstrapServers(), List.of("busy-shakes"), List.of(), 1);
-      assertThat(LocalKafka.inUse(dir)).isTrue();
+      assertThat(KafkaNode.inUse(dir)).isTrue();
       for (boolean keep : new boolean[] {false, true}) {
         assertThatThrownBy(() -> LocalKafka.start(dir, keep)).isInstanceOf(IllegalStateException.class)
             .hasMessageContaining("already running on the data in " + dir).hasMessageContaining("--data-dir");
@@ -45,6 +46,6 @@ class LocalKafkaDataTest {
         assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS)).contains("busy-shakes");
       }
     }
-    assertThat(LocalKafka.inUse(dir)).isFalse();
+    assertThat(KafkaNode.inUse(dir)).isFalse();
   }
 }

@@ -49,7 +49,6 @@ public final class HttpOpens {
     public final Recorder wireToAnswer = new Recorder(3);
     public final Recorder answerToCredited = new Recorder(3);
     public Duration elapsed;
-    private org.HdrHistogram.Histogram seen;
 
     /**
      * Of the opens expired though sent in time, the ones the service itself had stamped before the expiry
@@ -65,14 +64,8 @@ public final class HttpOpens {
     }
 
     /** Every open-to-credited time recorded so far (nanoseconds). */
-    public synchronized org.HdrHistogram.Histogram openToCreditedSoFar() {
-      org.HdrHistogram.Histogram h = openToCredited.getIntervalHistogram();
-      if (seen == null) {
-        seen = h.copy();
-      } else {
-        seen.add(h);
-      }
-      return seen;
+    public org.HdrHistogram.Histogram openToCreditedSoFar() {
+      return soFar(openToCredited);
     }
 
     /** Shed answers (429 and 503) as a percentage of all open requests sent. */
@@ -105,14 +98,14 @@ public final class HttpOpens {
           + " answer %s, the answer to the credit seen %s%n", p50p99(tap), p50p99(wire), p50p99(answer));
     }
 
-    private final Map<Recorder, org.HdrHistogram.Histogram> partsSoFar = new java.util.HashMap<>();
+    private final Map<Recorder, org.HdrHistogram.Histogram> recordedSoFar = new java.util.HashMap<>();
 
-    /** Every value of {@code part} (one of the parts above) recorded so far. */
+    /** Every value of {@code part} (open to credited, or one of its parts) recorded so far. */
     public synchronized org.HdrHistogram.Histogram soFar(Recorder part) {
       org.HdrHistogram.Histogram h = part.getIntervalHistogram();
-      org.HdrHistogram.Histogram all = partsSoFar.get(part);
+      org.HdrHistogram.Histogram all = recordedSoFar.get(part);
       if (all == null) {
-        partsSoFar.put(part, h);
+        recordedSoFar.put(part, h);
         return h.copy();
       }
       all.add(h);
