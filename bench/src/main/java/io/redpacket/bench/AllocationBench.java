@@ -85,7 +85,9 @@ public final class AllocationBench implements Callable<Integer> {
           System.out.printf("%s: %s ...%n", round < 1 ? "warm-up" : "round " + round, job);
           BenchSupport.OutputClock clock =
               new BenchSupport.OutputClock(bootstrap, Topics.named(out, Topics.SHAKE_OUTCOMES), produced.acked());
+          ThreadCpu cpu = BenchSupport.cpu();
           run(job, bootstrap, out, dir.resolve(out), produced.acked());
+          var used = cpu.stop();
           double seconds = clock.awaitSeconds(produced.acked());
           long committed = TopicReader.forEach(bootstrap, Topics.named(out, Topics.SHAKE_OUTCOMES), true, r -> {});
           if (committed != produced.acked()) {
@@ -95,7 +97,7 @@ public final class AllocationBench implements Callable<Integer> {
           long grants = TopicReader.forEach(bootstrap, Topics.named(out, Topics.GRANTS), true, r -> {});
           long status = TopicReader.forEach(bootstrap, Topics.named(out, Topics.POOL_STATUS), false, r -> {});
           BenchSupport.Run run = new BenchSupport.Run(job, round, produced.acked(), seconds,
-              String.format("%,d outcomes, %,d grants, %,d statuses", committed, grants, status));
+              String.format("%,d outcomes, %,d grants, %,d statuses", committed, grants, status), used);
           System.out.printf("  %,.0f shakes/s (%s)%n", run.perSecond(), run.outputs());
           runs.add(run);
         }

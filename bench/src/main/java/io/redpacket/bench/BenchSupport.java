@@ -9,7 +9,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Option;
@@ -23,14 +27,24 @@ final class BenchSupport {
     Integer run(Path dir, String bootstrap) throws Exception;
   }
 
+  /** The running bench's broker process, for its CPU time ({@link ThreadCpu}); a bench runs one at a time. */
+  private static volatile Optional<ProcessHandle> broker = Optional.empty();
+
   /** Runs {@code body} against a broker of its own in a temporary folder, deleted afterwards. */
   static Integer onOwnBroker(String name, OnBroker body) throws Exception {
     Path dir = Files.createTempDirectory("redpacket-bench" + (name.isEmpty() ? "" : "-" + name));
     try (LocalKafka kafka = LocalKafka.start(dir.resolve("kafka"), false)) {
+      broker = kafka.processHandle();
       return body.run(dir, kafka.bootstrapServers());
     } finally {
+      broker = Optional.empty();
       LocalKafka.deleteRecursively(dir);
     }
+  }
+
+  /** Starts counting the CPU of a job's run, by thread (see {@link ThreadCpu}). */
+  static ThreadCpu cpu() {
+    return ThreadCpu.start(broker);
   }
 
   /** The rounds and parallelism of a job-against-pass-through benchmark (a mixin; its defaults are per benchmark). */
@@ -80,8 +94,12 @@ final class BenchSupport {
     }
   }
 
-  /** One job's run in a round: its input records and the seconds from its first to its last output. */
-  record Run(String job, int round, long records, double seconds, String outputs) implements Timed {
+  /**
+   * One job's run in a round: its input records, the seconds from its first to its last output, and the CPU seconds
+   * it took by what took them ({@link ThreadCpu#stop()}).
+   */
+  record Run(String job, int round, long records, double seconds, String outputs, Map<String, Double> cpu)
+      implements Timed {
     double perSecond() {
       return records / seconds;
     }
@@ -98,17 +116,82 @@ final class BenchSupport {
           String.format("%.1f", r.seconds()), String.format("%,.0f", r.perSecond()), r.outputs());
     }
     System.out.print(t.render());
+    if (runs.stream().anyMatch(r -> !r.cpu().isEmpty())) {
+      System.out.print(cpuTable(job, unit, runs));
+    }
     List<Double> ratios = ratios(runs, rounds.rounds, job);
-    List<Double> sorted = new ArrayList<>(ratios);
-    sorted.sort(Double::compare);
-    int n = sorted.size();
-    double median = n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    double median = median(ratios);
     Path chart = rounds.chartPath(job);
     Charts.rates(chart, job, unit, runs);
     System.out.printf("chart of each round's rates written to %s%n", chart.toAbsolutePath());
     System.out.printf("%s / pass-through, per measured round: %s%n", job, twoDecimals(ratios));
     System.out.printf("ratio %s/pass-through median %.2f%n", job, median);
     return median;
+  }
+
+  /** How many rows of CPU users the table shows; the others are summed in one. */
+  static final int CPU_ROWS = 12;
+
+  /**
+   * The table of CPU per input by what used it, job against pass-through (each the median of its measured rounds):
+   * on a machine whose cores are all busy, where the job's extra time per input goes. Printed before the ratio lines.
+   */
+  static String cpuTable(String job, String unit, List<Run> runs) {
+    List<Run> measured = runs.stream().filter(r -> r.round() >= 1).toList();
+    Map<String, Double> ofJob = medianPerInput(measured, job);
+    Map<String, Double> ofPass = medianPerInput(measured, "pass-through");
+    List<String> users = new ArrayList<>(ofJob.keySet());
+    ofPass.keySet().stream().filter(k -> !ofJob.containsKey(k)).forEach(users::add);
+    users.sort(Comparator.comparingDouble((String k) -> Math.max(ofJob.getOrDefault(k, 0.0), ofPass.getOrDefault(k, 0.0)))
+        .reversed());
+    Table t = new Table("CPU per input (" + unit + "), microseconds, median of the measured rounds", job,
+        "pass-through", "job minus pass-through");
+    double[] rest = new double[2];
+    for (int i = 0; i < users.size(); i++) {
+      double j = ofJob.getOrDefault(users.get(i), 0.0);
+      double p = ofPass.getOrDefault(users.get(i), 0.0);
+      if (i < CPU_ROWS) {
+        t.row(users.get(i), micros(j), micros(p), micros(j - p));
+      } else {
+        rest[0] += j;
+        rest[1] += p;
+      }
+    }
+    if (users.size() > CPU_ROWS) {
+      t.row("the others", micros(rest[0]), micros(rest[1]), micros(rest[0] - rest[1]));
+    }
+    double allJob = ofJob.values().stream().mapToDouble(Double::doubleValue).sum();
+    double allPass = ofPass.values().stream().mapToDouble(Double::doubleValue).sum();
+    t.row("all", micros(allJob), micros(allPass), micros(allJob - allPass));
+    return t.render();
+  }
+
+  /** Per CPU user, the median over {@code job}'s runs of its CPU seconds per input, in microseconds. */
+  static Map<String, Double> medianPerInput(List<Run> runs, String job) {
+    List<Run> of = runs.stream().filter(r -> r.job().equals(job)).toList();
+    Map<String, List<Double>> values = new HashMap<>();
+    for (Run r : of) {
+      r.cpu().forEach((k, v) -> values.computeIfAbsent(k, x -> new ArrayList<>()).add(v * 1e6 / r.records()));
+    }
+    Map<String, Double> medians = new HashMap<>();
+    values.forEach((k, v) -> {
+      while (v.size() < of.size()) {
+        v.add(0.0); // a run without this user
+      }
+      medians.put(k, median(v));
+    });
+    return medians;
+  }
+
+  static double median(List<Double> xs) {
+    List<Double> sorted = new ArrayList<>(xs);
+    sorted.sort(Double::compare);
+    int n = sorted.size();
+    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+  }
+
+  private static String micros(double x) {
+    return String.format(java.util.Locale.ROOT, "%.1f", x);
   }
 
   /** One job's run in a round, timed from its first to its last output. */

@@ -100,7 +100,9 @@ public final class SettlementBench implements Callable<Integer> {
           BenchSupport.OutputClock clock = new BenchSupport.OutputClock(bootstrap, Topics.named(out, Topics.LEDGER), expected);
           StreamExecutionEnvironment env = env(dir.resolve(out));
           define(env, job, bootstrap, "", out, true, Duration.ofHours(24), crediting);
+          ThreadCpu cpu = BenchSupport.cpu();
           env.execute("bench " + job);
+          var used = cpu.stop();
           // The clock reads as produced: it sees at least what was committed.
           double seconds = clock.awaitSeconds(TopicReader.forEach(bootstrap, Topics.named(out, Topics.LEDGER), true, r -> {}));
           String outputs = String.format("%,d ledger, %,d grant states, %,d wallets, %,d open results",
@@ -108,7 +110,7 @@ public final class SettlementBench implements Callable<Integer> {
               TopicReader.forEach(bootstrap, Topics.named(out, Topics.GRANT_STATES), true, r -> {}),
               TopicReader.forEach(bootstrap, Topics.named(out, Topics.WALLETS), true, r -> {}),
               TopicReader.forEach(bootstrap, Topics.named(out, Topics.OPEN_RESULTS), true, r -> {}));
-          BenchSupport.Run run = new BenchSupport.Run(job, round, inputs, seconds, outputs);
+          BenchSupport.Run run = new BenchSupport.Run(job, round, inputs, seconds, outputs, used);
           System.out.printf("  %,.0f grants and opens/s (%s)%n", run.perSecond(), outputs);
           runs.add(run);
         }

@@ -116,14 +116,16 @@ public final class SharingBench implements Callable<Integer> {
               new BenchSupport.OutputClock(bootstrap, Topics.named(out, Topics.SHARE_RESULTS), plan.size());
           StreamExecutionEnvironment env = BenchSupport.localEnv(dir.resolve(out), rounds.parallelism);
           define(env, job, bootstrap, out, moving);
+          ThreadCpu cpu = BenchSupport.cpu();
           env.execute("bench " + job);
+          var used = cpu.stop();
           double seconds = clock.awaitSeconds(TopicReader.forEach(bootstrap, Topics.named(out, Topics.SHARE_RESULTS), true,
               r -> {}));
           String outputs = String.format("%,d answers, %,d share grants, %,d share states",
               TopicReader.forEach(bootstrap, Topics.named(out, Topics.SHARE_RESULTS), true, r -> {}),
               TopicReader.forEach(bootstrap, Topics.named(out, Topics.SHARE_GRANTS), true, r -> {}),
               TopicReader.forEach(bootstrap, Topics.named(out, Topics.SHARE_STATES), true, r -> {}));
-          BenchSupport.Run run = new BenchSupport.Run(job, round, plan.size(), seconds, outputs);
+          BenchSupport.Run run = new BenchSupport.Run(job, round, plan.size(), seconds, outputs, used);
           System.out.printf("  %,.0f requests/s, of which %,.0f claims/s (%s)%n", run.perSecond(), claims / seconds, outputs);
           runs.add(run);
         }

@@ -77,6 +77,12 @@ public final class LocalKafka implements AutoCloseable {
     return dir;
   }
 
+  /** The broker's process while it runs (for its CPU time, say). */
+  public java.util.Optional<ProcessHandle> processHandle() {
+    Process p = process;
+    return p != null && p.isAlive() ? java.util.Optional.of(p.toHandle()) : java.util.Optional.empty();
+  }
+
   public boolean isRunning() {
     return process != null && process.isAlive();
   }
