@@ -37,7 +37,8 @@ final class ThreadCpu {
   private final Thread poller;
   private volatile boolean stop;
 
-  private ThreadCpu(Optional<ProcessHandle> broker) {
+  /** Counting from now, without polling: {@link #start} polls; a test may call {@link #poll} itself. */
+  ThreadCpu(Optional<ProcessHandle> broker) {
     this.broker = broker;
     processStart = os.getProcessCpuTime();
     brokerStart = brokerCpu();
@@ -68,7 +69,7 @@ final class ThreadCpu {
     return t.isThreadCpuTimeSupported() && t.isThreadCpuTimeEnabled();
   }
 
-  private synchronized void poll(boolean atStart) {
+  synchronized void poll(boolean atStart) {
     for (long id : threads.getAllThreadIds()) {
       long ns = threads.getThreadCpuTime(id);
       if (ns < 0) {

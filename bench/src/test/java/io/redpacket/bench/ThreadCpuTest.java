@@ -30,28 +30,35 @@ class ThreadCpuTest {
   }
 
   @Test
-  void aThreadThatEndsBeforeTheCountStopsIsCountedWithWhatItUsed() throws Exception {
+  void aThreadStartedSinceTheCountBeganIsCountedWholeEvenOnceItHasEnded() throws Exception {
     assumeThat(ThreadCpu.supported()).as("this JVM tells each thread's CPU time").isTrue();
-    ThreadCpu cpu = ThreadCpu.start(Optional.empty());
-    CountDownLatch done = new CountDownLatch(1);
+    ThreadCpu cpu = new ThreadCpu(Optional.empty()); // polled by hand below, not every 100 ms
+    CountDownLatch spun = new CountDownLatch(1);
+    CountDownLatch end = new CountDownLatch(1);
     Thread busy = new Thread(() -> {
-      // 0.4 s of its own CPU (however long that takes on a busy machine): a few polls' worth.
+      // 0.3 s of its own CPU (however long that takes on a busy machine), all before the count first sees it.
       var mx = java.lang.management.ManagementFactory.getThreadMXBean();
       long x = 0;
-      while (mx.getCurrentThreadCpuTime() < 400_000_000L) {
+      while (mx.getCurrentThreadCpuTime() < 300_000_000L) {
         x += Long.numberOfTrailingZeros(x + 1);
+      }
+      spun.countDown();
+      try {
+        end.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
       if (x == 42) {
         System.out.print("");
       }
-      done.countDown();
     }, "spin (1/1)#0");
     busy.start();
-    done.await();
-    busy.join();
+    spun.await();
+    cpu.poll(false); // first seen here, with its 0.3 s already used: they count, it started after the count began
+    end.countDown();
+    busy.join(); // ended before the count stops: what it used is still counted, once
     Map<String, Double> used = cpu.stop();
-    // The thread ended before stop(): what it used up to its last poll (100 ms apart) is still counted, once.
-    assertThat(used.get("task spin")).isBetween(0.1, 0.45);
+    assertThat(used.get("task spin")).isBetween(0.29, 0.36);
     assertThat(used).containsKey(ThreadCpu.REST_OF_JVM);
   }
 
