@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  * while it runs (every 100 ms; what a thread used in its last 100 ms is missed).
  */
 final class ThreadCpu {
-  /** What the bench's own threads and the JVM's unnamed work are called in the table. */
+  /** The process's CPU less its Java threads': the garbage collector's and the compilers' threads, mostly. */
   static final String REST_OF_JVM = "the JVM's own threads (GC, JIT compilers)";
   static final String BROKER = "the broker (its own process)";
 
@@ -91,11 +91,14 @@ final class ThreadCpu {
     return broker.flatMap(p -> p.info().totalCpuDuration()).map(Duration::toNanos).orElse(-1L);
   }
 
-  /** Stops counting: CPU seconds by what used them, the largest first. */
+  /** Stops counting: CPU seconds by what used them, the largest first; none where the JVM cannot tell them. */
   Map<String, Double> stop() throws InterruptedException {
     stop = true;
     poller.interrupt();
     poller.join();
+    if (!supported()) {
+      return Map.of();
+    }
     poll(false);
     long process = os.getProcessCpuTime() - processStart;
     Map<String, Long> ns = new HashMap<>();
