@@ -87,8 +87,9 @@ public final class AllocationBench implements Callable<Integer> {
               new BenchSupport.OutputClock(bootstrap, Topics.named(out, Topics.SHAKE_OUTCOMES), produced.acked());
           ThreadCpu cpu = BenchSupport.cpu();
           run(job, bootstrap, out, dir.resolve(out), produced.acked());
-          var used = cpu.stop();
+          cpu.stop();
           double seconds = clock.awaitSeconds(produced.acked());
+          var used = cpu.between(clock.firstNanos(), clock.lastNanos());
           long committed = TopicReader.forEach(bootstrap, Topics.named(out, Topics.SHAKE_OUTCOMES), true, r -> {});
           if (committed != produced.acked()) {
             System.err.printf("%s committed %,d outcomes for %,d shakes%n", job, committed, produced.acked());

@@ -96,7 +96,7 @@ final class BenchSupport {
 
   /**
    * One job's run in a round: its input records, the seconds from its first to its last output, and the CPU seconds
-   * it took by what took them ({@link ThreadCpu#stop()}).
+   * used over those seconds by what used them ({@link ThreadCpu#between}).
    */
   record Run(String job, int round, long records, double seconds, String outputs, Map<String, Double> cpu)
       implements Timed {
@@ -285,6 +285,16 @@ final class BenchSupport {
       }, "output-clock");
       thread.setDaemon(true);
       thread.start();
+    }
+
+    /** When the first output was seen (System.nanoTime). */
+    long firstNanos() {
+      return first;
+    }
+
+    /** When the last output so far was seen (System.nanoTime). */
+    long lastNanos() {
+      return last;
     }
 
     /** Seconds from the first to the last output, once {@code expected} outputs were seen (bounded wait). */

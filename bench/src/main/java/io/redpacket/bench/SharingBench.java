@@ -118,9 +118,10 @@ public final class SharingBench implements Callable<Integer> {
           define(env, job, bootstrap, out, moving);
           ThreadCpu cpu = BenchSupport.cpu();
           env.execute("bench " + job);
-          var used = cpu.stop();
+          cpu.stop();
           double seconds = clock.awaitSeconds(TopicReader.forEach(bootstrap, Topics.named(out, Topics.SHARE_RESULTS), true,
               r -> {}));
+          var used = cpu.between(clock.firstNanos(), clock.lastNanos());
           String outputs = String.format("%,d answers, %,d share grants, %,d share states",
               TopicReader.forEach(bootstrap, Topics.named(out, Topics.SHARE_RESULTS), true, r -> {}),
               TopicReader.forEach(bootstrap, Topics.named(out, Topics.SHARE_GRANTS), true, r -> {}),

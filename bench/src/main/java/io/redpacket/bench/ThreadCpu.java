@@ -14,7 +14,9 @@ import java.util.regex.Pattern;
  * Kafka's helper threads, the rest of the JVM (its garbage collector and compilers), and the bench's broker. On a
  * machine whose cores are all busy, a job's rate is set by its CPU per input, and Flink's busy time cannot tell a
  * task working from one waiting for a core: this can. Task threads end with their job, so their CPU time is polled
- * while it runs (every 100 ms; what a thread used in its last 100 ms is missed).
+ * while it runs (every 100 ms; what a thread used in its last 100 ms is missed), and each poll's totals are kept
+ * with its time, so that the CPU of the window the rate is measured over (first to last output) can be told apart
+ * from the job's start-up and end.
  */
 final class ThreadCpu {
   /** The process's CPU less its Java threads': the garbage collector's and the compilers' threads, mostly. */
@@ -36,6 +38,9 @@ final class ThreadCpu {
   private final long brokerStart;
   private final Thread poller;
   private volatile boolean stop;
+  /** Each poll's time (System.nanoTime) and the CPU nanoseconds used since the start, by what used them. */
+  private final java.util.List<Long> polledAt = new java.util.ArrayList<>();
+  private final java.util.List<Map<String, Long>> totals = new java.util.ArrayList<>();
 
   /** Counting from now, without polling: {@link #start} polls; a test may call {@link #poll} itself. */
   ThreadCpu(Optional<ProcessHandle> broker) {
@@ -85,43 +90,62 @@ final class ThreadCpu {
       }
       last.put(id, ns);
     }
+    Map<String, Long> used = new HashMap<>();
+    long named = 0;
+    for (var e : last.entrySet()) {
+      if (poller != null && e.getKey() == poller.getId()) {
+        continue;
+      }
+      long ns = e.getValue() - first.get(e.getKey());
+      used.merge(group(names.get(e.getKey())), ns, Long::sum);
+      named += ns;
+    }
+    used.put(REST_OF_JVM, Math.max(0, os.getProcessCpuTime() - processStart - named));
+    long b = brokerCpu();
+    if (brokerStart >= 0 && b >= 0) {
+      used.put(BROKER, b - brokerStart);
+    }
+    polledAt.add(System.nanoTime());
+    totals.add(used);
   }
 
   private long brokerCpu() {
     return broker.flatMap(p -> p.info().totalCpuDuration()).map(Duration::toNanos).orElse(-1L);
   }
 
-  /** Stops counting: CPU seconds by what used them, the largest first; none where the JVM cannot tell them. */
-  Map<String, Double> stop() throws InterruptedException {
+  /** Stops counting (a last poll now). */
+  void stop() throws InterruptedException {
     stop = true;
     poller.interrupt();
     poller.join();
+    poll(false);
+  }
+
+  /**
+   * CPU seconds used between two moments (System.nanoTime; each taken at the last poll before it), by what used
+   * them, the largest first; none where the JVM cannot tell each thread's CPU time.
+   */
+  synchronized Map<String, Double> between(long fromNanos, long toNanos) {
     if (!supported()) {
       return Map.of();
     }
-    poll(false);
-    long process = os.getProcessCpuTime() - processStart;
-    Map<String, Long> ns = new HashMap<>();
-    long named = 0;
-    synchronized (this) {
-      for (var e : last.entrySet()) {
-        if (e.getKey() == poller.getId()) {
-          continue;
-        }
-        long used = e.getValue() - first.get(e.getKey());
-        ns.merge(group(names.get(e.getKey())), used, Long::sum);
-        named += used;
-      }
-    }
-    ns.put(REST_OF_JVM, Math.max(0, process - named));
-    long brokerEnd = brokerCpu();
-    if (brokerStart >= 0 && brokerEnd >= 0) {
-      ns.put(BROKER, brokerEnd - brokerStart);
-    }
+    Map<String, Long> from = totals.get(pollBefore(fromNanos));
+    Map<String, Long> to = totals.get(pollBefore(toNanos));
     Map<String, Double> seconds = new LinkedHashMap<>();
-    ns.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+    to.entrySet().stream()
+        .map(e -> Map.entry(e.getKey(), Math.max(0, e.getValue() - from.getOrDefault(e.getKey(), 0L))))
+        .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
         .forEach(e -> seconds.put(e.getKey(), e.getValue() / 1e9));
     return seconds;
+  }
+
+  /** The last poll at or before {@code nanos} (the first poll if none was). */
+  private int pollBefore(long nanos) {
+    int i = 0;
+    while (i + 1 < polledAt.size() && polledAt.get(i + 1) - nanos <= 0) {
+      i++;
+    }
+    return i;
   }
 
   /**

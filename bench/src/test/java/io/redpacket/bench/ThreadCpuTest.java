@@ -29,27 +29,30 @@ class ThreadCpuTest {
     assertThat(ThreadCpu.group("flink-pekko.actor.default-dispatcher-5")).isEqualTo("other threads (Flink's, Kafka clients')");
   }
 
+  /** Spins until the calling thread has used {@code nanos} of CPU in all (however long that takes). */
+  static long spinUntilCpu(long nanos) {
+    var mx = java.lang.management.ManagementFactory.getThreadMXBean();
+    long x = 0;
+    while (mx.getCurrentThreadCpuTime() < nanos) {
+      x += Long.numberOfTrailingZeros(x + 1);
+    }
+    return x;
+  }
+
   @Test
   void aThreadStartedSinceTheCountBeganIsCountedWholeEvenOnceItHasEnded() throws Exception {
     assumeThat(ThreadCpu.supported()).as("this JVM tells each thread's CPU time").isTrue();
+    long begin = System.nanoTime();
     ThreadCpu cpu = new ThreadCpu(Optional.empty()); // polled by hand below, not every 100 ms
     CountDownLatch spun = new CountDownLatch(1);
     CountDownLatch end = new CountDownLatch(1);
     Thread busy = new Thread(() -> {
-      // 0.3 s of its own CPU (however long that takes on a busy machine), all before the count first sees it.
-      var mx = java.lang.management.ManagementFactory.getThreadMXBean();
-      long x = 0;
-      while (mx.getCurrentThreadCpuTime() < 300_000_000L) {
-        x += Long.numberOfTrailingZeros(x + 1);
-      }
+      spinUntilCpu(300_000_000L); // 0.3 s, all before the count first sees this thread
       spun.countDown();
       try {
         end.await();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-      }
-      if (x == 42) {
-        System.out.print("");
       }
     }, "spin (1/1)#0");
     busy.start();
@@ -57,9 +60,44 @@ class ThreadCpuTest {
     cpu.poll(false); // first seen here, with its 0.3 s already used: they count, it started after the count began
     end.countDown();
     busy.join(); // ended before the count stops: what it used is still counted, once
-    Map<String, Double> used = cpu.stop();
+    cpu.stop();
+    Map<String, Double> used = cpu.between(begin, System.nanoTime());
     assertThat(used.get("task spin")).isBetween(0.29, 0.36);
     assertThat(used).containsKey(ThreadCpu.REST_OF_JVM);
+  }
+
+  @Test
+  void onlyTheCpuUsedWithinTheWindowCounts() throws Exception {
+    assumeThat(ThreadCpu.supported()).as("this JVM tells each thread's CPU time").isTrue();
+    ThreadCpu cpu = new ThreadCpu(Optional.empty());
+    CountDownLatch first = new CountDownLatch(1);
+    CountDownLatch more = new CountDownLatch(1);
+    CountDownLatch second = new CountDownLatch(1);
+    CountDownLatch end = new CountDownLatch(1);
+    Thread busy = new Thread(() -> {
+      spinUntilCpu(200_000_000L); // before the window (a job's start-up, say)
+      first.countDown();
+      try {
+        more.await();
+        spinUntilCpu(400_000_000L); // 0.2 s more, within it
+        second.countDown();
+        end.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "spin (1/1)#0");
+    busy.start();
+    first.await();
+    cpu.poll(false);
+    long from = System.nanoTime();
+    more.countDown();
+    second.await();
+    cpu.poll(false);
+    long to = System.nanoTime();
+    end.countDown();
+    busy.join();
+    cpu.stop();
+    assertThat(cpu.between(from, to).get("task spin")).isBetween(0.19, 0.26);
   }
 
   @Test
