@@ -30,8 +30,8 @@ final class ThreadCpu {
   private final com.sun.management.OperatingSystemMXBean os =
       (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
   private final Optional<ProcessHandle> broker;
-  /** Per thread id: its name, and its CPU time (ns) when first seen and when last seen. */
-  private final Map<Long, String> names = new HashMap<>();
+  /** Per thread id: what it counts as (its name grouped once, when first seen), its CPU time (ns) then and last. */
+  private final Map<Long, String> groups = new HashMap<>();
   private final Map<Long, Long> first = new HashMap<>();
   private final Map<Long, Long> last = new HashMap<>();
   private final long processStart;
@@ -80,12 +80,12 @@ final class ThreadCpu {
       if (ns < 0) {
         continue; // ended between the two calls
       }
-      if (!names.containsKey(id)) {
+      if (!groups.containsKey(id)) {
         var info = threads.getThreadInfo(id);
         if (info == null) {
           continue;
         }
-        names.put(id, info.getThreadName());
+        groups.put(id, group(info.getThreadName()));
         first.put(id, atStart ? ns : 0L); // a thread started since: all its time counts
       }
       last.put(id, ns);
@@ -97,7 +97,7 @@ final class ThreadCpu {
         continue;
       }
       long ns = e.getValue() - first.get(e.getKey());
-      used.merge(group(names.get(e.getKey())), ns, Long::sum);
+      used.merge(groups.get(e.getKey()), ns, Long::sum);
       named += ns;
     }
     used.put(REST_OF_JVM, Math.max(0, os.getProcessCpuTime() - processStart - named));

@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -39,27 +41,50 @@ class ThreadCpuTest {
     return x;
   }
 
+  /**
+   * A thread named as a subtask ({@code task spin}) that, on each request, spins until its own CPU time reaches a
+   * mark and then waits, alive, for the next; closing it ends it.
+   */
+  static final class Spinner implements AutoCloseable {
+    private final BlockingQueue<Long> marks = new LinkedBlockingQueue<>();
+    private final Semaphore reached = new Semaphore(0);
+    private final Thread thread = new Thread(() -> {
+      try {
+        for (long mark = marks.take(); mark >= 0; mark = marks.take()) {
+          spinUntilCpu(mark);
+          reached.release();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "spin (1/1)#0");
+
+    Spinner() {
+      thread.start();
+    }
+
+    /** Returns once the thread has used {@code cpuNanos} of CPU in all. */
+    void spinTo(long cpuNanos) throws InterruptedException {
+      marks.put(cpuNanos);
+      reached.acquire();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      marks.put(-1L);
+      thread.join();
+    }
+  }
+
   @Test
   void aThreadStartedSinceTheCountBeganIsCountedWholeEvenOnceItHasEnded() throws Exception {
     assumeThat(ThreadCpu.supported()).as("this JVM tells each thread's CPU time").isTrue();
     long begin = System.nanoTime();
     ThreadCpu cpu = new ThreadCpu(Optional.empty()); // polled by hand below, not every 100 ms
-    CountDownLatch spun = new CountDownLatch(1);
-    CountDownLatch end = new CountDownLatch(1);
-    Thread busy = new Thread(() -> {
-      spinUntilCpu(300_000_000L); // 0.3 s, all before the count first sees this thread
-      spun.countDown();
-      try {
-        end.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "spin (1/1)#0");
-    busy.start();
-    spun.await();
-    cpu.poll(false); // first seen here, with its 0.3 s already used: they count, it started after the count began
-    end.countDown();
-    busy.join(); // ended before the count stops: what it used is still counted, once
+    try (Spinner spin = new Spinner()) {
+      spin.spinTo(300_000_000L); // 0.3 s, all before the count first sees this thread
+      cpu.poll(false); // first seen here, with its 0.3 s already used: they count, it started after the count began
+    } // ended before the count stops: what it used is still counted, once
     cpu.stop();
     Map<String, Double> used = cpu.between(begin, System.nanoTime());
     assertThat(used.get("task spin")).isBetween(0.29, 0.36);
@@ -70,32 +95,16 @@ class ThreadCpuTest {
   void onlyTheCpuUsedWithinTheWindowCounts() throws Exception {
     assumeThat(ThreadCpu.supported()).as("this JVM tells each thread's CPU time").isTrue();
     ThreadCpu cpu = new ThreadCpu(Optional.empty());
-    CountDownLatch first = new CountDownLatch(1);
-    CountDownLatch more = new CountDownLatch(1);
-    CountDownLatch second = new CountDownLatch(1);
-    CountDownLatch end = new CountDownLatch(1);
-    Thread busy = new Thread(() -> {
-      spinUntilCpu(200_000_000L); // before the window (a job's start-up, say)
-      first.countDown();
-      try {
-        more.await();
-        spinUntilCpu(400_000_000L); // 0.2 s more, within it
-        second.countDown();
-        end.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "spin (1/1)#0");
-    busy.start();
-    first.await();
-    cpu.poll(false);
-    long from = System.nanoTime();
-    more.countDown();
-    second.await();
-    cpu.poll(false);
-    long to = System.nanoTime();
-    end.countDown();
-    busy.join();
+    long from;
+    long to;
+    try (Spinner spin = new Spinner()) {
+      spin.spinTo(200_000_000L); // before the window (a job's start-up, say)
+      cpu.poll(false);
+      from = System.nanoTime();
+      spin.spinTo(400_000_000L); // 0.2 s more, within it
+      cpu.poll(false);
+      to = System.nanoTime();
+    }
     cpu.stop();
     assertThat(cpu.between(from, to).get("task spin")).isBetween(0.19, 0.26);
   }
