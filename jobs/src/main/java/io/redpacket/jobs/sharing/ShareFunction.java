@@ -11,6 +11,7 @@ import io.redpacket.core.Sharing;
 import io.redpacket.core.Waiting;
 import io.redpacket.jobs.common.BufferedValueState;
 import io.redpacket.jobs.common.HeapBuffered;
+import io.redpacket.jobs.common.KnownKeys;
 import io.redpacket.jobs.common.WaitingKeys;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,11 +59,15 @@ public final class ShareFunction extends KeyedCoProcessFunction<String, GrantSta
    * up to about 13,000 shares a second per subtask, with 6 or 7 claims each: room for 4 seconds of them.
    */
   public static final int MAX_CLAIMS_ON_HEAP = 400_000;
+  /** Share states kept on the heap as they are in RocksDB, for their next claims: some 30 MB. */
+  static final int SHARES_KEPT = 20_000;
 
   private final SharingSettings settings;
   private final int maxClaimsOnHeap;
   private transient ValueState<GrantState> grant;
   private transient BufferedValueState<ShareState> share;
+  /** The shares of this subtask that may hold state: a new share is known new without a state read. */
+  private transient KnownKeys knownShares;
   private transient ListState<ShareRequest> waiting;
   /**
    * When the waiting requests give up (processing time): the request wait after the first one came.
@@ -116,7 +121,7 @@ public final class ShareFunction extends KeyedCoProcessFunction<String, GrantSta
     var ctx = getRuntimeContext();
     grant = ctx.getState(new ValueStateDescriptor<>("grant", TypeInformation.of(GrantState.class)));
     share = new BufferedValueState<>(ctx.getState(new ValueStateDescriptor<>("share", TypeInformation.of(ShareState.class))),
-        ShareFunction::weight, maxClaimsOnHeap);
+        ShareFunction::weight, maxClaimsOnHeap, SHARES_KEPT);
     waiting = ctx.getListState(new ListStateDescriptor<>("requests-waiting", TypeInformation.of(ShareRequest.class)));
     waitUntil = ctx.getState(new ValueStateDescriptor<>("wait-until", TypeInformation.of(Long.class)));
     startedAt = 0; // set by the first call of this run, from the timer service's clock
@@ -131,12 +136,15 @@ public final class ShareFunction extends KeyedCoProcessFunction<String, GrantSta
   }
 
   @Override
-  public void initializeState(FunctionInitializationContext context) {
+  public void initializeState(FunctionInitializationContext context) throws Exception {
     restored = context.isRestored();
+    knownShares = KnownKeys.restore(context, "known-shares");
   }
 
   @Override
-  public void snapshotState(FunctionSnapshotContext context) {}
+  public void snapshotState(FunctionSnapshotContext context) throws Exception {
+    knownShares.snapshot();
+  }
 
   @Override
   public void processElement1(GrantState g, Context ctx, Collector<ShareGrant> out) throws Exception {
@@ -169,7 +177,7 @@ public final class ShareFunction extends KeyedCoProcessFunction<String, GrantSta
 
   /** Decides a request, or returns false when it must wait for its grant or its share. */
   private boolean handle(ShareRequest r, Context ctx, Collector<ShareGrant> out) throws Exception {
-    ShareState current = share.value();
+    ShareState current = knownShares.mayHave(ctx.getCurrentKey()) ? share.value() : null;
     Sharing.Step step;
     if (r.getAction() == ShareAction.SHARE) {
       GrantState g = grant.value();
@@ -305,6 +313,7 @@ public final class ShareFunction extends KeyedCoProcessFunction<String, GrantSta
 
   private void emit(Sharing.Step step, Context ctx, Collector<ShareGrant> out) throws Exception {
     if (step.state() != null) {
+      knownShares.add(ctx.getCurrentKey());
       share.update(step.state());
       ctx.output(STATES, step.state());
     }
