@@ -3,7 +3,6 @@ package io.redpacket.jobs.common;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.ToIntFunction;
 import org.apache.flink.api.common.state.ValueState;
@@ -15,11 +14,6 @@ import org.apache.flink.streaming.api.operators.KeyContext;
  * until then. A value read from the heap is the object written: change one in place only to write it again. Until
  * {@link #bufferWith} it writes through, like the state it wraps. The heap is bounded by the summed weight of its
  * values (a cleared key weighs 1); a write past the bound writes them all out at once.
- *
- * <p>Values once written out, and values read from the state, stay on the heap too, the {@code keep} used last (a
- * cache in front of RocksDB, whose read and deserialization of a value were the dearest part of a key's next
- * change): a key read again soon (a grant's open, a share's next claim, a wallet's next credit) is answered from the
- * heap. The state stays the truth that checkpoints see; a restored operator starts with an empty heap.
  */
 public final class BufferedValueState<V> implements ValueState<V> {
   private final ValueState<V> state;
@@ -27,31 +21,19 @@ public final class BufferedValueState<V> implements ValueState<V> {
   private final long maxWeight;
   /** The values written since the last flush, by key; a null value is a cleared key. */
   private final Map<Object, V> written = new HashMap<>();
-  /** Values as they are in the state, by key, the least recently used first. */
-  private final LinkedHashMap<Object, V> kept;
   private long weighs;
   private KeyContext keys;
 
   /**
    * @param weight what a value weighs against {@code maxWeight}, at least 1 (say its size in some unit)
-   * @param keep how many values as they are in the state to keep on the heap besides, at least 0
    */
-  public BufferedValueState(ValueState<V> state, ToIntFunction<V> weight, long maxWeight, int keep) {
+  public BufferedValueState(ValueState<V> state, ToIntFunction<V> weight, long maxWeight) {
     if (maxWeight < 1) {
       throw new IllegalArgumentException("maxWeight must be at least 1, was " + maxWeight);
-    }
-    if (keep < 0) {
-      throw new IllegalArgumentException("keep must be at least 0, was " + keep);
     }
     this.state = state;
     this.weight = weight;
     this.maxWeight = maxWeight;
-    this.kept = new LinkedHashMap<>(16, 0.75f, true) {
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<Object, V> eldest) {
-        return size() > keep;
-      }
-    };
   }
 
   /** From now on writes wait on the heap until {@link #flush()}; {@code keys} switches keys for writing out. */
@@ -61,22 +43,14 @@ public final class BufferedValueState<V> implements ValueState<V> {
 
   @Override
   public V value() throws IOException {
-    if (keys == null) {
-      return state.value();
-    }
-    Object key = keys.getCurrentKey();
-    V v = written.get(key);
-    if (v != null || written.containsKey(key)) {
-      return v;
-    }
-    v = kept.get(key);
-    if (v == null) {
-      v = state.value();
-      if (v != null) {
-        kept.put(key, v);
+    if (keys != null) {
+      Object key = keys.getCurrentKey();
+      V v = written.get(key);
+      if (v != null || written.containsKey(key)) {
+        return v;
       }
     }
-    return v;
+    return state.value();
   }
 
   @Override
@@ -103,7 +77,6 @@ public final class BufferedValueState<V> implements ValueState<V> {
       return;
     }
     Object key = keys.getCurrentKey();
-    kept.remove(key);
     boolean had = written.containsKey(key);
     V before = written.put(key, value);
     weighs += weigh(value) - (had ? weigh(before) : 0);
@@ -128,7 +101,6 @@ public final class BufferedValueState<V> implements ValueState<V> {
         state.clear();
       } else {
         state.update(e.getValue());
-        kept.put(e.getKey(), e.getValue());
       }
     }
     written.clear();

@@ -11,16 +11,15 @@ import io.redpacket.codec.Codecs;
 import io.redpacket.codec.Topics;
 import io.redpacket.core.Settlement;
 import io.redpacket.core.Waiting;
+import io.redpacket.jobs.common.BufferedListState;
 import io.redpacket.jobs.common.BufferedValueState;
 import io.redpacket.jobs.common.DecodeFunction;
 import io.redpacket.jobs.common.HeapBuffered;
 import io.redpacket.jobs.common.KnownKeys;
 import io.redpacket.jobs.common.WaitingKeys;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -53,7 +52,8 @@ import org.apache.flink.util.OutputTag;
  * <p>State reads and writes are what settling costs most (RocksDB's own code was more than half of the task's
  * time): a filter of the grants this subtask holds ({@link KnownKeys}) spares the read for every new grant and every
  * open before its grant, and run by the job's operator ({@link HeapBuffered}) a grant's value is written to RocksDB
- * once per checkpoint, however often it changed in between (reserved, then opened), and read back from the heap.
+ * once per checkpoint, however often it changed in between (reserved, then opened), and read back from the heap; so
+ * are the opens that wait for their grant, which mostly never reach RocksDB (their grant comes before the checkpoint).
  */
 public final class SettleFunction extends KeyedCoProcessFunction<String, Grant, Open, LedgerEntry>
     implements CheckpointedFunction, HeapBuffered {
@@ -62,10 +62,7 @@ public final class SettleFunction extends KeyedCoProcessFunction<String, Grant, 
   /** The name of the keyed state holding each grant and its state. */
   public static final String STATE = "grant-and-state";
   public static final OutputTag<OpenResult> RESULTS = new OutputTag<>("open-results", TypeInformation.of(OpenResult.class));
-  /**
-   * Grants held on the heap between two checkpoints at most (past it they are all written out early), and grants
-   * kept there besides as they are in RocksDB, for their opens: about 700 bytes each, some 50 MB in all.
-   */
+  /** Grants held on the heap between two checkpoints at most (some 30 MB); past it they are all written out early. */
   static final int MAX_GRANTS_ON_HEAP = 40_000;
 
   private final SettlementSettings settings;
@@ -76,7 +73,7 @@ public final class SettleFunction extends KeyedCoProcessFunction<String, Grant, 
    * {@link SettlementJob#SETTLE_UID}).
    */
   private transient BufferedValueState<Tuple2<Grant, GrantState>> settled;
-  private transient ListState<Open> waiting;
+  private transient BufferedListState<Open> waiting;
   private transient Counter reserved;
   private transient Counter credited;
   private transient Counter centsCredited;
@@ -102,8 +99,9 @@ public final class SettleFunction extends KeyedCoProcessFunction<String, Grant, 
     var ctx = getRuntimeContext();
     ValueState<Tuple2<Grant, GrantState>> stored = ctx.getState(new ValueStateDescriptor<>(STATE,
         Types.TUPLE(TypeInformation.of(Grant.class), TypeInformation.of(GrantState.class))));
-    settled = new BufferedValueState<>(stored, value -> 1, MAX_GRANTS_ON_HEAP, MAX_GRANTS_ON_HEAP);
-    waiting = ctx.getListState(new ListStateDescriptor<>("opens-waiting-for-grant", TypeInformation.of(Open.class)));
+    settled = new BufferedValueState<>(stored, value -> 1, MAX_GRANTS_ON_HEAP);
+    waiting = new BufferedListState<>(ctx.getListState(new ListStateDescriptor<>("opens-waiting-for-grant",
+        TypeInformation.of(Open.class))), MAX_GRANTS_ON_HEAP);
     var metrics = ctx.getMetricGroup().addGroup("redpacket");
     reserved = metrics.counter("grants_reserved_total");
     credited = metrics.counter("grants_credited_total");
@@ -117,11 +115,13 @@ public final class SettleFunction extends KeyedCoProcessFunction<String, Grant, 
   @Override
   public void bufferWith(KeyContext keys) {
     settled.bufferWith(keys);
+    waiting.bufferWith(keys);
   }
 
   @Override
   public void flushBuffer() throws Exception {
     settled.flush();
+    waiting.flush();
   }
 
   @Override
@@ -170,8 +170,7 @@ public final class SettleFunction extends KeyedCoProcessFunction<String, Grant, 
    */
   private boolean settleWaiting(Tuple2<Grant, GrantState> current, Context ctx, Collector<LedgerEntry> out)
       throws Exception {
-    List<Open> early = new ArrayList<>();
-    waiting.get().forEach(early::add);
+    List<Open> early = waiting.get();
     boolean changed = false;
     if (!early.isEmpty()) {
       waiting.clear();
@@ -199,7 +198,7 @@ public final class SettleFunction extends KeyedCoProcessFunction<String, Grant, 
       waitingKeys.add(ctx.getCurrentKey());
       ctx.timerService().registerProcessingTimeTimer(ctx.timerService().currentProcessingTime()
           + settings.openWait().toMillis());
-      waiting.add(o);
+      waiting.addToEmpty(o);
     } else if (Waiting.mayJoin(already)) {
       waiting.add(o);
     } else { // the grant's waiting list is full: answered now, as if it had waited in vain

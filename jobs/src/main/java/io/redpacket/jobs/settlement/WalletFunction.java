@@ -36,10 +36,7 @@ public final class WalletFunction extends KeyedCoProcessFunction<String, GrantSt
     implements CheckpointedFunction, HeapBuffered {
   private static final long serialVersionUID = 1L;
   public static final OutputTag<Wallet> WALLETS = new OutputTag<>("wallets", TypeInformation.of(Wallet.class));
-  /**
-   * Wallets held on the heap between two checkpoints at most (past it they are all written out early), and wallets
-   * kept there besides as they are in RocksDB: a few megabytes.
-   */
+  /** Wallets held on the heap between two checkpoints at most; past it they are all written out early. */
   static final int MAX_WALLETS_ON_HEAP = 40_000;
 
   private transient BufferedValueState<Wallet> wallet;
@@ -51,7 +48,7 @@ public final class WalletFunction extends KeyedCoProcessFunction<String, GrantSt
   public void open(OpenContext openContext) {
     ValueState<Wallet> stored = getRuntimeContext().getState(new ValueStateDescriptor<>("wallet",
         TypeInformation.of(Wallet.class)));
-    wallet = new BufferedValueState<>(stored, w -> 1, MAX_WALLETS_ON_HEAP, MAX_WALLETS_ON_HEAP);
+    wallet = new BufferedValueState<>(stored, w -> 1, MAX_WALLETS_ON_HEAP);
     var metrics = getRuntimeContext().getMetricGroup().addGroup("redpacket");
     credits = metrics.counter("wallet_credits_total");
     openToCredit = metrics.histogram("open_to_credit_milliseconds", new DescriptiveStatisticsHistogram(1000));

@@ -59,8 +59,6 @@ public final class ShareFunction extends KeyedCoProcessFunction<String, GrantSta
    * up to about 13,000 shares a second per subtask, with 6 or 7 claims each: room for 4 seconds of them.
    */
   public static final int MAX_CLAIMS_ON_HEAP = 400_000;
-  /** Share states kept on the heap as they are in RocksDB, for their next claims: some 30 MB. */
-  static final int SHARES_KEPT = 20_000;
 
   private final SharingSettings settings;
   private final int maxClaimsOnHeap;
@@ -121,7 +119,7 @@ public final class ShareFunction extends KeyedCoProcessFunction<String, GrantSta
     var ctx = getRuntimeContext();
     grant = ctx.getState(new ValueStateDescriptor<>("grant", TypeInformation.of(GrantState.class)));
     share = new BufferedValueState<>(ctx.getState(new ValueStateDescriptor<>("share", TypeInformation.of(ShareState.class))),
-        ShareFunction::weight, maxClaimsOnHeap, SHARES_KEPT);
+        ShareFunction::weight, maxClaimsOnHeap);
     waiting = ctx.getListState(new ListStateDescriptor<>("requests-waiting", TypeInformation.of(ShareRequest.class)));
     waitUntil = ctx.getState(new ValueStateDescriptor<>("wait-until", TypeInformation.of(Long.class)));
     startedAt = 0; // set by the first call of this run, from the timer service's clock

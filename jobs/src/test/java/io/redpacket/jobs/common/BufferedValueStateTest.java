@@ -16,7 +16,6 @@ class BufferedValueStateTest {
     final Map<Object, String> stored = new HashMap<>();
     Object key;
     int writes;
-    int reads;
 
     @Override
     public void setCurrentKey(Object key) {
@@ -30,7 +29,6 @@ class BufferedValueStateTest {
 
     @Override
     public String value() {
-      reads++;
       return stored.get(key);
     }
 
@@ -50,7 +48,7 @@ class BufferedValueStateTest {
   final Keyed keyed = new Keyed();
 
   BufferedValueState<String> buffered(long maxWeight) {
-    BufferedValueState<String> b = new BufferedValueState<>(keyed, String::length, maxWeight, 0);
+    BufferedValueState<String> b = new BufferedValueState<>(keyed, String::length, maxWeight);
     b.bufferWith(keyed);
     return b;
   }
@@ -94,52 +92,14 @@ class BufferedValueStateTest {
   }
 
   @Test
-  void valuesWrittenOutOrReadAreKeptOnTheHeapUpToTheirNumberAndNeverOutliveAChange() throws Exception {
-    BufferedValueState<String> b = new BufferedValueState<>(keyed, String::length, 1_000, 2);
-    b.bufferWith(keyed);
-    keyed.setCurrentKey("k1");
-    b.update("a");
-    b.flush();
-    keyed.setCurrentKey("k1");
-    assertThat(b.value()).as("written out, and kept").isEqualTo("a");
-    keyed.stored.put("k2", "s2");
-    keyed.setCurrentKey("k2");
-    assertThat(b.value()).isEqualTo("s2");
-    assertThat(b.value()).isEqualTo("s2");
-    assertThat(keyed.reads).as("k1 never read, k2 read once").isEqualTo(1);
-
-    keyed.setCurrentKey("k3");
-    assertThat(b.value()).as("nothing stored: read each time").isNull();
-    assertThat(b.value()).isNull();
-    keyed.stored.put("k3", "s3");
-    assertThat(b.value()).isEqualTo("s3");
-    assertThat(keyed.reads).isEqualTo(4);
-    keyed.setCurrentKey("k1");
-    assertThat(b.value()).as("three kept, two allowed: the least recently used, k1, went").isEqualTo("a");
-    assertThat(keyed.reads).isEqualTo(5);
-
-    keyed.setCurrentKey("k2");
-    b.update("s2'");
-    assertThat(b.value()).isEqualTo("s2'");
-    b.clear();
-    assertThat(b.value()).as("cleared on the heap, not the kept value").isNull();
-    b.flush();
-    keyed.setCurrentKey("k2");
-    assertThat(b.value()).as("cleared in the state, not the kept value").isNull();
-    assertThat(keyed.stored).doesNotContainKey("k2");
-    assertThatThrownBy(() -> new BufferedValueState<>(keyed, String::length, 10, -1))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least 0");
-  }
-
-  @Test
   void unboundItWritesThrough() throws Exception {
-    BufferedValueState<String> b = new BufferedValueState<>(keyed, String::length, 10, 0);
+    BufferedValueState<String> b = new BufferedValueState<>(keyed, String::length, 10);
     keyed.setCurrentKey("k1");
     b.update("a");
     assertThat(keyed.stored).containsEntry("k1", "a");
     b.clear();
     assertThat(keyed.stored).isEmpty();
-    assertThatThrownBy(() -> new BufferedValueState<>(keyed, String::length, 0, 0))
+    assertThatThrownBy(() -> new BufferedValueState<>(keyed, String::length, 0))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least 1");
   }
 }

@@ -193,6 +193,28 @@ class SettleFunctionHarnessTest {
   }
 
   @Test
+  void opensWaitingAtACheckpointAreInItAndSettledWhenTheirGrantsComeBeforeOrAfterARestore() throws Exception {
+    settle.processElement2(new StreamRecord<>(open("o1", "g1", "alice", T0)));
+    settle.processElement2(new StreamRecord<>(open("o2", "g2", "bob", T0)));
+    var snapshot = checkpoint(settle, 1); // both still wait for their grants
+    settle.processElement1(new StreamRecord<>(grant("g1", "alice", 99))); // g1 comes before a failure
+    assertThat(results()).extracting(OpenResult::getResult).containsExactly(OpenCode.OPENED);
+    assertThat(keysIn("opens-waiting-for-grant")).as("g1's open no longer waits; g2's does").isEqualTo(1);
+
+    settle.close();
+    settle = settleHarness(1, 0);
+    settle.initializeState(snapshot);
+    settle.open();
+    settle.setProcessingTime(T0 + 1);
+    settle.processElement1(new StreamRecord<>(grant("g1", "alice", 99))); // replayed after the restore
+    settle.processElement1(new StreamRecord<>(grant("g2", "bob", 40)));
+    assertThat(ledger()).extracting(LedgerEntry::getKind)
+        .containsExactly(EntryKind.RESERVE, EntryKind.CREDIT, EntryKind.RESERVE, EntryKind.CREDIT);
+    assertThat(results()).extracting(OpenResult::getOpenId).containsExactly("o1", "o2");
+    assertThat(keysIn("opens-waiting-for-grant")).isZero();
+  }
+
+  @Test
   void anOpenWhoseGrantNeverComesIsAnsweredUnknownAfterTheWait() throws Exception {
     settle.processElement2(new StreamRecord<>(open("o1", "nope", "alice", T0)));
     settle.setProcessingTime(T0 + OPEN_WAIT.toMillis());
