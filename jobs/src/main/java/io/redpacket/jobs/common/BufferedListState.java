@@ -2,6 +2,7 @@ package io.redpacket.jobs.common;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.state.ListState;
@@ -10,14 +11,19 @@ import org.apache.flink.streaming.api.operators.KeyContext;
 /**
  * A keyed list state whose changes wait on the heap until the next checkpoint, as {@link BufferedValueState} does
  * for a value: a list filled and emptied between two checkpoints (an open that waits a moment for its grant) never
- * reaches RocksDB, and one that outlives a checkpoint is written once. Until {@link #bufferWith} it writes through.
- * At most {@code maxKeys} keys wait on the heap; a change past that writes them all out at once.
+ * reaches RocksDB, and one that outlives a checkpoint is written once. The lists written out stay on the heap too
+ * (as the state holds them), so the read that ends a wait (its grant came) is not RocksDB's either: such lists are
+ * short-lived, and all are emptied in the end. Until {@link #bufferWith} it writes through. At most {@code maxKeys}
+ * keys wait on the heap, and as many lists are kept; a change past that writes them all out at once, and a list
+ * kept past it is let go (the state still has it).
  */
 public final class BufferedListState<T> {
   private final ListState<T> state;
   private final int maxKeys;
   /** The changes since the last flush, by key. */
   private final Map<Object, Pending<T>> pending = new HashMap<>();
+  /** Lists as the state holds them, by key, the oldest written first. */
+  private final LinkedHashMap<Object, List<T>> kept;
   private KeyContext keys;
 
   private static final class Pending<T> {
@@ -34,6 +40,12 @@ public final class BufferedListState<T> {
     }
     this.state = state;
     this.maxKeys = maxKeys;
+    this.kept = new LinkedHashMap<>() {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<Object, List<T>> eldest) {
+        return size() > maxKeys;
+      }
+    };
   }
 
   /** From now on changes wait on the heap until {@link #flush()}; {@code keys} switches keys for writing out. */
@@ -43,10 +55,12 @@ public final class BufferedListState<T> {
 
   /** The current key's list: the state's, then what was added since, or only that once it was cleared. */
   public List<T> get() throws Exception {
-    Pending<T> p = keys == null ? null : pending.get(keys.getCurrentKey());
+    Object key = keys == null ? null : keys.getCurrentKey();
+    Pending<T> p = key == null ? null : pending.get(key);
     List<T> all = new ArrayList<>();
     if (p == null || !p.replaces) {
-      Iterable<T> stored = state.get();
+      List<T> known = key == null ? null : kept.get(key);
+      Iterable<T> stored = known != null ? known : state.get();
       if (stored != null) {
         stored.forEach(all::add);
       }
@@ -79,12 +93,25 @@ public final class BufferedListState<T> {
     Pending<T> p = pending.get(key);
     if (p == null) {
       p = new Pending<>();
-      p.stateEmpty = true;
+      p.stateEmpty = !kept.containsKey(key);
       pending.put(key, p);
     }
     p.replaces = true;
     p.items.clear();
     p.items.add(value);
+    bound();
+  }
+
+  /** Replaces the current key's list with {@code values}; an empty list clears it. */
+  public void update(List<T> values) throws Exception {
+    if (keys == null) {
+      state.update(values);
+      return;
+    }
+    Pending<T> p = pendingForKey();
+    p.replaces = true;
+    p.items.clear();
+    p.items.addAll(values);
     bound();
   }
 
@@ -118,10 +145,18 @@ public final class BufferedListState<T> {
         continue; // filled and emptied on the heap: the state never held it
       }
       keys.setCurrentKey(e.getKey());
+      List<T> before = kept.remove(e.getKey());
       if (p.replaces) {
         state.update(p.items); // an empty list clears the key
+        if (!p.items.isEmpty()) {
+          kept.put(e.getKey(), p.items);
+        }
       } else {
         state.addAll(p.items);
+        if (before != null) { // else the state's whole list is not known here
+          before.addAll(p.items);
+          kept.put(e.getKey(), before);
+        }
       }
     }
     pending.clear();

@@ -9,6 +9,7 @@ import io.redpacket.avro.ShareResult;
 import io.redpacket.avro.ShareState;
 import io.redpacket.core.Sharing;
 import io.redpacket.core.Waiting;
+import io.redpacket.jobs.common.BufferedListState;
 import io.redpacket.jobs.common.BufferedValueState;
 import io.redpacket.jobs.common.HeapBuffered;
 import io.redpacket.jobs.common.KnownKeys;
@@ -16,7 +17,6 @@ import io.redpacket.jobs.common.WaitingKeys;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -59,6 +59,8 @@ public final class ShareFunction extends KeyedCoProcessFunction<String, GrantSta
    * up to about 13,000 shares a second per subtask, with 6 or 7 claims each: room for 4 seconds of them.
    */
   public static final int MAX_CLAIMS_ON_HEAP = 400_000;
+  /** Shares with requests waiting whose changes wait on the heap at most; past it they are all written out early. */
+  static final int MAX_WAITING_KEYS = 40_000;
 
   private final SharingSettings settings;
   private final int maxClaimsOnHeap;
@@ -66,14 +68,14 @@ public final class ShareFunction extends KeyedCoProcessFunction<String, GrantSta
   private transient BufferedValueState<ShareState> share;
   /** The shares of this subtask that may hold state: a new share is known new without a state read. */
   private transient KnownKeys knownShares;
-  private transient ListState<ShareRequest> waiting;
+  private transient BufferedListState<ShareRequest> waiting;
   /**
    * When the waiting requests give up (processing time): the request wait after the first one came.
    * Later ones do not move it (else a steady trickle of requests for an unknown id would hold
    * state for ever); only a restart does, once, so a backlog replayed after it still meets the
    * shares and grants behind it.
    */
-  private transient ValueState<Long> waitUntil;
+  private transient BufferedValueState<Long> waitUntil;
   /** When this run of the task started (processing time). */
   private transient long startedAt;
   private transient Counter shares;
@@ -107,11 +109,15 @@ public final class ShareFunction extends KeyedCoProcessFunction<String, GrantSta
   @Override
   public void bufferWith(KeyContext keys) {
     share.bufferWith(keys);
+    waiting.bufferWith(keys);
+    waitUntil.bufferWith(keys);
   }
 
   @Override
   public void flushBuffer() throws Exception {
     share.flush();
+    waiting.flush();
+    waitUntil.flush();
   }
 
   @Override
@@ -120,8 +126,10 @@ public final class ShareFunction extends KeyedCoProcessFunction<String, GrantSta
     grant = ctx.getState(new ValueStateDescriptor<>("grant", TypeInformation.of(GrantState.class)));
     share = new BufferedValueState<>(ctx.getState(new ValueStateDescriptor<>("share", TypeInformation.of(ShareState.class))),
         ShareFunction::weight, maxClaimsOnHeap);
-    waiting = ctx.getListState(new ListStateDescriptor<>("requests-waiting", TypeInformation.of(ShareRequest.class)));
-    waitUntil = ctx.getState(new ValueStateDescriptor<>("wait-until", TypeInformation.of(Long.class)));
+    waiting = new BufferedListState<>(ctx.getListState(new ListStateDescriptor<>("requests-waiting",
+        TypeInformation.of(ShareRequest.class))), MAX_WAITING_KEYS);
+    waitUntil = new BufferedValueState<>(ctx.getState(new ValueStateDescriptor<>("wait-until",
+        TypeInformation.of(Long.class))), until -> 1, MAX_WAITING_KEYS);
     startedAt = 0; // set by the first call of this run, from the timer service's clock
     var metrics = ctx.getMetricGroup().addGroup("redpacket");
     shares = metrics.counter("shares_total");
@@ -159,8 +167,8 @@ public final class ShareFunction extends KeyedCoProcessFunction<String, GrantSta
       if (r.getAction() == ShareAction.SHARE) {
         drain(ctx, out); // claims that came before their share
       }
-    } else if (waitUntil.value() == null) {
-      waiting.add(r);
+    } else if (noneWaiting(ctx)) {
+      waiting.addToEmpty(r); // nothing waits: the wait starts with this request
       waitingKeys.add(ctx.getCurrentKey());
       long until = ctx.timerService().currentProcessingTime() + settings.requestWait().toMillis();
       waitUntil.update(until);
@@ -171,6 +179,11 @@ public final class ShareFunction extends KeyedCoProcessFunction<String, GrantSta
       ctx.output(RESULTS, Sharing.gaveUp(r));
       refused.inc();
     }
+  }
+
+  /** Whether no request of this share waits yet; its wait's end is read from state only if one may. */
+  private boolean noneWaiting(Context ctx) throws Exception {
+    return !waitingKeys.mayWait(ctx.getCurrentKey()) || waitUntil.value() == null;
   }
 
   /** Decides a request, or returns false when it must wait for its grant or its share. */
@@ -209,8 +222,8 @@ public final class ShareFunction extends KeyedCoProcessFunction<String, GrantSta
     if (!waitingKeys.mayWait(ctx.getCurrentKey())) {
       return;
     }
-    List<ShareRequest> before = new ArrayList<>();
-    waiting.get().forEach(before::add);
+    List<ShareRequest> before = waiting.get();
+    int waited = before.size();
     if (before.isEmpty()) {
       waitingKeys.remove(ctx.getCurrentKey());
       return;
@@ -229,7 +242,9 @@ public final class ShareFunction extends KeyedCoProcessFunction<String, GrantSta
       }
       before = new ArrayList<>(still);
     } while (decided && !still.isEmpty());
-    waiting.update(still);
+    if (still.size() != waited) {
+      waiting.update(still);
+    }
     if (still.isEmpty()) {
       waitUntil.clear();
       waitingKeys.remove(ctx.getCurrentKey());

@@ -125,6 +125,45 @@ class BufferedListStateTest {
   }
 
   @Test
+  void aListWrittenOutIsReadFromTheHeapAsTheStateHoldsItUntilItIsClearedOrLetGo() throws Exception {
+    BufferedListState<String> b = buffered(2);
+    keyed.setCurrentKey("g1");
+    b.addToEmpty("o1");
+    b.flush();
+    keyed.setCurrentKey("g1");
+    b.add("o2");
+    b.flush();
+    assertThat(keyed.stored).containsOnly(Map.entry("g1", List.of("o1", "o2")));
+    int calls = keyed.calls;
+    keyed.setCurrentKey("g1");
+    assertThat(b.get()).containsExactly("o1", "o2");
+    assertThat(keyed.calls).as("read from the heap").isEqualTo(calls);
+
+    b.clear();
+    assertThat(b.get()).isEmpty();
+    b.flush();
+    assertThat(keyed.stored).isEmpty();
+    keyed.setCurrentKey("g1");
+    assertThat(b.get()).as("cleared: read from the state again, which holds nothing").isEmpty();
+    assertThat(keyed.calls).isEqualTo(calls + 2);
+
+    for (String key : List.of("g2", "g3", "g4")) { // three lists written out, two kept: g2's is let go
+      keyed.setCurrentKey(key);
+      b.addToEmpty("o-" + key);
+    }
+    b.flush();
+    calls = keyed.calls;
+    keyed.setCurrentKey("g2");
+    assertThat(b.get()).as("let go: read from the state").containsExactly("o-g2");
+    keyed.setCurrentKey("g4");
+    assertThat(b.get()).containsExactly("o-g4");
+    assertThat(keyed.calls).isEqualTo(calls + 1);
+    b.addToEmpty("again"); // g4's list still in the state: replaced, not added to
+    b.flush();
+    assertThat(keyed.stored).containsEntry("g4", List.of("again"));
+  }
+
+  @Test
   void changesPastTheBoundAreWrittenOutAndTheWritersKeyStaysCurrent() throws Exception {
     BufferedListState<String> b = buffered(2);
     keyed.setCurrentKey("g1");
