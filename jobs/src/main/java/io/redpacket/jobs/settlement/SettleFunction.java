@@ -53,7 +53,8 @@ import org.apache.flink.util.OutputTag;
  * time): a filter of the grants this subtask holds ({@link KnownKeys}) spares the read for every new grant and every
  * open before its grant, and run by the job's operator ({@link HeapBuffered}) a grant's value is written to RocksDB
  * once per checkpoint, however often it changed in between (reserved, then opened), and read back from the heap; so
- * are the opens that wait for their grant, which mostly never reach RocksDB (their grant comes before the checkpoint).
+ * are the opens that wait for their grant: a wait that ends before the checkpoint never reaches RocksDB, and one that
+ * outlives it is written once and ended from the heap.
  */
 public final class SettleFunction extends KeyedCoProcessFunction<String, Grant, Open, LedgerEntry>
     implements CheckpointedFunction, HeapBuffered {

@@ -45,7 +45,9 @@ import org.apache.flink.util.OutputTag;
  *
  * <p>Run by the job's operator ({@link HeapBuffered}), a share's state is written to RocksDB once per checkpoint in
  * which it changed, not on every claim: a share's claims mostly come within a second, and each would otherwise read
- * and rewrite the whole state with every claim so far.
+ * and rewrite the whole state with every claim so far. So are the requests that wait for their grant or share and
+ * their deadline (a wait ended before the checkpoint never reaches RocksDB), and a new share is known new without a
+ * state read ({@link KnownKeys}).
  */
 public final class ShareFunction extends KeyedCoProcessFunction<String, GrantState, ShareRequest, ShareGrant>
     implements CheckpointedFunction, HeapBuffered {
