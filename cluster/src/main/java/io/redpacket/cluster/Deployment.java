@@ -266,6 +266,32 @@ public final class Deployment {
    * completes only once all of a job's tasks run, so this is "recovered", not just "scheduled".
    */
   public void awaitCheckpointed(Map<String, Long> before, Duration bound) {
+    try {
+      awaitNewCheckpoints(before, bound);
+    } catch (IllegalStateException late) {
+      throw new IllegalStateException(late.getMessage() + "; the jobs then: " + describeJobs()
+          + " (each job's history: the Flink web UI, or the JobManager's and TaskManagers' logs)", late);
+    }
+  }
+
+  /** Each job's state, completed checkpoints and latest failure, for an error that says what did not happen. */
+  private String describeJobs() {
+    List<String> parts = new ArrayList<>();
+    for (var job : current().values()) {
+      String line = job.name() + " " + job.state();
+      try {
+        line += ", " + cluster.rest().completedCheckpoints(job.id()) + " checkpoints completed";
+        String failure = cluster.rest().lastFailure(job.id());
+        line += failure == null ? ", no failure" : ", latest failure: " + failure;
+      } catch (RuntimeException unanswered) {
+        line += " (the JobManager did not say more: " + unanswered.getMessage() + ")";
+      }
+      parts.add(line);
+    }
+    return String.join("; ", parts);
+  }
+
+  private void awaitNewCheckpoints(Map<String, Long> before, Duration bound) {
     io.redpacket.kafka.Await.until("every job running with a new completed checkpoint", bound, () -> {
       for (var job : current().values()) {
         if (!job.running()) {

@@ -159,6 +159,28 @@ public final class FlinkRest {
     return out;
   }
 
+  /**
+   * The job's latest failure as Flink's exception history has it: the failing task, if any, and the first line of
+   * the stack trace (the exception and its message); null when the job has not failed.
+   */
+  public String lastFailure(String jobId) {
+    JsonArray entries = get("/jobs/" + jobId + "/exceptions").getJsonObject("exceptionHistory", new JsonObject())
+        .getJsonArray("entries", new JsonArray());
+    if (entries.isEmpty()) {
+      return null;
+    }
+    JsonObject latest = entries.getJsonObject(0);
+    for (Object o : entries) {
+      if (((JsonObject) o).getLong("timestamp", 0L) > latest.getLong("timestamp", 0L)) {
+        latest = (JsonObject) o;
+      }
+    }
+    String trace = latest.getString("stacktrace", latest.getString("exceptionName", "?"));
+    int end = trace.indexOf('\n');
+    String task = latest.getString("taskName");
+    return (task == null ? "" : task + ": ") + (end < 0 ? trace : trace.substring(0, end)).strip();
+  }
+
   /** Slots in use on each registered TaskManager, by its resource id ({@code taskmanager-N}). */
   public java.util.Map<String, Integer> usedSlots() {
     java.util.Map<String, Integer> out = new java.util.LinkedHashMap<>();
