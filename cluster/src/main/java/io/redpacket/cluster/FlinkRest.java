@@ -152,11 +152,16 @@ public final class FlinkRest {
   /** When the JobManager handled each of the job's recent failures (epoch ms; {@code /jobs/:id/exceptions}). */
   public List<Long> failureTimes(String jobId) {
     List<Long> out = new ArrayList<>();
-    JsonObject history = get("/jobs/" + jobId + "/exceptions").getJsonObject("exceptionHistory", new JsonObject());
-    for (Object o : history.getJsonArray("entries", new JsonArray())) {
+    for (Object o : failures(jobId)) {
       out.add(((JsonObject) o).getLong("timestamp", 0L));
     }
     return out;
+  }
+
+  /** The entries of the job's exception history ({@code /jobs/:id/exceptions}), one per recent failure. */
+  private JsonArray failures(String jobId) {
+    return get("/jobs/" + jobId + "/exceptions").getJsonObject("exceptionHistory", new JsonObject())
+        .getJsonArray("entries", new JsonArray());
   }
 
   /**
@@ -164,8 +169,7 @@ public final class FlinkRest {
    * the stack trace (the exception and its message); null when the job has not failed.
    */
   public String lastFailure(String jobId) {
-    JsonArray entries = get("/jobs/" + jobId + "/exceptions").getJsonObject("exceptionHistory", new JsonObject())
-        .getJsonArray("entries", new JsonArray());
+    JsonArray entries = failures(jobId);
     if (entries.isEmpty()) {
       return null;
     }
