@@ -76,18 +76,9 @@ public final class SettlementBench implements Callable<Integer> {
     Checks.range("--open-rate", openRate, 1, 1_000_000);
     return BenchSupport.onOwnBroker("settlement", (dir, bootstrap) -> {
       TopicAdmin.ensure(bootstrap, List.of(Topics.GRANTS, Topics.OPENS, Topics.SHARE_GRANTS), List.of(), 8);
-      long now = System.currentTimeMillis();
-      List<Grant> all = grants(grants, now, "bench");
-      List<OpenPlan.Action> plan = OpenPlan.plan(all, OpenPlan.Mix.standard(0), 3);
-      System.out.printf("writing %,d grants and %,d opens (owners, second taps, retries, foreign) ...%n", all.size(), plan.size());
-      write(bootstrap, Topics.GRANTS, Topics.OPENS, all, plan, now, 0);
-      long inputs = all.size() + plan.size();
-
-      // The opens that credit in the job: per grant its owner's first open (in the plan's order, which is the order
-      // of the grant's partition); a client's retry with the same key is answered without a second credit.
-      java.util.Map<String, String> firstOpen = new java.util.HashMap<>();
-      plan.stream().filter(x -> x.kind() == OpenPlan.Kind.OWNER).forEach(x -> firstOpen.putIfAbsent(x.grantId(), x.openId()));
-      java.util.Set<String> crediting = new java.util.HashSet<>(firstOpen.values());
+      Written input = writeInput(bootstrap, grants);
+      long inputs = input.inputs();
+      java.util.Set<String> crediting = input.crediting();
       List<BenchSupport.Run> runs = new ArrayList<>();
       for (int round : rounds.all()) {
         for (String job : rounds.order(round, "settlement")) {
@@ -96,7 +87,7 @@ public final class SettlementBench implements Callable<Integer> {
               Topics.named(out, Topics.GRANT_STATES), Topics.named(out, Topics.OPEN_RESULTS),
               Topics.named(out, Topics.DEAD_LETTERS)), List.of(), 8);
           System.out.printf("%s: %s ...%n", round < 1 ? "warm-up" : "round " + round, job);
-          long expected = all.size() + crediting.size();
+          long expected = input.grants() + crediting.size();
           BenchSupport.OutputClock clock = new BenchSupport.OutputClock(bootstrap, Topics.named(out, Topics.LEDGER), expected);
           StreamExecutionEnvironment env = env(dir.resolve(out));
           define(env, job, bootstrap, "", out, true, Duration.ofHours(24), crediting);
@@ -166,6 +157,27 @@ public final class SettlementBench implements Callable<Integer> {
       }
       return 0;
     });
+  }
+
+  /** What the rounds need of the input: its counts and the opens that credit. */
+  private record Written(long inputs, int grants, java.util.Set<String> crediting) {}
+
+  /**
+   * Writes the grants and opens, and keeps only what the rounds need: the input's objects (a million grants and as
+   * many opens, hundreds of megabytes) are let go, so that the JVM the jobs share does not mark them again and again
+   * while a round runs (a slower job would pay more of that).
+   */
+  private static Written writeInput(String bootstrap, int grants) {
+    long now = System.currentTimeMillis();
+    List<Grant> all = grants(grants, now, "bench");
+    List<OpenPlan.Action> plan = OpenPlan.plan(all, OpenPlan.Mix.standard(0), 3);
+    System.out.printf("writing %,d grants and %,d opens (owners, second taps, retries, foreign) ...%n", all.size(), plan.size());
+    write(bootstrap, Topics.GRANTS, Topics.OPENS, all, plan, now, 0);
+    // The opens that credit in the job: per grant its owner's first open (in the plan's order, which is the order
+    // of the grant's partition); a client's retry with the same key is answered without a second credit.
+    java.util.Map<String, String> firstOpen = new java.util.HashMap<>();
+    plan.stream().filter(x -> x.kind() == OpenPlan.Kind.OWNER).forEach(x -> firstOpen.putIfAbsent(x.grantId(), x.openId()));
+    return new Written(all.size() + plan.size(), all.size(), new java.util.HashSet<>(firstOpen.values()));
   }
 
   private StreamExecutionEnvironment env(Path dataDir) {

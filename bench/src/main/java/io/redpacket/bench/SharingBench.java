@@ -69,42 +69,9 @@ public final class SharingBench implements Callable<Integer> {
     rounds.check();
     return BenchSupport.onOwnBroker("sharing", (dir, bootstrap) -> {
       TopicAdmin.ensure(bootstrap, List.of(Topics.GRANT_STATES, Topics.SHARES, Topics.SHARE_CLAIMS), List.of(), 8);
-      long now = System.currentTimeMillis();
-      List<Grant> opened = new ArrayList<>(grants);
-      for (int i = 0; i < grants; i++) {
-        opened.add(new Grant("bench/" + (i % 50) + "/" + i, "s" + i, "u" + i, "bench", i % 50, 100L, (long) i, now,
-            "bench", 100L * pieces, pieces));
-      }
-      // Every owner shares; one or two more friends than pieces claim (races for the last piece), a few retry.
-      SharePlan.Mix mix = new SharePlan.Mix(1.0, 0.0, 0.03, 0.02, 0);
-      List<SharePlan.Action> plan = SharePlan.plan(opened, mix, new SocialGraph(grants, 2 * pieces + 4, 11), 13);
-      long claims = plan.stream().filter(a -> a.action() == ShareAction.CLAIM).count();
-      System.out.printf("writing %,d opened grants, %,d share requests and %,d claims ...%n", opened.size(),
-          plan.size() - claims, claims);
-      try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(ProducerSettings.reliable(bootstrap))) {
-        for (Grant g : opened) {
-          GrantState s = GrantState.newBuilder(Settlement.grant(g).state()).setState(GrantPhase.CREDITED).build();
-          p.send(new ProducerRecord<>(Topics.GRANT_STATES, null, now, g.getGrantId().getBytes(StandardCharsets.UTF_8),
-              Codecs.GRANT_STATE.encode(s)));
-        }
-        for (SharePlan.Action a : plan) {
-          p.send(Records.shareRequest(a.action() == ShareAction.SHARE ? Topics.SHARES : Topics.SHARE_CLAIMS, a.request(now)));
-        }
-      }
-      // The requests that move money in the job: every first share of an owner, and per share the first claims of
-      // distinct friends up to its pieces (in the plan's order, which is each share's order on its partition).
-      java.util.Set<String> moving = new java.util.HashSet<>();
-      java.util.Map<String, java.util.Set<String>> claimers = new java.util.HashMap<>();
-      for (SharePlan.Action a : plan) {
-        if (a.kind() == SharePlan.Kind.SHARE) {
-          moving.add(a.requestId());
-        } else if (a.kind() == SharePlan.Kind.CLAIM) {
-          java.util.Set<String> who = claimers.computeIfAbsent(a.shareId(), k -> new java.util.HashSet<>());
-          if (who.size() < pieces && who.add(a.userId())) {
-            moving.add(a.requestId());
-          }
-        }
-      }
+      Written input = writeInput(bootstrap);
+      java.util.Set<String> moving = input.moving();
+      long claims = input.claims();
       List<BenchSupport.Run> runs = new ArrayList<>();
       for (int round : rounds.all()) {
         for (String job : rounds.order(round, "sharing")) {
@@ -113,7 +80,7 @@ public final class SharingBench implements Callable<Integer> {
               Topics.named(out, Topics.SHARE_RESULTS), Topics.named(out, Topics.DEAD_LETTERS)), List.of(), 8);
           System.out.printf("%s: %s ...%n", round < 1 ? "warm-up" : "round " + round, job);
           BenchSupport.OutputClock clock =
-              new BenchSupport.OutputClock(bootstrap, Topics.named(out, Topics.SHARE_RESULTS), plan.size());
+              new BenchSupport.OutputClock(bootstrap, Topics.named(out, Topics.SHARE_RESULTS), input.requests());
           StreamExecutionEnvironment env = BenchSupport.localEnv(dir.resolve(out), rounds.parallelism);
           define(env, job, bootstrap, out, moving);
           ThreadCpu cpu = BenchSupport.cpu();
@@ -126,7 +93,7 @@ public final class SharingBench implements Callable<Integer> {
               TopicReader.forEach(bootstrap, Topics.named(out, Topics.SHARE_RESULTS), true, r -> {}),
               TopicReader.forEach(bootstrap, Topics.named(out, Topics.SHARE_GRANTS), true, r -> {}),
               TopicReader.forEach(bootstrap, Topics.named(out, Topics.SHARE_STATES), true, r -> {}));
-          BenchSupport.Run run = new BenchSupport.Run(job, round, plan.size(), seconds, outputs, used);
+          BenchSupport.Run run = new BenchSupport.Run(job, round, input.requests(), seconds, outputs, used);
           System.out.printf("  %,.0f requests/s, of which %,.0f claims/s (%s)%n", run.perSecond(), claims / seconds, outputs);
           runs.add(run);
         }
@@ -135,10 +102,58 @@ public final class SharingBench implements Callable<Integer> {
           + " the same sinks (one exactly-once sink for the three topics of share, and the dead letters') with about as many"
           + " records each (share states: the job's last value per checkpoint); RocksDB, checkpoints every"
           + " second, parallelism " + rounds.parallelism + "; rates from the first to the last answer. "
-          + String.format("Requests: %,d, of which %,d claims.", plan.size(), claims));
+          + String.format("Requests: %,d, of which %,d claims.", input.requests(), claims));
       BenchSupport.report("sharing", "requests", runs, rounds);
       return 0;
     });
+  }
+
+  /** What the rounds need of the input: its counts and the requests that move money. */
+  private record Written(long requests, long claims, java.util.Set<String> moving) {}
+
+  /**
+   * Writes the grant states, shares and claims, and keeps only what the rounds need: the input's objects are let go,
+   * so that the JVM the jobs share does not mark them again and again while a round runs (a slower job would pay
+   * more of that).
+   */
+  private Written writeInput(String bootstrap) {
+    long now = System.currentTimeMillis();
+    List<Grant> opened = new ArrayList<>(grants);
+    for (int i = 0; i < grants; i++) {
+      opened.add(new Grant("bench/" + (i % 50) + "/" + i, "s" + i, "u" + i, "bench", i % 50, 100L, (long) i, now,
+          "bench", 100L * pieces, pieces));
+    }
+    // Every owner shares; one or two more friends than pieces claim (races for the last piece), a few retry.
+    SharePlan.Mix mix = new SharePlan.Mix(1.0, 0.0, 0.03, 0.02, 0);
+    List<SharePlan.Action> plan = SharePlan.plan(opened, mix, new SocialGraph(grants, 2 * pieces + 4, 11), 13);
+    long claims = plan.stream().filter(a -> a.action() == ShareAction.CLAIM).count();
+    System.out.printf("writing %,d opened grants, %,d share requests and %,d claims ...%n", opened.size(),
+        plan.size() - claims, claims);
+    try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(ProducerSettings.reliable(bootstrap))) {
+      for (Grant g : opened) {
+        GrantState s = GrantState.newBuilder(Settlement.grant(g).state()).setState(GrantPhase.CREDITED).build();
+        p.send(new ProducerRecord<>(Topics.GRANT_STATES, null, now, g.getGrantId().getBytes(StandardCharsets.UTF_8),
+            Codecs.GRANT_STATE.encode(s)));
+      }
+      for (SharePlan.Action a : plan) {
+        p.send(Records.shareRequest(a.action() == ShareAction.SHARE ? Topics.SHARES : Topics.SHARE_CLAIMS, a.request(now)));
+      }
+    }
+    // The requests that move money in the job: every first share of an owner, and per share the first claims of
+    // distinct friends up to its pieces (in the plan's order, which is each share's order on its partition).
+    java.util.Set<String> moving = new java.util.HashSet<>();
+    java.util.Map<String, java.util.Set<String>> claimers = new java.util.HashMap<>();
+    for (SharePlan.Action a : plan) {
+      if (a.kind() == SharePlan.Kind.SHARE) {
+        moving.add(a.requestId());
+      } else if (a.kind() == SharePlan.Kind.CLAIM) {
+        java.util.Set<String> who = claimers.computeIfAbsent(a.shareId(), k -> new java.util.HashSet<>());
+        if (who.size() < pieces && who.add(a.userId())) {
+          moving.add(a.requestId());
+        }
+      }
+    }
+    return new Written(plan.size(), claims, moving);
   }
 
   private static void define(StreamExecutionEnvironment env, String job, String bootstrap, String out,

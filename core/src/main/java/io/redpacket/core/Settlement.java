@@ -71,11 +71,10 @@ public final class Settlement {
   /** A grant arrives for the first time: its cents are reserved from the sponsor in the pool's account. */
   public static Step grant(Grant g) {
     LedgerEntry reserve = entry(g, EntryKind.RESERVE, sponsorAccount(g), poolAccount(g.getPoolId()), g.getTimestamp());
-    GrantState granted = GrantState.newBuilder().setGrantId(g.getGrantId()).setUserId(g.getUserId())
-        .setPoolId(g.getPoolId()).setCents(g.getCents()).setState(GrantPhase.GRANTED).setOpenId(null)
-        .setGrantedMillis(g.getTimestamp()).setOpenedMillis(null).setTimestamp(g.getTimestamp())
-        .setSponsor(sponsorAccount(g).substring("sponsor:".length()))
-        .setShareCents(g.getShareCents()).setSharePieces(g.getSharePieces()).build();
+    // The all-args constructors, here and below: Avro's builders copy every field deeply and check each, per record.
+    GrantState granted = new GrantState(g.getGrantId(), g.getUserId(), g.getPoolId(), g.getCents(), GrantPhase.GRANTED,
+        null, g.getTimestamp(), null, g.getTimestamp(), sponsorAccount(g).substring("sponsor:".length()),
+        g.getShareCents(), g.getSharePieces());
     return new Step(reserve, granted, null);
   }
 
@@ -95,8 +94,7 @@ public final class Settlement {
     }
     LedgerEntry credit = entry(g, EntryKind.CREDIT, poolAccount(g.getPoolId()), walletAccount(g.getUserId()),
         o.getTimestamp());
-    GrantState opened = GrantState.newBuilder(current).setState(GrantPhase.OPENED).setOpenId(o.getOpenId())
-        .setOpenedMillis(o.getTimestamp()).setTimestamp(o.getTimestamp()).build();
+    GrantState opened = moved(current, GrantPhase.OPENED, o.getOpenId(), o.getTimestamp(), o.getTimestamp());
     return new Step(credit, opened, result(o, OpenCode.OPENED, g.getCents()));
   }
 
@@ -129,7 +127,7 @@ public final class Settlement {
       return new Step(null, null, null);
     }
     LedgerEntry refund = entry(g, EntryKind.REFUND, poolAccount(g.getPoolId()), sponsorAccount(g), expiresAt);
-    GrantState expired = GrantState.newBuilder(current).setState(GrantPhase.EXPIRED).setTimestamp(expiresAt).build();
+    GrantState expired = moved(current, GrantPhase.EXPIRED, current.getOpenId(), current.getOpenedMillis(), expiresAt);
     return new Step(refund, expired, null);
   }
 
@@ -153,7 +151,13 @@ public final class Settlement {
 
   /** The grant's state once its credit is in the wallet. */
   public static GrantState credited(GrantState opened) {
-    return GrantState.newBuilder(opened).setState(GrantPhase.CREDITED).build();
+    return moved(opened, GrantPhase.CREDITED, opened.getOpenId(), opened.getOpenedMillis(), opened.getTimestamp());
+  }
+
+  /** The grant's state {@code s} moved on to {@code phase}; the rest as it was. */
+  private static GrantState moved(GrantState s, GrantPhase phase, String openId, Long openedMillis, long timestamp) {
+    return new GrantState(s.getGrantId(), s.getUserId(), s.getPoolId(), s.getCents(), phase, openId,
+        s.getGrantedMillis(), openedMillis, timestamp, s.getSponsor(), s.getShareCents(), s.getSharePieces());
   }
 
   public static String entryId(String grantId, EntryKind kind) {

@@ -95,11 +95,11 @@ public final class Sharing {
       return answer(r, ShareCode.NOT_OPENED, null, null);
     }
     String sponsor = grant.getSponsor() == null ? "pool-" + grant.getPoolId() : grant.getSponsor();
-    ShareState created = ShareState.newBuilder().setShareId(r.getShareId()).setPoolId(grant.getPoolId())
-        .setSponsor(sponsor).setSharer(r.getUserId()).setRequestId(r.getRequestId())
-        .setValueCents(grant.getShareCents()).setPieces(grant.getSharePieces()).setClaims(new ArrayList<>())
-        .setClaimedCents(0L).setRefundedCents(0L).setPhase(SharePhase.OPEN).setCreatedMillis(r.getTimestamp())
-        .setExpiresMillis(r.getTimestamp() + expiryMillis).setTimestamp(r.getTimestamp()).build();
+    // The all-args constructors, here and below: Avro's builders copy every field deeply (a share's every claim, on
+    // each claim) and check each.
+    ShareState created = new ShareState(r.getShareId(), grant.getPoolId(), sponsor, r.getUserId(), r.getRequestId(),
+        grant.getShareCents(), grant.getSharePieces(), new ArrayList<>(), 0L, 0L, SharePhase.OPEN, r.getTimestamp(),
+        r.getTimestamp() + expiryMillis, r.getTimestamp());
     ShareGrant reserve = move(created, ShareMove.RESERVE, r.getUserId(), 0, created.getValueCents(), r.getTimestamp());
     return new Step(reserve, created, answer(r, ShareCode.SHARED, created.getValueCents(), null).result());
   }
@@ -157,9 +157,8 @@ public final class Sharing {
         DeterministicRandom.forPacket(shareAccount(s.getShareId()), 0, piece));
     List<ShareClaimed> claims = new ArrayList<>(s.getClaims());
     claims.add(new ShareClaimed(piece, r.getUserId(), r.getRequestId(), cents, r.getTimestamp()));
-    ShareState after = ShareState.newBuilder(s).setClaims(claims).setClaimedCents(s.getClaimedCents() + cents)
-        .setPhase(piece == s.getPieces() ? SharePhase.ALL_CLAIMED : SharePhase.OPEN).setTimestamp(r.getTimestamp())
-        .build();
+    ShareState after = moved(s, claims, s.getClaimedCents() + cents, s.getRefundedCents(),
+        piece == s.getPieces() ? SharePhase.ALL_CLAIMED : SharePhase.OPEN, r.getTimestamp());
     return new Step(move(s, ShareMove.PIECE, r.getUserId(), piece, cents, r.getTimestamp()), after,
         answer(r, ShareCode.CLAIMED, cents, piece).result());
   }
@@ -173,9 +172,16 @@ public final class Sharing {
       return new Step(null, null, null);
     }
     long left = s.getValueCents() - s.getClaimedCents();
-    ShareState after = ShareState.newBuilder(s).setRefundedCents(left).setPhase(SharePhase.EXPIRED)
-        .setTimestamp(s.getExpiresMillis()).build();
+    ShareState after = moved(s, s.getClaims(), s.getClaimedCents(), left, SharePhase.EXPIRED, s.getExpiresMillis());
     return new Step(move(s, ShareMove.REFUND, s.getSharer(), 0, left, s.getExpiresMillis()), after, null);
+  }
+
+  /** The share {@code s} moved on; the rest as it was (its claims are not changed in place: a new list replaces them). */
+  private static ShareState moved(ShareState s, List<ShareClaimed> claims, long claimedCents, long refundedCents,
+      SharePhase phase, long timestamp) {
+    return new ShareState(s.getShareId(), s.getPoolId(), s.getSponsor(), s.getSharer(), s.getRequestId(),
+        s.getValueCents(), s.getPieces(), claims, claimedCents, refundedCents, phase, s.getCreatedMillis(),
+        s.getExpiresMillis(), timestamp);
   }
 
   /** A request that waited in vain: its grant was never opened in time, or its share never made. */

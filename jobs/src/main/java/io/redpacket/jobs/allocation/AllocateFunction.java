@@ -11,9 +11,9 @@ import io.redpacket.codec.Codecs;
 import io.redpacket.core.Decision;
 import io.redpacket.core.SetAllocator;
 import io.redpacket.core.SetState;
-import io.redpacket.core.UserFilter;
 import io.redpacket.core.UserRecord;
 import io.redpacket.jobs.common.DecodeFunction;
+import io.redpacket.jobs.common.KnownKeys;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +23,6 @@ import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
@@ -34,8 +33,6 @@ import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Allocation for one (pool, set) key: a thin shell around {@link SetAllocator}, which holds the
@@ -68,9 +65,7 @@ public final class AllocateFunction extends KeyedBroadcastProcessFunction<String
   private transient long checkWaitsUntil;
   private transient boolean restored;
   /** Users of this subtask that may hold state; checkpointed as union list state, so a rescale merges them all. */
-  private static final Logger LOG = LoggerFactory.getLogger(AllocateFunction.class);
-  private transient UserFilter knownUsers;
-  private transient ListState<long[]> knownUsersState;
+  private transient KnownKeys knownUsers;
   private transient ListState<Shake> pending;
   private transient ValueState<Long> pendingSince;
   private transient Counter won;
@@ -90,7 +85,7 @@ public final class AllocateFunction extends KeyedBroadcastProcessFunction<String
     var ctx = getRuntimeContext();
     store = new FlinkSetStore(ctx.getState(new ValueStateDescriptor<>("set", TypeInformation.of(SetState.class))),
         ctx.getMapState(new MapStateDescriptor<>("users", Types.STRING, TypeInformation.of(UserRecord.class))),
-        knownUsers, new UserCache(settings.userCache()));
+        knownUsers.filter(), new UserCache(settings.userCache()));
     pending = ctx.getListState(new ListStateDescriptor<>("waiting-for-pool", TypeInformation.of(Shake.class)));
     pendingSince = ctx.getState(new ValueStateDescriptor<>("waiting-since", Types.LONG));
     metrics = ctx.getMetricGroup().addGroup("redpacket");
@@ -108,28 +103,12 @@ public final class AllocateFunction extends KeyedBroadcastProcessFunction<String
   @Override
   public void initializeState(FunctionInitializationContext context) throws Exception {
     restored = context.isRestored();
-    knownUsersState = context.getOperatorStateStore().getUnionListState(
-        new ListStateDescriptor<>("known-users", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
-    knownUsers = new UserFilter(UserFilter.DEFAULT_BITS);
-    if (restored) {
-      // Union: every subtask gets every subtask's filter; with keys moved by a rescale, all users stay known.
-      List<long[]> filters = new ArrayList<>();
-      knownUsersState.get().forEach(filters::add);
-      if (filters.isEmpty() || !filters.stream().allMatch(knownUsers::sameSize)) {
-        // Restored state without a usable filter (an older savepoint): users with state would look like strangers
-        // and a past winner could win again. So everyone counts as known, and each shake reads its user's state.
-        LOG.warn("restored without a filter of users with state ({} filters of other sizes or none):"
-            + " every shake reads its user's state", filters.size());
-        knownUsers = UserFilter.everyone(UserFilter.DEFAULT_BITS);
-      } else {
-        filters.forEach(knownUsers::addAll);
-      }
-    }
+    knownUsers = KnownKeys.restore(context, "known-users");
   }
 
   @Override
   public void snapshotState(FunctionSnapshotContext context) throws Exception {
-    knownUsersState.update(List.of(knownUsers.words()));
+    knownUsers.snapshot();
   }
 
   private boolean mayWait() throws Exception {

@@ -1,8 +1,8 @@
 package io.redpacket.jobs.allocation;
 
+import io.redpacket.core.KeyFilter;
 import io.redpacket.core.SetState;
 import io.redpacket.core.SetStore;
-import io.redpacket.core.UserFilter;
 import io.redpacket.core.UserRecord;
 import java.util.HashMap;
 import java.util.Map;
@@ -20,7 +20,7 @@ final class FlinkSetStore implements SetStore {
   private final ValueState<SetState> set;
   private final MapState<String, UserRecord> users;
   private final Map<String, SetState> cache = new HashMap<>();
-  private final UserFilter known;
+  private final KeyFilter known;
   private final UserCache recent;
   private String key;
 
@@ -28,7 +28,7 @@ final class FlinkSetStore implements SetStore {
    * @param known the users of this subtask that may hold state; a user not in it is read as absent
    * @param recent the records of the users seen last, written through
    */
-  FlinkSetStore(ValueState<SetState> set, MapState<String, UserRecord> users, UserFilter known, UserCache recent) {
+  FlinkSetStore(ValueState<SetState> set, MapState<String, UserRecord> users, KeyFilter known, UserCache recent) {
     this.set = set;
     this.users = users;
     this.known = known;

@@ -9,13 +9,14 @@ import io.redpacket.avro.ShareResult;
 import io.redpacket.avro.ShareState;
 import io.redpacket.core.Sharing;
 import io.redpacket.core.Waiting;
+import io.redpacket.jobs.common.BufferedListState;
 import io.redpacket.jobs.common.BufferedValueState;
 import io.redpacket.jobs.common.HeapBuffered;
+import io.redpacket.jobs.common.KnownKeys;
 import io.redpacket.jobs.common.WaitingKeys;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -44,7 +45,9 @@ import org.apache.flink.util.OutputTag;
  *
  * <p>Run by the job's operator ({@link HeapBuffered}), a share's state is written to RocksDB once per checkpoint in
  * which it changed, not on every claim: a share's claims mostly come within a second, and each would otherwise read
- * and rewrite the whole state with every claim so far.
+ * and rewrite the whole state with every claim so far. So are the requests that wait for their grant or share and
+ * their deadline (a wait ended before the checkpoint never reaches RocksDB), and a new share is known new without a
+ * state read ({@link KnownKeys}).
  */
 public final class ShareFunction extends KeyedCoProcessFunction<String, GrantState, ShareRequest, ShareGrant>
     implements CheckpointedFunction, HeapBuffered {
@@ -58,19 +61,23 @@ public final class ShareFunction extends KeyedCoProcessFunction<String, GrantSta
    * up to about 13,000 shares a second per subtask, with 6 or 7 claims each: room for 4 seconds of them.
    */
   public static final int MAX_CLAIMS_ON_HEAP = 400_000;
+  /** Shares with requests waiting whose changes wait on the heap at most; past it they are all written out early. */
+  static final int MAX_WAITING_KEYS = 40_000;
 
   private final SharingSettings settings;
   private final int maxClaimsOnHeap;
   private transient ValueState<GrantState> grant;
   private transient BufferedValueState<ShareState> share;
-  private transient ListState<ShareRequest> waiting;
+  /** The shares of this subtask that may hold state: a new share is known new without a state read. */
+  private transient KnownKeys knownShares;
+  private transient BufferedListState<ShareRequest> waiting;
   /**
    * When the waiting requests give up (processing time): the request wait after the first one came.
    * Later ones do not move it (else a steady trickle of requests for an unknown id would hold
    * state for ever); only a restart does, once, so a backlog replayed after it still meets the
    * shares and grants behind it.
    */
-  private transient ValueState<Long> waitUntil;
+  private transient BufferedValueState<Long> waitUntil;
   /** When this run of the task started (processing time). */
   private transient long startedAt;
   private transient Counter shares;
@@ -104,11 +111,15 @@ public final class ShareFunction extends KeyedCoProcessFunction<String, GrantSta
   @Override
   public void bufferWith(KeyContext keys) {
     share.bufferWith(keys);
+    waiting.bufferWith(keys);
+    waitUntil.bufferWith(keys);
   }
 
   @Override
   public void flushBuffer() throws Exception {
     share.flush();
+    waiting.flush();
+    waitUntil.flush();
   }
 
   @Override
@@ -117,8 +128,10 @@ public final class ShareFunction extends KeyedCoProcessFunction<String, GrantSta
     grant = ctx.getState(new ValueStateDescriptor<>("grant", TypeInformation.of(GrantState.class)));
     share = new BufferedValueState<>(ctx.getState(new ValueStateDescriptor<>("share", TypeInformation.of(ShareState.class))),
         ShareFunction::weight, maxClaimsOnHeap);
-    waiting = ctx.getListState(new ListStateDescriptor<>("requests-waiting", TypeInformation.of(ShareRequest.class)));
-    waitUntil = ctx.getState(new ValueStateDescriptor<>("wait-until", TypeInformation.of(Long.class)));
+    waiting = new BufferedListState<>(ctx.getListState(new ListStateDescriptor<>("requests-waiting",
+        TypeInformation.of(ShareRequest.class))), MAX_WAITING_KEYS);
+    waitUntil = new BufferedValueState<>(ctx.getState(new ValueStateDescriptor<>("wait-until",
+        TypeInformation.of(Long.class))), until -> 1, MAX_WAITING_KEYS);
     startedAt = 0; // set by the first call of this run, from the timer service's clock
     var metrics = ctx.getMetricGroup().addGroup("redpacket");
     shares = metrics.counter("shares_total");
@@ -131,12 +144,15 @@ public final class ShareFunction extends KeyedCoProcessFunction<String, GrantSta
   }
 
   @Override
-  public void initializeState(FunctionInitializationContext context) {
+  public void initializeState(FunctionInitializationContext context) throws Exception {
     restored = context.isRestored();
+    knownShares = KnownKeys.restore(context, "known-shares");
   }
 
   @Override
-  public void snapshotState(FunctionSnapshotContext context) {}
+  public void snapshotState(FunctionSnapshotContext context) throws Exception {
+    knownShares.snapshot();
+  }
 
   @Override
   public void processElement1(GrantState g, Context ctx, Collector<ShareGrant> out) throws Exception {
@@ -153,8 +169,8 @@ public final class ShareFunction extends KeyedCoProcessFunction<String, GrantSta
       if (r.getAction() == ShareAction.SHARE) {
         drain(ctx, out); // claims that came before their share
       }
-    } else if (waitUntil.value() == null) {
-      waiting.add(r);
+    } else if (noneWaiting(ctx)) {
+      waiting.addToEmpty(r); // nothing waits: the wait starts with this request
       waitingKeys.add(ctx.getCurrentKey());
       long until = ctx.timerService().currentProcessingTime() + settings.requestWait().toMillis();
       waitUntil.update(until);
@@ -167,9 +183,14 @@ public final class ShareFunction extends KeyedCoProcessFunction<String, GrantSta
     }
   }
 
+  /** Whether no request of this share waits yet; its wait's end is read from state only if one may. */
+  private boolean noneWaiting(Context ctx) throws Exception {
+    return !waitingKeys.mayWait(ctx.getCurrentKey()) || waitUntil.value() == null;
+  }
+
   /** Decides a request, or returns false when it must wait for its grant or its share. */
   private boolean handle(ShareRequest r, Context ctx, Collector<ShareGrant> out) throws Exception {
-    ShareState current = share.value();
+    ShareState current = knownShares.mayHave(ctx.getCurrentKey()) ? share.value() : null;
     Sharing.Step step;
     if (r.getAction() == ShareAction.SHARE) {
       GrantState g = grant.value();
@@ -203,8 +224,8 @@ public final class ShareFunction extends KeyedCoProcessFunction<String, GrantSta
     if (!waitingKeys.mayWait(ctx.getCurrentKey())) {
       return;
     }
-    List<ShareRequest> before = new ArrayList<>();
-    waiting.get().forEach(before::add);
+    List<ShareRequest> before = waiting.get();
+    int waited = before.size();
     if (before.isEmpty()) {
       waitingKeys.remove(ctx.getCurrentKey());
       return;
@@ -223,7 +244,9 @@ public final class ShareFunction extends KeyedCoProcessFunction<String, GrantSta
       }
       before = new ArrayList<>(still);
     } while (decided && !still.isEmpty());
-    waiting.update(still);
+    if (still.size() != waited) {
+      waiting.update(still);
+    }
     if (still.isEmpty()) {
       waitUntil.clear();
       waitingKeys.remove(ctx.getCurrentKey());
@@ -305,6 +328,7 @@ public final class ShareFunction extends KeyedCoProcessFunction<String, GrantSta
 
   private void emit(Sharing.Step step, Context ctx, Collector<ShareGrant> out) throws Exception {
     if (step.state() != null) {
+      knownShares.add(ctx.getCurrentKey());
       share.update(step.state());
       ctx.output(STATES, step.state());
     }

@@ -14,15 +14,18 @@ import io.redpacket.avro.ShareGrant;
 import io.redpacket.avro.ShareMove;
 import io.redpacket.avro.Wallet;
 import io.redpacket.core.Settlement;
+import io.redpacket.jobs.common.BufferingCoProcessOperator;
 import io.redpacket.jobs.common.HarnessReads;
 import java.time.Duration;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
-import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
+import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -41,14 +44,40 @@ class SettleFunctionHarnessTest {
 
   KeyedTwoInputStreamOperatorTestHarness<String, Grant, Open, LedgerEntry> settle;
 
+  long checkpoints;
+
   @BeforeEach
   void open() throws Exception {
-    settle = new KeyedTwoInputStreamOperatorTestHarness<>(
-        new KeyedCoProcessOperator<>(new SettleFunction(new SettlementSettings(EXPIRY, OPEN_WAIT, RETENTION, GRACE))),
-        Grant::getGrantId, Open::getGrantId, Types.STRING, 128, 1, 0);
-    settle.setStateBackend(new EmbeddedRocksDBStateBackend());
+    settle = settleHarness(1, 0);
     settle.open();
     settle.setProcessingTime(T0);
+  }
+
+  /**
+   * The function in the job's operator, which holds grants on the heap between checkpoints; subtask {@code index} of
+   * {@code parallelism}.
+   */
+  static KeyedTwoInputStreamOperatorTestHarness<String, Grant, Open, LedgerEntry> settleHarness(int parallelism,
+      int index) throws Exception {
+    var h = new KeyedTwoInputStreamOperatorTestHarness<>(
+        new BufferingCoProcessOperator<>(new SettleFunction(new SettlementSettings(EXPIRY, OPEN_WAIT, RETENTION, GRACE))),
+        Grant::getGrantId, Open::getGrantId, Types.STRING, 128, parallelism, index);
+    h.setStateBackend(new EmbeddedRocksDBStateBackend());
+    return h;
+  }
+
+  static KeyedTwoInputStreamOperatorTestHarness<String, GrantState, ShareGrant, GrantState> walletHarness()
+      throws Exception {
+    var h = new KeyedTwoInputStreamOperatorTestHarness<>(new BufferingCoProcessOperator<>(new WalletFunction()),
+        GrantState::getUserId, ShareGrant::getUserId, Types.STRING);
+    h.setStateBackend(new EmbeddedRocksDBStateBackend());
+    return h;
+  }
+
+  /** What the job does each checkpoint interval: the operator's work before the barrier, then the snapshot. */
+  static OperatorSubtaskState checkpoint(AbstractStreamOperatorTestHarness<?> h, long id) throws Exception {
+    h.prepareSnapshotPreBarrier(id);
+    return h.snapshot(id, T0 + id);
   }
 
   @AfterEach
@@ -80,7 +109,9 @@ class SettleFunctionHarnessTest {
     return HarnessReads.side(settle, tag);
   }
 
+  /** The keys in RocksDB once the heap is written out, as before a checkpoint. */
   long keysIn(String state) throws Exception {
+    settle.prepareSnapshotPreBarrier(++checkpoints);
     return HarnessReads.keysIn(settle, state);
   }
 
@@ -162,6 +193,28 @@ class SettleFunctionHarnessTest {
   }
 
   @Test
+  void opensWaitingAtACheckpointAreInItAndSettledWhenTheirGrantsComeBeforeOrAfterARestore() throws Exception {
+    settle.processElement2(new StreamRecord<>(open("o1", "g1", "alice", T0)));
+    settle.processElement2(new StreamRecord<>(open("o2", "g2", "bob", T0)));
+    var snapshot = checkpoint(settle, 1); // both still wait for their grants
+    settle.processElement1(new StreamRecord<>(grant("g1", "alice", 99))); // g1 comes before a failure
+    assertThat(results()).extracting(OpenResult::getResult).containsExactly(OpenCode.OPENED);
+    assertThat(keysIn("opens-waiting-for-grant")).as("g1's open no longer waits; g2's does").isEqualTo(1);
+
+    settle.close();
+    settle = settleHarness(1, 0);
+    settle.initializeState(snapshot);
+    settle.open();
+    settle.setProcessingTime(T0 + 1);
+    settle.processElement1(new StreamRecord<>(grant("g1", "alice", 99))); // replayed after the restore
+    settle.processElement1(new StreamRecord<>(grant("g2", "bob", 40)));
+    assertThat(ledger()).extracting(LedgerEntry::getKind)
+        .containsExactly(EntryKind.RESERVE, EntryKind.CREDIT, EntryKind.RESERVE, EntryKind.CREDIT);
+    assertThat(results()).extracting(OpenResult::getOpenId).containsExactly("o1", "o2");
+    assertThat(keysIn("opens-waiting-for-grant")).isZero();
+  }
+
+  @Test
   void anOpenWhoseGrantNeverComesIsAnsweredUnknownAfterTheWait() throws Exception {
     settle.processElement2(new StreamRecord<>(open("o1", "nope", "alice", T0)));
     settle.setProcessingTime(T0 + OPEN_WAIT.toMillis());
@@ -240,12 +293,9 @@ class SettleFunctionHarnessTest {
   @Test
   void stateSurvivesASnapshotAndRestore() throws Exception {
     settle.processElement1(new StreamRecord<>(grant("g1", "alice", 250)));
-    var snapshot = settle.snapshot(1, T0);
+    var snapshot = checkpoint(settle, 1);
     settle.close();
-    settle = new KeyedTwoInputStreamOperatorTestHarness<>(
-        new KeyedCoProcessOperator<>(new SettleFunction(new SettlementSettings(EXPIRY, OPEN_WAIT, RETENTION, GRACE))),
-        Grant::getGrantId, Open::getGrantId, Types.STRING, 128, 1, 0);
-    settle.setStateBackend(new EmbeddedRocksDBStateBackend());
+    settle = settleHarness(1, 0);
     settle.initializeState(snapshot);
     settle.open();
     settle.setProcessingTime(T0 + 1);
@@ -255,11 +305,62 @@ class SettleFunctionHarnessTest {
     assertThat(results()).extracting(OpenResult::getResult).containsExactly(OpenCode.OPENED, OpenCode.ALREADY_OPENED);
   }
 
+  /** A grant id whose key group goes to subtask {@code index} of 2. */
+  static String grantIdOnSubtask(int index) {
+    for (int i = 0; ; i++) {
+      if (KeyGroupRangeAssignment.assignKeyToParallelOperator("g" + i, 128, 2) == index) {
+        return "g" + i;
+      }
+    }
+  }
+
+  @Test
+  void grantsHeldBeforeARescaleAreNeitherReservedAgainNorReplacedOnTheSubtaskThatTakesThem() throws Exception {
+    String[] ids = {grantIdOnSubtask(0), grantIdOnSubtask(1)};
+    settle.processElement1(new StreamRecord<>(grant(ids[0], "alice", 250)));
+    settle.processElement1(new StreamRecord<>(grant(ids[1], "bob", 70)));
+    var snapshot = checkpoint(settle, 1); // both grants were on the heap until this checkpoint
+    String[] owners = {"alice", "bob"};
+    for (int index = 0; index < 2; index++) {
+      try (var restored = settleHarness(2, index)) {
+        restored.initializeState(AbstractStreamOperatorTestHarness.repartitionOperatorState(snapshot, 128, 1, 2, index));
+        restored.open();
+        restored.setProcessingTime(T0 + 1);
+        String id = ids[index];
+        restored.processElement1(new StreamRecord<>(grant(id, owners[index], index == 0 ? 250 : 70))); // replayed
+        restored.processElement1(new StreamRecord<>(grant(id, "mallory", 9_999))); // the same id, other content
+        restored.processElement2(new StreamRecord<>(open("o" + index, id, owners[index], T0 + 2)));
+        assertThat(restored.extractOutputValues()).as("subtask %d: only the credit, no second reserve", index)
+            .extracting(LedgerEntry::getKind).containsExactly(EntryKind.CREDIT);
+        assertThat(HarnessReads.side(restored, io.redpacket.jobs.common.DecodeFunction.DEAD_LETTERS))
+            .extracting(d -> d.getError()).containsExactly("a different grant with the id of a known grant");
+      }
+    }
+  }
+
+  @Test
+  void aWalletHeldOnTheHeapIsInTheCheckpointAndCountsOnAfterARestore() throws Exception {
+    OperatorSubtaskState snapshot;
+    try (var wallet = walletHarness()) {
+      wallet.open();
+      wallet.processElement1(new StreamRecord<>(GrantState.newBuilder(Settlement.grant(grant("g1", "alice", 250L)).state())
+          .setState(GrantPhase.OPENED).setOpenId("o1").setOpenedMillis(T0 + 5).setTimestamp(T0 + 5).build()));
+      snapshot = checkpoint(wallet, 1);
+    }
+    try (var wallet = walletHarness()) {
+      wallet.initializeState(snapshot);
+      wallet.open();
+      wallet.processElement1(new StreamRecord<>(GrantState.newBuilder(Settlement.grant(grant("g2", "alice", 50L)).state())
+          .setState(GrantPhase.OPENED).setOpenId("o2").setOpenedMillis(T0 + 6).setTimestamp(T0 + 6).build()));
+      List<Wallet> wallets = wallet.getSideOutput(WalletFunction.WALLETS).stream().map(StreamRecord::getValue).toList();
+      assertThat(wallets).extracting(Wallet::getBalanceCents).containsExactly(300L);
+      assertThat(wallets).extracting(Wallet::getCredits).containsExactly(2L);
+    }
+  }
+
   @Test
   void walletsAddUpCreditsAndSharePiecesPerUserAndPassOtherStatesThrough() throws Exception {
-    try (var wallet = new KeyedTwoInputStreamOperatorTestHarness<>(new KeyedCoProcessOperator<>(new WalletFunction()),
-        GrantState::getUserId, ShareGrant::getUserId, Types.STRING)) {
-      wallet.setStateBackend(new EmbeddedRocksDBStateBackend());
+    try (var wallet = walletHarness()) {
       wallet.open();
       GrantState granted = Settlement.grant(grant("g1", "alice", 250L)).state();
       wallet.processElement1(new StreamRecord<>(granted));

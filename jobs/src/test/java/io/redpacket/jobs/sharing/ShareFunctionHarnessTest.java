@@ -254,6 +254,23 @@ class ShareFunctionHarnessTest {
   }
 
   @Test
+  void aClaimWaitingAtACheckpointIsInItAndDecidedWhenItsShareComesAfterARestore() throws Exception {
+    in(opened("g1", "alice"));
+    in(claim("c1", "bob", T0 + 20)); // before its share: it waits
+    assertThat(codes()).isEmpty();
+    OperatorSubtaskState snapshot = checkpoint(1);
+    share.close();
+    share = harness();
+    share.initializeState(snapshot);
+    share.open();
+    share.setProcessingTime(T0 + 1);
+    in(shareReq("a1", "alice"));
+    assertThat(codes()).containsExactly(ShareCode.SHARED, ShareCode.CLAIMED);
+    checkpoint(2);
+    assertThat(keysIn("requests-waiting")).as("no longer waiting, at the next checkpoint").isZero();
+  }
+
+  @Test
   void requestsThatWaitInVainAreAnswered() throws Exception {
     in(shareReq("a1", "alice")); // the grant is never seen opened
     in(new ShareRequest("c1", "g2", "bob", ShareAction.CLAIM, T0)); // no such share

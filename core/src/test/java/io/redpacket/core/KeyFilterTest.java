@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
-class UserFilterTest {
+class KeyFilterTest {
   @Test
   void neverForgetsAUserAndRarelyClaimsAStranger() {
-    UserFilter f = new UserFilter(UserFilter.DEFAULT_BITS);
+    KeyFilter f = new KeyFilter(KeyFilter.DEFAULT_BITS);
     for (int i = 0; i < 50_000; i++) {
       f.add("u" + i);
     }
@@ -23,11 +23,11 @@ class UserFilterTest {
 
   @Test
   void theUnionOfSnapshotsKnowsEveryUserOfEach() {
-    UserFilter a = new UserFilter(1024);
-    UserFilter b = new UserFilter(1024);
+    KeyFilter a = new KeyFilter(1024);
+    KeyFilter b = new KeyFilter(1024);
     a.add("alice");
     b.add("bob");
-    UserFilter restored = UserFilter.of(a.words());
+    KeyFilter restored = KeyFilter.of(a.words());
     restored.addAll(b.words());
     assertThat(restored.mightContain("alice")).isTrue();
     assertThat(restored.mightContain("bob")).isTrue();
