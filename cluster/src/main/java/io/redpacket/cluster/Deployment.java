@@ -268,7 +268,7 @@ public final class Deployment {
   public void awaitCheckpointed(Map<String, Long> before, Duration bound) {
     try {
       awaitNewCheckpoints(before, bound);
-    } catch (IllegalStateException late) {
+    } catch (IllegalStateException | io.redpacket.kafka.Await.Abort late) {
       throw new IllegalStateException(late.getMessage() + "; the jobs then: " + describeJobs()
           + " (each job's history: the Flink web UI, or the JobManager's and TaskManagers' logs)", late);
     }
@@ -293,7 +293,15 @@ public final class Deployment {
 
   private void awaitNewCheckpoints(Map<String, Long> before, Duration bound) {
     io.redpacket.kafka.Await.until("every job running with a new completed checkpoint", bound, () -> {
-      for (var job : current().values()) {
+      Map<String, FlinkRest.Job> jobs = current();
+      for (var job : jobs.values()) {
+        if (job.terminal()) {
+          // Flink restarts a failing job by itself; one that ended will not come back: say so now, not at the bound.
+          throw new io.redpacket.kafka.Await.Abort(job.name() + " ended " + job.state()
+              + " instead of running with a new completed checkpoint");
+        }
+      }
+      for (var job : jobs.values()) {
         if (!job.running()) {
           return false;
         }
