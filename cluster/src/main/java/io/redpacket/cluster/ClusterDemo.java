@@ -56,9 +56,8 @@ public final class ClusterDemo implements DemoStack {
         prefix, cluster.settings.partitions(), Cluster.BROKERS);
     Deployment jobs = new Deployment(cluster, "demo");
     try {
-      jobs.submit(Deployment.defaultJar(), Deployment.pipeline(cluster.bootstrap(), prefix, expiry, shareExpiry),
-          parallelism, out);
-      jobs.awaitCheckpointed(java.util.Map.of(), Duration.ofMinutes(3));
+      jobs.submitAndAwait(Deployment.defaultJar(), Deployment.pipeline(cluster.bootstrap(), prefix, expiry, shareExpiry),
+          parallelism, Duration.ofMinutes(3), out);
     } catch (RuntimeException e) {
       jobs.cancelAll(out);
       throw e;

@@ -102,6 +102,31 @@ public final class Deployment {
     start(parallelism, Map.of(), out);
   }
 
+  /**
+   * {@link #submit}, then waits up to {@code bound} for every job to run with a completed checkpoint. A job that
+   * ends while they start (before anything was given to them: nothing is lost) is reported with its failure, the
+   * others are cancelled and every job is submitted once more; a second such end is thrown.
+   */
+  public void submitAndAwait(Path jar, List<JobSpec> specs, int parallelism, Duration bound, PrintStream out) {
+    submit(jar, specs, parallelism, out);
+    try {
+      awaitCheckpointed(Map.of(), bound);
+    } catch (JobEnded ended) {
+      out.println("  " + ended.getMessage());
+      out.println("  cancelling the others and submitting every job once more ...");
+      cancelAll(out);
+      submit(jar, specs, parallelism, out);
+      awaitCheckpointed(Map.of(), bound);
+    }
+  }
+
+  /** A job of the deployment ended (failed, was cancelled or finished) while every job was awaited. */
+  public static final class JobEnded extends IllegalStateException {
+    JobEnded(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
   /** Cancels every job of this deployment that is not finished (a demo's, at its end or left over), and waits for it. */
   public void cancelAll(PrintStream out) {
     List<String> cancelled = new ArrayList<>();
@@ -269,16 +294,19 @@ public final class Deployment {
     try {
       awaitNewCheckpoints(before, bound);
     } catch (IllegalStateException | io.redpacket.kafka.Await.Abort late) {
-      throw new IllegalStateException(late.getMessage() + "; the jobs then: " + describeJobs()
-          + " (each job's history: the Flink web UI, or the JobManager's and TaskManagers' logs)", late);
+      String message = late.getMessage() + "; the jobs then: " + describeJobs()
+          + " (each job's history: the Flink web UI, or the JobManager's and TaskManagers' logs)";
+      // The wait aborts only when a job ended.
+      throw late instanceof io.redpacket.kafka.Await.Abort ? new JobEnded(message, late) : new IllegalStateException(message, late);
     }
   }
 
   /** Each job's state, completed checkpoints and latest failure, for an error that says what did not happen. */
   private String describeJobs() {
     List<String> parts = new ArrayList<>();
-    for (var job : current().values()) {
-      String line = job.name() + " " + job.state();
+    for (var named : current().entrySet()) {
+      FlinkRest.Job job = named.getValue();
+      String line = named.getKey() + " " + job.state();
       try {
         line += ", " + cluster.rest().completedCheckpoints(job.id()) + " checkpoints completed";
         String failure = cluster.rest().lastFailure(job.id());
@@ -294,10 +322,10 @@ public final class Deployment {
   private void awaitNewCheckpoints(Map<String, Long> before, Duration bound) {
     io.redpacket.kafka.Await.until("every job running with a new completed checkpoint", bound, () -> {
       Map<String, FlinkRest.Job> jobs = current();
-      for (var job : jobs.values()) {
-        if (job.terminal()) {
+      for (var job : jobs.entrySet()) {
+        if (job.getValue().terminal()) {
           // Flink restarts a failing job by itself; one that ended will not come back: say so now, not at the bound.
-          throw new io.redpacket.kafka.Await.Abort(job.name() + " ended " + job.state()
+          throw new io.redpacket.kafka.Await.Abort(job.getKey() + " ended " + job.getValue().state()
               + " instead of running with a new completed checkpoint");
         }
       }
