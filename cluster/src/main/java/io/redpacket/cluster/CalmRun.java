@@ -44,7 +44,7 @@ public final class CalmRun {
     out.printf("calm run: copied the wave's %,d input records to %s*; allocating them again on the cluster,"
         + " undisturbed ...%n", copied, calm);
     FlinkRest rest = cluster.rest();
-    String jar = rest.uploadJar(Deployment.defaultJar());
+    String jar = rest.uploadJar(PipelineJobs.defaultJar());
     long t0 = System.nanoTime();
     String id;
     try {

@@ -56,7 +56,7 @@ public final class ClusterDemo implements DemoStack {
         prefix, cluster.settings.partitions(), Cluster.BROKERS);
     Deployment jobs = new Deployment(cluster, "demo");
     try {
-      jobs.submitAndAwait(Deployment.defaultJar(), Deployment.pipeline(cluster.bootstrap(), prefix, expiry, shareExpiry),
+      jobs.submitAndAwait(PipelineJobs.defaultJar(), PipelineJobs.pipeline(cluster.bootstrap(), prefix, expiry, shareExpiry),
           parallelism, Duration.ofMinutes(3), out);
     } catch (RuntimeException e) {
       jobs.cancelAll(out);

@@ -1,9 +1,6 @@
 package io.redpacket.cluster;
 
-import io.redpacket.jobs.allocation.AllocationJob;
-import io.redpacket.jobs.audit.AuditJob;
-import io.redpacket.jobs.settlement.SettlementJob;
-import io.redpacket.jobs.sharing.SharingJob;
+import io.redpacket.cluster.PipelineJobs.JobSpec;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -24,9 +21,6 @@ import java.util.Map;
  * {@code jobs.json} next to the cluster, so each of these is its own command.
  */
 public final class Deployment {
-  /** One job: its name on the cluster, entry class in the shaded jar, and arguments. */
-  public record JobSpec(String name, String entryClass, List<String> args) {}
-
   private final Cluster cluster;
   private final Path file;
   private JsonObject state;
@@ -45,50 +39,6 @@ public final class Deployment {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  /** This checkout (the launcher script passes it as redpacket.home). */
-  public static Path home() {
-    return Path.of(System.getProperty("redpacket.home", "."));
-  }
-
-  /** The jobs' shaded jar of this checkout. */
-  public static Path defaultJar() {
-    return home().resolve("jobs/target/redpacket-jobs.jar");
-  }
-
-  /** How long a refund waits for requests stamped before the expiry: half the expiry, within 5 s and 60 s. */
-  static long grace(Duration expiry) {
-    return Math.max(5, Math.min(60, expiry.toSeconds() / 2));
-  }
-
-  /** The jobs with their arguments (allocation, settlement, sharing, the continuous audit), as the local stack runs them too. */
-  public static List<JobSpec> pipeline(String bootstrap, String topicPrefix, Duration expiry, Duration shareExpiry) {
-    List<String> common = new ArrayList<>(List.of("--bootstrap", bootstrap));
-    if (!topicPrefix.isEmpty()) {
-      common.addAll(List.of("--topic-prefix", topicPrefix));
-    }
-    List<String> settlement = new ArrayList<>(common);
-    // A short (demo) expiry gets a shorter grace for late opens, which the refund waits for: half the expiry,
-    // at least 5 s and at most a minute. The grace must cover a broker's failover (an open written in time can
-    // reach the log only once its partition has a new leader): with 5 s, a drill's broker kill once left 1,815
-    // opens sent in time answered EXPIRED.
-    settlement.addAll(List.of("--expiry-seconds", String.valueOf(Math.max(1, expiry.toSeconds())),
-        "--open-grace-seconds", String.valueOf(grace(expiry))));
-    List<String> sharing = new ArrayList<>(common);
-    // The same for late claims.
-    sharing.addAll(List.of("--expiry-seconds", String.valueOf(Math.max(1, shareExpiry.toSeconds())),
-        "--claim-grace-seconds", String.valueOf(grace(shareExpiry))));
-    return List.of(new JobSpec(AllocationJob.NAME, AllocationJob.class.getName(), common),
-        new JobSpec(SettlementJob.NAME, SettlementJob.class.getName(), settlement),
-        new JobSpec(SharingJob.NAME, SharingJob.class.getName(), sharing),
-        // The continuous audit: reads what the others write, writes audit-results and its metrics.
-        new JobSpec(AuditJob.NAME, AuditJob.class.getName(), common));
-  }
-
-  /** Task slots the pipeline takes: three jobs at {@code parallelism}, and the audit, which runs at 1. */
-  public static int slotsFor(int parallelism) {
-    return 3 * parallelism + 1;
   }
 
   /** Uploads the jar and runs every job fresh; refuses if jobs of this deployment still run. */
@@ -111,19 +61,12 @@ public final class Deployment {
     submit(jar, specs, parallelism, out);
     try {
       awaitCheckpointed(Map.of(), bound);
-    } catch (JobEnded ended) {
+    } catch (JobWaits.JobEnded ended) {
       out.println("  " + ended.getMessage());
       out.println("  cancelling the others and submitting every job once more ...");
       cancelAll(out);
       submit(jar, specs, parallelism, out);
       awaitCheckpointed(Map.of(), bound);
-    }
-  }
-
-  /** A job of the deployment ended (failed, was cancelled or finished) while every job was awaited. */
-  public static final class JobEnded extends IllegalStateException {
-    JobEnded(String message, Throwable cause) {
-      super(message, cause);
     }
   }
 
@@ -275,74 +218,21 @@ public final class Deployment {
 
   /** Completed checkpoints per job id so far (0 for a job not yet running). */
   public Map<String, Long> checkpointCounts() {
-    Map<String, Long> out = new LinkedHashMap<>();
-    for (var job : current().values()) {
-      try {
-        out.put(job.id(), job.running() ? cluster.rest().completedCheckpoints(job.id()) : 0L);
-      } catch (RuntimeException notYet) {
-        out.put(job.id(), 0L);
-      }
-    }
-    return out;
+    return waits().checkpointCounts();
   }
 
   /**
    * Waits until every job runs and has completed a checkpoint beyond {@code before}: a checkpoint
    * completes only once all of a job's tasks run, so this is "recovered", not just "scheduled".
+   *
+   * @throws JobWaits.JobEnded at once if a job ended (Flink will not bring it back)
    */
   public void awaitCheckpointed(Map<String, Long> before, Duration bound) {
-    try {
-      awaitNewCheckpoints(before, bound);
-    } catch (IllegalStateException | io.redpacket.kafka.Await.Abort late) {
-      String message = late.getMessage() + "; the jobs then: " + describeJobs()
-          + " (each job's history: the Flink web UI, or the JobManager's and TaskManagers' logs)";
-      // The wait aborts only when a job ended.
-      throw late instanceof io.redpacket.kafka.Await.Abort ? new JobEnded(message, late) : new IllegalStateException(message, late);
-    }
+    waits().awaitCheckpointed(before, bound);
   }
 
-  /** Each job's state, completed checkpoints and latest failure, for an error that says what did not happen. */
-  private String describeJobs() {
-    List<String> parts = new ArrayList<>();
-    for (var named : current().entrySet()) {
-      FlinkRest.Job job = named.getValue();
-      String line = named.getKey() + " " + job.state();
-      try {
-        line += ", " + cluster.rest().completedCheckpoints(job.id()) + " checkpoints completed";
-        String failure = cluster.rest().lastFailure(job.id());
-        line += failure == null ? ", no failure" : ", latest failure: " + failure;
-      } catch (RuntimeException unanswered) {
-        line += " (the JobManager did not say more: " + unanswered.getMessage() + ")";
-      }
-      parts.add(line);
-    }
-    return String.join("; ", parts);
-  }
-
-  private void awaitNewCheckpoints(Map<String, Long> before, Duration bound) {
-    io.redpacket.kafka.Await.until("every job running with a new completed checkpoint", bound, () -> {
-      Map<String, FlinkRest.Job> jobs = current();
-      for (var job : jobs.entrySet()) {
-        if (job.getValue().terminal()) {
-          // Flink restarts a failing job by itself; one that ended will not come back: say so now, not at the bound.
-          throw new io.redpacket.kafka.Await.Abort(job.getKey() + " ended " + job.getValue().state()
-              + " instead of running with a new completed checkpoint");
-        }
-      }
-      for (var job : jobs.values()) {
-        if (!job.running()) {
-          return false;
-        }
-        try {
-          if (cluster.rest().completedCheckpoints(job.id()) <= before.getOrDefault(job.id(), 0L)) {
-            return false;
-          }
-        } catch (RuntimeException notYet) {
-          return false;
-        }
-      }
-      return true;
-    });
+  private JobWaits waits() {
+    return new JobWaits(cluster.rest(), this::current);
   }
 
   private void start(int parallelism, Map<String, String> from, PrintStream out) {

@@ -50,11 +50,11 @@ public final class LocalStack implements DemoStack {
       out.printf("Kafka ready on %s after %.1f s; topics %s (%d partitions)%n", kafka.bootstrapServers(),
           (System.nanoTime() - t0) / 1e9, Topics.ALL, partitions);
       var conf = LocalFlink.configuration(dataDir.resolve("flink"), uiPort, parallelism, checkpointInterval);
-      LocalFlink flink = LocalFlink.start(conf, dataDir.resolve("flink"), Deployment.slotsFor(parallelism));
+      LocalFlink flink = LocalFlink.start(conf, dataDir.resolve("flink"), PipelineJobs.slotsFor(parallelism));
       try {
         // The same jobs and flags as on the cluster. With kept topics, each job goes on from where it
         // stopped instead of reading them again from the start.
-        for (Deployment.JobSpec job : Deployment.pipeline(kafka.bootstrapServers(), "", expiry, shareExpiry)) {
+        for (PipelineJobs.JobSpec job : PipelineJobs.pipeline(kafka.bootstrapServers(), "", expiry, shareExpiry)) {
           String[] args = job.args().toArray(String[]::new);
           switch (job.name()) {
             case AllocationJob.NAME -> flink.submit(job.name(),

@@ -103,17 +103,17 @@ class ClusterTest {
 
   @Test
   void theThreeJobsGetTheirFlags() {
-    var jobs = Deployment.pipeline("b:1", "demo-1.", Duration.ofSeconds(45), Duration.ofSeconds(30));
-    assertThat(jobs).extracting(Deployment.JobSpec::name)
+    var jobs = PipelineJobs.pipeline("b:1", "demo-1.", Duration.ofSeconds(45), Duration.ofSeconds(30));
+    assertThat(jobs).extracting(PipelineJobs.JobSpec::name)
         .containsExactly("redpacket-allocation", "redpacket-settlement", "redpacket-sharing", "redpacket-audit");
     assertThat(jobs.get(0).args()).containsExactly("--bootstrap", "b:1", "--topic-prefix", "demo-1.");
     // A short expiry gets half of it as the grace for late opens and claims (enough for a broker's failover);
     // a day gets a minute, a few seconds 5 s.
     assertThat(jobs.get(1).args()).containsSequence("--expiry-seconds", "45", "--open-grace-seconds", "22");
     assertThat(jobs.get(2).args()).containsSequence("--expiry-seconds", "30", "--claim-grace-seconds", "15");
-    assertThat(Deployment.pipeline("b:1", "", Duration.ofSeconds(6), Duration.ofSeconds(6)).get(1).args())
+    assertThat(PipelineJobs.pipeline("b:1", "", Duration.ofSeconds(6), Duration.ofSeconds(6)).get(1).args())
         .containsSequence("--open-grace-seconds", "5");
-    assertThat(Deployment.pipeline("b:1", "", Duration.ofDays(1), Duration.ofDays(1)).get(2).args())
+    assertThat(PipelineJobs.pipeline("b:1", "", Duration.ofDays(1), Duration.ofDays(1)).get(2).args())
         .containsSequence("--claim-grace-seconds", "60").doesNotContain("--topic-prefix");
   }
 }

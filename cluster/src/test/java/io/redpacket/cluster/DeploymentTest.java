@@ -102,8 +102,8 @@ class DeploymentTest {
     try {
       Cluster cluster = Cluster.create(dir, dir, new ClusterSettings(19092, jm.getAddress().getPort(), 2, 7, 8));
       Path jar = Files.writeString(dir.resolve("jobs.jar"), "not really a jar");
-      var specs = List.of(new Deployment.JobSpec("redpacket-allocation", "io.redpacket.Allocation", List.of()),
-          new Deployment.JobSpec("redpacket-sharing", "io.redpacket.Sharing", List.of()));
+      var specs = List.of(new PipelineJobs.JobSpec("redpacket-allocation", "io.redpacket.Allocation", List.of()),
+          new PipelineJobs.JobSpec("redpacket-sharing", "io.redpacket.Sharing", List.of()));
       java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
       Deployment jobs = new Deployment(cluster, "demo");
 
@@ -151,11 +151,11 @@ class DeploymentTest {
     try {
       Cluster cluster = Cluster.create(dir, dir, new ClusterSettings(19092, jm.getAddress().getPort(), 2, 7, 8));
       Path jar = Files.writeString(dir.resolve("jobs.jar"), "not really a jar");
-      var specs = List.of(new Deployment.JobSpec("redpacket-allocation", "io.redpacket.Allocation", List.of()));
+      var specs = List.of(new PipelineJobs.JobSpec("redpacket-allocation", "io.redpacket.Allocation", List.of()));
       Deployment jobs = new Deployment(cluster, "demo");
       assertTimeoutPreemptively(Duration.ofSeconds(60), () -> assertThatThrownBy(() -> jobs.submitAndAwait(jar, specs, 2,
           Duration.ofMinutes(3), new java.io.PrintStream(java.io.OutputStream.nullOutputStream())))
-          .isInstanceOf(Deployment.JobEnded.class)
+          .isInstanceOf(JobWaits.JobEnded.class)
           .hasMessageContaining("redpacket-allocation ended FAILED"));
       assertThat(runs.get()).isEqualTo(2);
     } finally {

@@ -3,6 +3,7 @@ package io.redpacket.launcher;
 import io.redpacket.cluster.Cluster;
 import io.redpacket.cluster.ClusterSettings;
 import io.redpacket.cluster.Deployment;
+import io.redpacket.cluster.PipelineJobs;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -26,7 +27,7 @@ final class ClusterCommand {
     Path flinkConf;
 
     Path flinkConf() {
-      Path conf = flinkConf != null ? flinkConf : Deployment.home().resolve("flink-conf");
+      Path conf = flinkConf != null ? flinkConf : PipelineJobs.home().resolve("flink-conf");
       if (!java.nio.file.Files.isRegularFile(conf.resolve("config.yaml"))) {
         throw new IllegalArgumentException("no config.yaml in " + conf.toAbsolutePath() + ": pass --flink-conf <folder>");
       }
@@ -103,8 +104,8 @@ final class ClusterCommand {
           }
         }
       }
-      if (Deployment.slotsFor(parallelism) > cluster.settings.taskManagers() * cluster.settings.slots()) {
-        throw new IllegalArgumentException("three jobs at parallelism " + parallelism + " and the audit need " + Deployment.slotsFor(parallelism)
+      if (PipelineJobs.slotsFor(parallelism) > cluster.settings.taskManagers() * cluster.settings.slots()) {
+        throw new IllegalArgumentException("three jobs at parallelism " + parallelism + " and the audit need " + PipelineJobs.slotsFor(parallelism)
             + " slots; the cluster has " + cluster.settings.taskManagers() * cluster.settings.slots()
             + (exists ? ": recreate it with more (cluster down, then cluster up --slots N)" : ": raise --slots"));
       }
@@ -118,9 +119,9 @@ final class ClusterCommand {
             + "):");
         System.out.println("  ./redpacket jobs resume --parallelism " + Math.max(1, deployed.parallelism()));
       } else if (!noJobs && !running) {
-        Path shaded = jar != null ? jar : Deployment.defaultJar();
+        Path shaded = jar != null ? jar : PipelineJobs.defaultJar();
         System.out.println("submitting the jobs from " + shaded + " through " + cluster.restUrl() + "/jars ...");
-        deployed.submit(shaded, Deployment.pipeline(cluster.bootstrap(), "", jobs.expiry(), jobs.shareExpiry()),
+        deployed.submit(shaded, PipelineJobs.pipeline(cluster.bootstrap(), "", jobs.expiry(), jobs.shareExpiry()),
             parallelism, System.out);
         deployed.awaitCheckpointed(Map.of(), Duration.ofMinutes(3));
         System.out.println("  every job runs and has completed a checkpoint");

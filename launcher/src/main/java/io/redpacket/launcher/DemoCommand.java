@@ -6,10 +6,10 @@ import io.redpacket.cluster.Checks;
 import io.redpacket.cluster.Cluster;
 import io.redpacket.cluster.ClusterDemo;
 import io.redpacket.cluster.DemoStack;
-import io.redpacket.cluster.Deployment;
 import io.redpacket.cluster.Drill;
 import io.redpacket.cluster.IngestReady;
 import io.redpacket.cluster.LocalStack;
+import io.redpacket.cluster.PipelineJobs;
 import io.redpacket.codec.Topics;
 import io.redpacket.core.Audit;
 import io.redpacket.core.SettlementAudit;
@@ -268,7 +268,7 @@ final class DemoCommand implements Callable<Integer> {
           System.out);
     }
     int widest = Math.max(jobs.parallelism, cluster.widestParallelism());
-    return ClusterDemo.start(Cluster.open(cluster.clusterDir, null), jobs.parallelism, Deployment.slotsFor(widest), expiry, shareExpiry,
+    return ClusterDemo.start(Cluster.open(cluster.clusterDir, null), jobs.parallelism, PipelineJobs.slotsFor(widest), expiry, shareExpiry,
         keep, System.out);
   }
 

@@ -1,7 +1,7 @@
 package io.redpacket.launcher;
 
-import io.redpacket.cluster.Deployment;
 import io.redpacket.cluster.LocalFlink;
+import io.redpacket.cluster.PipelineJobs;
 import io.redpacket.codec.Topics;
 import io.redpacket.jobs.allocation.AllocationJob;
 import io.redpacket.jobs.audit.AuditJob;
@@ -93,7 +93,7 @@ final class HostileDrill {
           Duration.ofSeconds(1));
       // The pipeline's slots and one more set for the calm run.
       try (LocalFlink f = LocalFlink.start(conf, settings.dataDir().resolve("flink"),
-          Deployment.slotsFor(settings.parallelism()) + settings.parallelism())) {
+          PipelineJobs.slotsFor(settings.parallelism()) + settings.parallelism())) {
         flink = f;
         startJobs();
         out.printf("hostile drill: broker and the four jobs up after %.1f s%n", (System.nanoTime() - t0) / 1e9);
@@ -122,7 +122,7 @@ final class HostileDrill {
 
   /** The four jobs as the local stack runs them, with short waits for what never comes (so the drill is short). */
   private void startJobs() throws Exception {
-    for (Deployment.JobSpec job : Deployment.pipeline(bootstrap, run, Duration.ofSeconds(30), Duration.ofSeconds(20))) {
+    for (PipelineJobs.JobSpec job : PipelineJobs.pipeline(bootstrap, run, Duration.ofSeconds(30), Duration.ofSeconds(20))) {
       List<String> a = new ArrayList<>(job.args());
       // Groups and transactional ids of their own: the broker may be shared.
       a.addAll(List.of("--group", run + job.name(), "--transactional-id-prefix", run + job.name()));

@@ -3,6 +3,7 @@ package io.redpacket.launcher;
 import io.redpacket.cluster.Checks;
 import io.redpacket.cluster.Cluster;
 import io.redpacket.cluster.Deployment;
+import io.redpacket.cluster.PipelineJobs;
 import java.time.Duration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -76,8 +77,8 @@ final class JobsCommand {
     @Override
     int run(Cluster cluster) {
       int slots = cluster.settings.taskManagers() * cluster.settings.slots();
-      if (Deployment.slotsFor(parallelism) > slots) {
-        throw new IllegalArgumentException("three jobs at parallelism " + parallelism + " and the audit need " + Deployment.slotsFor(parallelism)
+      if (PipelineJobs.slotsFor(parallelism) > slots) {
+        throw new IllegalArgumentException("three jobs at parallelism " + parallelism + " and the audit need " + PipelineJobs.slotsFor(parallelism)
             + " slots; the cluster has " + slots + ": recreate it with more (cluster down, then cluster up --slots N)");
       }
       Deployment jobs = new Deployment(cluster);

@@ -1,7 +1,7 @@
 package io.redpacket.launcher;
 
 import io.redpacket.cluster.Cluster;
-import io.redpacket.cluster.Deployment;
+import io.redpacket.cluster.PipelineJobs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -62,9 +62,9 @@ final class SqlCommand implements Callable<Integer> {
       conf.setString("rest.address", "127.0.0.1");
       conf.setString("rest.port", String.valueOf(c.settings.restPort()));
       // The jobs' shaded jar carries the Kafka connector and the format to the cluster.
-      conf.setString("pipeline.jars", Deployment.defaultJar().toAbsolutePath().toUri().toString());
+      conf.setString("pipeline.jars", PipelineJobs.defaultJar().toAbsolutePath().toUri().toString());
     }
-    String declarations = render(tables != null ? tables : Deployment.home().resolve("sql/tables.sql"), kafka, topicPrefix,
+    String declarations = render(tables != null ? tables : PipelineJobs.home().resolve("sql/tables.sql"), kafka, topicPrefix,
         bounded);
     // Streaming mode even --bounded: batch mode cannot read the upsert tables of the compacted topics.
     TableEnvironment env = TableEnvironment.create(EnvironmentSettings.newInstance().withConfiguration(conf).build());

@@ -3,7 +3,7 @@ package io.redpacket.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.redpacket.cluster.Cluster;
-import io.redpacket.cluster.Deployment;
+import io.redpacket.cluster.PipelineJobs;
 import io.redpacket.codec.Topics;
 import io.redpacket.ingest.IngestMain;
 import java.nio.file.Files;
@@ -123,7 +123,7 @@ class ComposeFileTest {
   void theSubmitServiceRunsTheThreeJobsAsTheClusterDoes() {
     String submit = command(service("submit"));
     assertThat(submit).contains("flink run -d");
-    for (Deployment.JobSpec job : Deployment.pipeline("b", "", Duration.ofDays(1), Duration.ofDays(1))) {
+    for (PipelineJobs.JobSpec job : PipelineJobs.pipeline("b", "", Duration.ofDays(1), Duration.ofDays(1))) {
       List<String> flags = job.args().subList(2, job.args().size()); // after --bootstrap b
       assertThat(submit).contains(("run " + job.entryClass() + " " + String.join(" ", flags)).trim());
     }

@@ -97,7 +97,7 @@ public final class AuditJob {
   /** Builds the job with real Kafka sources and sinks from its arguments. */
   public static void build(StreamExecutionEnvironment env, JobArgs args) {
     KafkaArgs kafka = KafkaArgs.of(args, NAME);
-    // One task slot whatever the others run at: the audit is light, and the slot counts (Deployment.slotsFor) know it.
+    // One task slot whatever the others run at: the audit is light, and the slot counts (PipelineJobs.slotsFor) know it.
     env.setParallelism(1);
     define(env, kafka.source(Topics.GRANTS, "-grants"), kafka.source(Topics.LEDGER, "-ledger"),
         kafka.source(Topics.WALLETS, "-wallets"),
