@@ -1,11 +1,11 @@
 package io.redpacket.cluster;
 
+import static io.redpacket.cluster.JsonAnswer.answer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 /** Flink's REST API as the drills read it, against a loopback server answering as a JobManager does. */
@@ -32,11 +32,4 @@ class FlinkRestTest {
     }
   }
 
-  private static void answer(com.sun.net.httpserver.HttpExchange exchange, String json) throws java.io.IOException {
-    byte[] body = json.getBytes(StandardCharsets.UTF_8);
-    exchange.getResponseHeaders().add("Content-Type", "application/json");
-    exchange.sendResponseHeaders(200, body.length);
-    exchange.getResponseBody().write(body);
-    exchange.close();
-  }
 }
