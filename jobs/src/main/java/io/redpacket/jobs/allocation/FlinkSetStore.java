@@ -19,10 +19,24 @@ import org.apache.flink.api.common.state.ValueState;
 final class FlinkSetStore implements SetStore {
   private final ValueState<SetState> set;
   private final MapState<String, UserRecord> users;
-  private final Map<String, SetState> cache = new HashMap<>();
+  /** The keys of this subtask whose set exists, with the set: one lookup per shake gives both. */
+  private final Map<String, Slot> slots = new HashMap<>();
   private final KeyFilter known;
   private final UserCache recent;
-  private String key;
+  private Slot slot;
+
+  /**
+   * A (pool, set) key and its set. The key is the first instance seen, so that the user cache compares keys by
+   * identity first: the key of a record is a new string each time.
+   */
+  private static final class Slot {
+    final String key;
+    SetState set;
+
+    Slot(String key) {
+      this.key = key;
+    }
+  }
 
   /**
    * @param known the users of this subtask that may hold state; a user not in it is read as absent
@@ -37,25 +51,35 @@ final class FlinkSetStore implements SetStore {
 
   /** Scopes the store to the current key; call before each element or timer. */
   void at(String currentKey) {
-    this.key = currentKey;
+    Slot known = slots.get(currentKey);
+    // Kept only once its set exists: keys of pools never defined (any producer can write them) take no heap.
+    this.slot = known != null ? known : new Slot(currentKey);
   }
 
   @Override
   public SetState set() {
-    SetState s = cache.get(key);
-    if (s == null) {
-      s = call(set::value);
-      if (s != null) {
-        cache.put(key, s);
-      }
+    if (slot.set == null) {
+      keep(call(set::value));
     }
-    return s;
+    return slot.set;
   }
 
   @Override
   public void putSet(SetState state) {
     run(() -> set.update(state));
-    cache.put(key, state);
+    keep(state);
+  }
+
+  private void keep(SetState state) {
+    if (state == null) {
+      slot.set = null;
+      slots.remove(slot.key);
+      return;
+    }
+    if (slot.set == null) {
+      slots.put(slot.key, slot);
+    }
+    slot.set = state;
   }
 
   @Override
@@ -63,11 +87,11 @@ final class FlinkSetStore implements SetStore {
     if (!known.mightContain(userId)) {
       return null; // certainly never stored: most losing shakes skip the state read
     }
-    UserRecord user = recent.get(key, userId);
+    UserRecord user = recent.get(slot.key, userId);
     if (user == null) {
       user = call(() -> users.get(userId));
       if (user != null) {
-        recent.put(key, userId, user);
+        recent.put(slot.key, userId, user);
       }
     }
     return user;
@@ -77,13 +101,18 @@ final class FlinkSetStore implements SetStore {
   public void putUser(String userId, UserRecord user) {
     known.add(userId);
     run(() -> users.put(userId, user));
-    recent.put(key, userId, user);
+    recent.put(slot.key, userId, user);
+  }
+
+  /** Sets held on the heap. */
+  int setsKept() {
+    return slots.size();
   }
 
   void retire(SetState retired) {
     putSet(retired);
     users.clear();
-    recent.dropSet(key);
+    recent.dropSet(slot.key);
   }
 
   private interface StateCall<T> {

@@ -36,6 +36,35 @@ class UserCacheTest {
   }
 
   @Test
+  void aUserInManyPoolsCountsEachRecordAgainstTheCapacity() {
+    UserCache cache = new UserCache(3);
+    UserRecord a1 = new UserRecord();
+    cache.put("p1/0", "alice", a1);
+    cache.put("p2/0", "alice", new UserRecord());
+    cache.put("p1/0", "bob", new UserRecord());
+    assertThat(cache.size()).isEqualTo(3);
+    cache.put("p1/0", "alice", a1); // the same record again: no new entry
+    assertThat(cache.size()).isEqualTo(3);
+    assertThat(cache.get("p1/0", "bob")).isNotNull(); // bob is now the most recently used
+    cache.put("p3/0", "carol", new UserRecord()); // alice, the least recently used, leaves with both her records
+    assertThat(cache.size()).isEqualTo(2);
+    assertThat(cache.get("p1/0", "alice")).isNull();
+    assertThat(cache.get("p2/0", "alice")).isNull();
+    assertThat(cache.get("p1/0", "bob")).isNotNull();
+  }
+
+  @Test
+  void setsAreComparedByContentNotByInstance() {
+    UserCache cache = new UserCache(10);
+    UserRecord r = new UserRecord();
+    cache.put(new String("p1/0"), "alice", r);
+    assertThat(cache.get(new String("p1/0"), new String("alice"))).isSameAs(r);
+    cache.dropSet(new String("p1/0"));
+    assertThat(cache.get("p1/0", "alice")).isNull();
+    assertThat(cache.size()).isZero();
+  }
+
+  @Test
   void refusesACapacityBelowOne() {
     assertThatThrownBy(() -> new UserCache(0)).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("at least 1");
