@@ -65,6 +65,25 @@ class UserCacheTest {
   }
 
   @Test
+  void usersUsedSinceTheyCameOutlastThoseNotUsed() {
+    UserCache cache = new UserCache(100);
+    for (int i = 0; i < 100; i++) {
+      cache.put("p1/0", "u" + i, new UserRecord());
+    }
+    for (int i = 0; i < 100; i += 2) {
+      assertThat(cache.get("p1/0", "u" + i)).isNotNull(); // the winners who shake again
+    }
+    for (int i = 100; i < 150; i++) {
+      cache.put("p1/0", "u" + i, new UserRecord());
+    }
+    assertThat(cache.size()).isEqualTo(100);
+    for (int i = 0; i < 100; i++) {
+      boolean used = i % 2 == 0;
+      assertThat(cache.get("p1/0", "u" + i) != null).as("u%d kept", i).isEqualTo(used);
+    }
+  }
+
+  @Test
   void refusesACapacityBelowOne() {
     assertThatThrownBy(() -> new UserCache(0)).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("at least 1");
