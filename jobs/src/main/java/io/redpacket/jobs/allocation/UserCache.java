@@ -10,14 +10,12 @@ import java.util.Map;
  * (a winner retrying, or shaking on after the limit) is answered from here instead of a RocksDB
  * read and a deserialization, which were the allocation's largest cost of its own. Written
  * through: RocksDB stays the truth that checkpoints see, and a restored subtask starts empty.
- * Bounded: past its capacity (in records) a user not used since the last time round leaves with their records
- * (they are still in RocksDB): a second-chance (clock) order, close to least recently used. One thread (the
- * task's) uses it.
+ * Bounded: past its capacity (in records) the least recently used user's records leave (they are
+ * still in RocksDB). One thread (the task's) uses it.
  *
  * <p>Looked up by user id alone, then by set among that user's few: a lookup was a record key made per shake,
  * hashed and compared through both of its strings, in a map too large for the CPU's caches (a profile put
- * it at a tenth of the allocating task's time). A lookup only marks the record used: moving it in an
- * access-ordered map touched its neighbours too, a third of what was left of the lookup's cost.
+ * it at a tenth of the allocating task's time).
  */
 final class UserCache {
   /** A user's record in one (pool, set) key; a user holds one in each pool they shook, chained. */
@@ -25,8 +23,6 @@ final class UserCache {
     final String set;
     UserRecord record;
     Entry next;
-    /** Used since the eviction last passed this user: they get a second chance. */
-    boolean used;
 
     Entry(String set, UserRecord record, Entry next) {
       this.set = set;
@@ -36,8 +32,7 @@ final class UserCache {
   }
 
   private final int capacity;
-  /** In insertion order: the eviction takes users from the head, or moves them to the tail once if used. */
-  private final LinkedHashMap<String, Entry> byUser = new LinkedHashMap<>();
+  private final LinkedHashMap<String, Entry> byUser = new LinkedHashMap<>(16, 0.75f, true);
   private int records;
 
   UserCache(int capacity) {
@@ -51,7 +46,6 @@ final class UserCache {
   UserRecord get(String set, String user) {
     for (Entry e = byUser.get(user); e != null; e = e.next) {
       if (e.set.equals(set)) {
-        e.used = true;
         return e.record;
       }
     }
@@ -63,32 +57,20 @@ final class UserCache {
     for (Entry e = first; e != null; e = e.next) {
       if (e.set.equals(set)) {
         e.record = record;
-        e.used = true;
         return;
       }
     }
     byUser.put(user, new Entry(set, record, first));
     records++;
-    while (records > capacity && byUser.size() > 1) {
-      Map.Entry<String, Entry> eldest = byUser.entrySet().iterator().next();
-      String who = eldest.getKey();
-      Entry chain = byUser.remove(who);
-      if (who.equals(user) || clearUsed(chain)) {
-        byUser.put(who, chain); // to the tail: the user just put stays, a used one gets a second chance
-      } else {
-        records -= chainLength(chain);
+    Iterator<Map.Entry<String, Entry>> eldest = byUser.entrySet().iterator();
+    while (records > capacity) {
+      Map.Entry<String, Entry> gone = eldest.next();
+      if (gone.getKey().equals(user)) {
+        break; // the last in order: the user just put stays, even one holding more records than the capacity
       }
+      records -= chainLength(gone.getValue());
+      eldest.remove();
     }
-  }
-
-  /** Whether any of a user's records was used since the last pass; clears the marks. */
-  private static boolean clearUsed(Entry chain) {
-    boolean any = false;
-    for (Entry e = chain; e != null; e = e.next) {
-      any |= e.used;
-      e.used = false;
-    }
-    return any;
   }
 
   /** Forgets every user of a set whose per-user state is cleared: a retired set answers without them. */
@@ -102,7 +84,6 @@ final class UserCache {
           records--;
         } else {
           kept = new Entry(e.set, e.record, kept);
-          kept.used = e.used;
         }
       }
       if (kept == null) {
