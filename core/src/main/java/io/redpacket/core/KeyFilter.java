@@ -53,7 +53,11 @@ public final class KeyFilter {
   }
 
   public boolean mightContain(String key) {
-    long h = StableHash.of(key);
+    return mightContain(StableHash.of(key));
+  }
+
+  /** The same, given the key's {@link StableHash}. */
+  public boolean mightContain(long h) {
     for (int i = 0; i < HASHES; i++) {
       int bit = (int) (h >>> (i * 21)) & mask;
       if ((words[bit >>> 6] & (1L << bit)) == 0) {

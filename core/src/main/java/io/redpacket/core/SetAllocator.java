@@ -21,14 +21,15 @@ public final class SetAllocator {
   public static Decision decide(PoolDefinition pool, Shake shake, SetStore store) {
     String poolId = pool.getPoolId();
     int setId = shake.getSetId();
-    int expectedSet = StableHash.setOf(shake.getUserId(), pool.getSets());
+    long userHash = StableHash.of(shake.getUserId()); // once per shake: the user's set, then the store's filter
+    int expectedSet = StableHash.setOf(userHash, pool.getSets());
     if (setId != expectedSet) {
       // Not remembered: a forged set must never occupy state in a set that is not the user's.
       return new Decision(outcome(shake, OutcomeCode.REJECTED, null, null,
           "setId " + setId + " is not the user's set " + expectedSet + " (stableHash(userId) mod " + pool.getSets() + ")", false), null, null);
     }
 
-    UserRecord user = store.user(shake.getUserId());
+    UserRecord user = store.user(shake.getUserId(), userHash);
     if (user != null) {
       int won = user.winningIndex(shake.getShakeId());
       if (won >= 0) {

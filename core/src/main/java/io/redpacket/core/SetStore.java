@@ -12,5 +12,10 @@ public interface SetStore {
 
   UserRecord user(String userId);
 
+  /** The same, given the user id's {@link StableHash}, which the allocator has already computed for the user's set. */
+  default UserRecord user(String userId, long userHash) {
+    return user(userId);
+  }
+
   void putUser(String userId, UserRecord user);
 }

@@ -45,6 +45,11 @@ public final class StableHash {
 
   /** The set a user always lands in, for a pool split into {@code sets} sets. */
   public static int setOf(String userId, int sets) {
-    return (int) Long.remainderUnsigned(of(userId), sets);
+    return setOf(of(userId), sets);
+  }
+
+  /** The set of a user whose id hashes to {@code userHash} ({@link #of}). */
+  public static int setOf(long userHash, int sets) {
+    return (int) Long.remainderUnsigned(userHash, sets);
   }
 }

@@ -22,6 +22,17 @@ class KeyFilterTest {
   }
 
   @Test
+  void aKeyAndItsStableHashAreTheSameLookup() {
+    KeyFilter f = new KeyFilter(1024);
+    for (int i = 0; i < 100; i++) {
+      f.add("u" + i);
+    }
+    for (int i = 0; i < 2_000; i++) {
+      assertThat(f.mightContain(StableHash.of("u" + i))).as("u%d", i).isEqualTo(f.mightContain("u" + i));
+    }
+  }
+
+  @Test
   void theUnionOfSnapshotsKnowsEveryUserOfEach() {
     KeyFilter a = new KeyFilter(1024);
     KeyFilter b = new KeyFilter(1024);

@@ -3,6 +3,7 @@ package io.redpacket.jobs.allocation;
 import io.redpacket.core.KeyFilter;
 import io.redpacket.core.SetState;
 import io.redpacket.core.SetStore;
+import io.redpacket.core.StableHash;
 import io.redpacket.core.UserRecord;
 import java.util.HashMap;
 import java.util.Map;
@@ -84,7 +85,12 @@ final class FlinkSetStore implements SetStore {
 
   @Override
   public UserRecord user(String userId) {
-    if (!known.mightContain(userId)) {
+    return user(userId, StableHash.of(userId));
+  }
+
+  @Override
+  public UserRecord user(String userId, long userHash) {
+    if (!known.mightContain(userHash)) {
       return null; // certainly never stored: most losing shakes skip the state read
     }
     UserRecord user = recent.get(slot.key, userId);
