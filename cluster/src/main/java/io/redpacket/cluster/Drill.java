@@ -13,8 +13,8 @@ import java.util.Map;
  *       with a checkpoint triggered after the kill completed, see {@link Recovery}); twice, with one
  *       Kafka broker killed the same way between the two, then the JobManager, whose jobs
  *       are resumed from their retained checkpoints (no HA: the manual path of `jobs resume`). Each kill
- *       waits until the cluster is whole again (the process killed before back and registered): one
- *       failure at a time;
+ *       waits until the cluster is whole again (the process killed before back and registered, every
+ *       partition's replicas in sync): one failure at a time;
  *   <li>rescale: stop every job with a savepoint and resume it at each parallelism in turn.
  * </ul>
  * Each step is printed with its time; {@link #await} says whether all of them went through.
@@ -115,7 +115,12 @@ public final class Drill implements Runnable {
   private void killAndRecover(String process) throws Exception {
     PrintStream quiet = new PrintStream(java.io.OutputStream.nullOutputStream());
     try {
-      cluster.awaitWhole(quiet); // the process killed before is back: one failure at a time
+      long w = System.nanoTime();
+      // The process killed before is back, and a broker has caught up: one failure at a time.
+      int behind = cluster.awaitWhole(quiet);
+      if (behind > 0) {
+        say("the cluster is whole again: " + behind + " partitions' replicas caught up in " + secondsSince(w) + " s");
+      }
     } finally {
       cluster.takeIncidents().forEach(this::say); // also when it gives up: each restart's cause, not only the last
     }

@@ -45,11 +45,13 @@ final class FlinkCommandLine {
     dynamic.put("execution.checkpointing.dir", cluster.root.resolve("flink/checkpoints").toUri().toString());
     dynamic.put("execution.checkpointing.savepoint-dir", cluster.root.resolve("flink/savepoints").toUri().toString());
     dynamic.put("io.tmp.dirs", dir.resolve("tmp").toString());
-    dynamic.put("blob.storage.directory", dir.resolve("blobs").toString());
     dynamic.put("taskmanager.numberOfTaskSlots", String.valueOf(cluster.settings.slots()));
     if (jm) {
+      dynamic.put("blob.storage.directory", dir.resolve("blobs").toString());
       dynamic.put("web.upload.dir", dir.resolve("uploads").toString());
     } else {
+      // No blob.storage.directory: a TaskManager then keeps the jobs' jars in its working directory, which
+      // outlives a kill (its resource id is fixed), so a TaskManager started again does not fetch them again.
       dynamic.put("taskmanager.resource-id", name);
       dynamic.put("process.taskmanager.working-dir", dir.resolve("work").toString());
     }

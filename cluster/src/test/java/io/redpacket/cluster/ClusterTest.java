@@ -30,6 +30,12 @@ class ClusterTest {
         + FLINK_CONF.toAbsolutePath().normalize());
     assertThat(line).contains("-D taskmanager.resource-id=taskmanager-2", "-D taskmanager.numberOfTaskSlots=6",
         "-D taskmanager.memory.managed.size=");
+    // The jobs' jars are kept in the TaskManager's working directory, which its fixed resource id keeps across a
+    // kill: a blob.storage.directory would make Flink use a new folder at every start and fetch every jar again.
+    assertThat(line).contains("-D process.taskmanager.working-dir=" + cluster.dir("taskmanager-2").resolve("work"))
+        .doesNotContain("blob.storage.directory");
+    assertThat(String.join(" ", cluster.flinkCommand("jobmanager")))
+        .contains("-D blob.storage.directory=" + cluster.dir("jobmanager").resolve("blobs"));
     // Checkpoints and savepoints live with the cluster, so jobs resume after a crash.
     assertThat(line).contains("-D execution.checkpointing.dir=file://" + cluster.root.resolve("flink/checkpoints"));
     // The Flink processes get Flink's jars only; the pipeline's code comes in the submitted jar.
