@@ -255,8 +255,14 @@ class IngestServerTest {
     assertThat(new JsonObject(opened.body()).getLong("askedAt")).isBetween(beforeOpen, afterOpen);
     Await.until("the grant is credited", Duration.ofSeconds(20),
         () -> new JsonObject(grant(grantId, "alice").body()).getString("state").equals("CREDITED"));
+    if (opened.statusCode() == 200) {
+      assertThat(new JsonObject(opened.body()).getString("state")).as("whether the credit was read yet")
+          .isIn("OPENED", "CREDITED");
+    }
     JsonObject retry = new JsonObject(open(grantId, "alice", "k-1").body());
     assertThat(retry.getString("result")).as("a retry with the same key: the same answer").isEqualTo("OPENED");
+    assertThat(retry.getString("state")).as("the credit, once read, is in the open's answer: no poll needed")
+        .isEqualTo("CREDITED");
     assertThat(retry.getLong("askedAt")).as("judged by the first ask").isBetween(beforeOpen, afterOpen);
     JsonObject second = new JsonObject(open(grantId, "alice", "k-2").body());
     assertThat(second.getString("result")).as("a second open changes nothing").isEqualTo("ALREADY_OPENED");

@@ -48,6 +48,8 @@ public final class HttpOpens {
     public final Recorder tapToWire = new Recorder(3);
     public final Recorder wireToAnswer = new Recorder(3);
     public final Recorder answerToCredited = new Recorder(3);
+    /** Opens whose answer already carried the credit ({@code "state":"CREDITED"}): seen without a poll. */
+    public final AtomicLong creditedInAnswer = new AtomicLong();
     public Duration elapsed;
 
     /**
@@ -95,7 +97,8 @@ public final class HttpOpens {
         return "";
       }
       return String.format("open to credited in parts, p50 / p99 ms: tap to on the wire %s, on the wire to the open's"
-          + " answer %s, the answer to the credit seen %s%n", p50p99(tap), p50p99(wire), p50p99(answer));
+          + " answer %s, the answer to the credit seen %s (%,d of %,d credits seen in the open's answer)%n",
+          p50p99(tap), p50p99(wire), p50p99(answer), creditedInAnswer.get(), answer.getTotalCount());
     }
 
     private final Map<Recorder, org.HdrHistogram.Histogram> recordedSoFar = new java.util.HashMap<>();
@@ -244,12 +247,21 @@ public final class HttpOpens {
               r.stampedInTimeButExpired(body.getString("answeredBy", "unknown"));
             }
           }
+          if ("OPENED".equals(result) && CREDIT_FROM_ANSWER && "CREDITED".equals(body.getString("state"))) {
+            r.creditedInAnswer.incrementAndGet();
+            credited(a, t0, r, sent); // the answer already carries the credit: nothing to poll for
+            return Future.succeededFuture();
+          }
           if ("OPENED".equals(result)) {
             return poll(a, t0, r, 0, inTime, stampedInTime, sent);
           }
           return Future.succeededFuture();
         });
   }
+
+  /** Whether a credit in the open's answer counts as seen (false: poll for it, as clients before it did). */
+  static final boolean CREDIT_FROM_ANSWER =
+      Boolean.parseBoolean(System.getProperty("redpacket.simulator.creditFromAnswer", "true"));
 
   /** How long each poll asks the ingest to hold its answer until the grant is credited or expires ({@code ?wait=}). */
   static final int POLL_HOLD_SECONDS = Integer.getInteger("redpacket.simulator.pollHoldSeconds", 10);
@@ -280,16 +292,7 @@ public final class HttpOpens {
               if (ar.succeeded() && (Integer) ar.result()[0] == 200) {
                 String state = new JsonObject((Buffer) ar.result()[1]).getString("state");
                 if ("CREDITED".equals(state)) {
-                  long now = System.nanoTime();
-                  r.openToCredited.recordValue(now - t0);
-                  if (sent.answeredNanos != 0) {
-                    r.tapToWire.recordValue(Math.max(0, sent.atNanos - t0));
-                    r.wireToAnswer.recordValue(Math.max(0, sent.answeredNanos - sent.atNanos));
-                    r.answerToCredited.recordValue(Math.max(0, now - sent.answeredNanos));
-                  }
-                  if (a.kind() == OpenPlan.Kind.OWNER) {
-                    onCredited.accept(a);
-                  }
+                  credited(a, t0, r, sent);
                   return Future.succeededFuture();
                 }
                 if ("EXPIRED".equals(state)) {
@@ -309,6 +312,20 @@ public final class HttpOpens {
               return poll(a, t0, r, Math.min(3000, Math.max(250, waitMillis * 3 / 2)), inTime, stampedInTime, sent);
             });
     });
+  }
+
+  /** The owner sees the credit now: in the open's answer, or in a poll's. */
+  private void credited(OpenPlan.Action a, long t0, Result r, Sent sent) {
+    long now = System.nanoTime();
+    r.openToCredited.recordValue(now - t0);
+    if (sent.answeredNanos != 0) {
+      r.tapToWire.recordValue(Math.max(0, sent.atNanos - t0));
+      r.wireToAnswer.recordValue(Math.max(0, sent.answeredNanos - sent.atNanos));
+      r.answerToCredited.recordValue(Math.max(0, now - sent.answeredNanos));
+    }
+    if (a.kind() == OpenPlan.Kind.OWNER) {
+      onCredited.accept(a);
+    }
   }
 
   private static JsonObject jsonOrEmpty(Buffer b) {

@@ -132,4 +132,32 @@ class HttpOpensTest {
       vertx.close().await(10, TimeUnit.SECONDS);
     }
   }
+
+  /** An open whose answer already says the grant is credited is counted as credited then, with no poll sent. */
+  @Test
+  void anAnswerThatCarriesTheCreditIsNotPolledFor() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    java.util.concurrent.atomic.AtomicInteger polls = new java.util.concurrent.atomic.AtomicInteger();
+    HttpServer server = vertx.createHttpServer().requestHandler(req -> {
+      if (req.method().name().equals("GET")) {
+        polls.incrementAndGet();
+      }
+      JsonObject body = new JsonObject().put("result", "OPENED").put("state", "CREDITED")
+          .put("askedAt", System.currentTimeMillis());
+      req.response().setStatusCode(200).putHeader("Content-Type", "application/json").end(body.encode());
+    }).listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
+    HttpOpens opens = new HttpOpens("http://127.0.0.1:" + server.actualPort(), "a-test-secret-of-32-characters!!", 1,
+        Duration.ofSeconds(10));
+    try {
+      opens.submit(new OpenPlan.Action(OpenPlan.Kind.OWNER, "o-1", "g/0/1", "alice", 0), 0);
+      Await.until("the open answered", Duration.ofSeconds(20), () -> opens.pending() == 0);
+      HttpOpens.Result r = opens.result();
+      assertThat(r.openToCreditedSoFar().getTotalCount()).as("credited from the open's answer").isEqualTo(1);
+      assertThat(polls.get()).as("polls sent").isZero();
+      assertThat(r.creditedInAnswer.get()).isEqualTo(1);
+    } finally {
+      opens.close();
+      vertx.close().await(10, TimeUnit.SECONDS);
+    }
+  }
 }
