@@ -115,26 +115,7 @@ final class GrantRoutes {
     return pool == null ? Long.MAX_VALUE : pool.getStartMillis() + grantExpiryMillis;
   }
 
-  /**
-   * How long the settlement job's {@code OPENED} waits for the grant's credit before it is answered. Both are written
-   * in the same checkpoint's transactions and read by the same consumer, mostly milliseconds apart: an owner whose
-   * answer already says {@code CREDITED} needs no poll for it, one round trip fewer on a loaded ingest.
-   */
-  static final long CREDIT_WAIT_MILLIS = Long.getLong("redpacket.ingest.creditWaitMillis", 500);
-
   private void openAnswer(RoutingContext ctx, OpenResult r, String by, long t0) {
-    if (r.getResult() == io.redpacket.avro.OpenCode.OPENED && by.equals("backend") && CREDIT_WAIT_MILLIS > 0
-        && unsettledOf(r.getGrantId(), r.getUserId())) {
-      untilSettled(ctx, r.getGrantId(), r.getUserId(), CREDIT_WAIT_MILLIS, () -> answerOpen(ctx, r, by, t0));
-      return;
-    }
-    answerOpen(ctx, r, by, t0);
-  }
-
-  private void answerOpen(RoutingContext ctx, OpenResult r, String by, long t0) {
-    if (ctx.response().closed()) {
-      return;
-    }
     int status = switch (r.getResult()) {
       case OPENED, ALREADY_OPENED -> 200;
       case NOT_OWNER -> 403;
@@ -153,7 +134,8 @@ final class GrantRoutes {
       body.put("cents", r.getCents()).put("amount", Table.money(r.getCents()));
     }
     if (r.getResult() == io.redpacket.avro.OpenCode.OPENED) {
-      // Whether the credit is already read: CREDITED needs no poll; OPENED means it is on its way.
+      // Whether the credit is already read: CREDITED needs no poll; OPENED means it is on its way. The job writes
+      // both in the same checkpoint's transactions, so by the time this is answered the credit mostly is.
       GrantState g = settlement.grant(r.getGrantId());
       boolean credited = g != null && g.getUserId().equals(r.getUserId()) && g.getState() == GrantPhase.CREDITED;
       body.put("state", credited ? "CREDITED" : "OPENED");
@@ -211,28 +193,18 @@ final class GrantRoutes {
 
   /** Holds the poll on its own event loop until the grant settles, the wait ends or the client goes. */
   private void hold(RoutingContext ctx, String grantId, String userId, String holder, long waitMillis) {
-    untilSettled(ctx, grantId, userId, waitMillis, () -> {
-      release(holder);
-      if (!ctx.response().closed()) {
-        answerGrant(ctx, grantId, userId);
-      }
-    });
-  }
-
-  /**
-   * Runs {@code then} once, on the request's event loop, when the grant is credited or expired, {@code waitMillis}
-   * have passed or the client has gone, whichever comes first.
-   */
-  private void untilSettled(RoutingContext ctx, String grantId, String userId, long waitMillis, Runnable then) {
     io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
     java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
     Runnable[] watcher = new Runnable[1];
     long[] timer = new long[1];
     Runnable finish = () -> {
       if (done.compareAndSet(false, true)) {
+        release(holder);
         settlement.unwatch(grantId, watcher[0]);
         ctx.vertx().cancelTimer(timer[0]);
-        then.run();
+        if (!ctx.response().closed()) {
+          answerGrant(ctx, grantId, userId);
+        }
       }
     };
     // Called on the board's reader thread when the grant's next state is read: looked at on the poll's own loop.
