@@ -57,8 +57,8 @@ class AllocationJobIntegrationTest {
         .getJobExecutionResult().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     assertThat(FailOnceAfterCheckpoint.FAILED.get()).as("the failure was injected after a checkpoint").isTrue();
 
-    Map<String, String> expected = fixture.committedGrants(calm);
-    Map<String, String> actual = fixture.committedGrants(failing);
+    Map<String, String> expected = fixture.committedGrantsOfFinished(calm);
+    Map<String, String> actual = fixture.committedGrantsOfFinished(failing);
     assertThat(expected).hasSize(2_000); // 4,000 users for 2,000 packets: the pool runs out
     assertThat(actual).as("committed grants, byte for byte, after a failure").isEqualTo(expected);
 
@@ -84,7 +84,7 @@ class AllocationJobIntegrationTest {
 
     String reference = fixture.outputs("reference");
     fixture.start(reference, 1, true, null, s -> s).getJobExecutionResult().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-    Map<String, String> expected = fixture.committedGrants(reference);
+    Map<String, String> expected = fixture.committedGrantsOfFinished(reference);
     assertThat(expected).hasSize(1_500);
 
     String rescaled = fixture.outputs("rescaled");

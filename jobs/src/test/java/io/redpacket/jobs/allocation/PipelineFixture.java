@@ -127,6 +127,30 @@ final class PipelineFixture {
     return grants;
   }
 
+  /**
+   * The committed grants of a run whose job has finished. Its last commit returns before the transaction's markers
+   * are written to every partition, so a read right after the job ends can stop short of the last transaction:
+   * first wait, bounded, until no transaction is open on the topic (read-committed end offsets equal the others).
+   */
+  Map<String, String> committedGrantsOfFinished(String outputPrefix) {
+    String topic = Topics.named(outputPrefix, Topics.GRANTS);
+    try (var admin = TopicAdmin.admin(bootstrap)) {
+      io.redpacket.kafka.Await.until("no open transaction on " + topic, Duration.ofMinutes(1), () -> {
+        Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new java.util.HashMap<>();
+        for (var p : admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()) {
+          latest.put(new org.apache.kafka.common.TopicPartition(topic, p.partition()),
+              org.apache.kafka.clients.admin.OffsetSpec.latest());
+        }
+        var committed = admin.listOffsets(latest, new org.apache.kafka.clients.admin.ListOffsetsOptions(
+            org.apache.kafka.common.IsolationLevel.READ_COMMITTED)).all().get();
+        var written = admin.listOffsets(latest, new org.apache.kafka.clients.admin.ListOffsetsOptions(
+            org.apache.kafka.common.IsolationLevel.READ_UNCOMMITTED)).all().get();
+        return latest.keySet().stream().allMatch(tp -> committed.get(tp).offset() == written.get(tp).offset());
+      });
+    }
+    return committedGrants(outputPrefix);
+  }
+
   long committed(String topic) {
     return TopicReader.forEach(bootstrap, topic, true, r -> {});
   }
