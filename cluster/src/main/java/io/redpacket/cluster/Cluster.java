@@ -1,7 +1,6 @@
 package io.redpacket.cluster;
 
 import io.redpacket.codec.Topics;
-import io.redpacket.kafka.Await;
 import io.redpacket.kafka.TopicAdmin;
 import io.redpacket.stack.KafkaNode;
 import io.redpacket.stack.LocalKafka;
@@ -10,14 +9,12 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The pipeline on separate processes on loopback, without Docker: three Kafka nodes (KRaft, each
@@ -31,18 +28,10 @@ import java.util.concurrent.TimeUnit;
 public final class Cluster {
   public static final int BROKERS = 3;
   public static final String MARKER = "-Dredpacket.component=";
-  /**
-   * How long a process may take to start and answer: about 5 s on a quiet 2-core machine, but a broker
-   * restarted after kill -9 recovers its logs first, and on a loaded machine that took 2.5 minutes.
-   */
-  private static final Duration START_BOUND = Duration.ofMinutes(4);
-  private static final Duration IN_SYNC_BOUND = Duration.ofMinutes(2);
   /** How often a Flink process that dies while being waited for is started again before the wait gives up. */
   static final int RELAUNCHES = 3;
-  private static final Duration RELAUNCH_PAUSE = Duration.ofSeconds(2);
 
-  private final Map<String, Integer> relaunches = new java.util.concurrent.ConcurrentHashMap<>();
-  private final java.util.Queue<String> incidents = new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private final ClusterWaits waits = new ClusterWaits(this);
 
   public final Path root;
   public final Path flinkConf;
@@ -142,7 +131,7 @@ public final class Cluster {
       out.printf("  started %s (broker 127.0.0.1:%d, controller :%d)%n", name, settings.brokerPort(n), settings.controllerPort(n));
     }
     if (startedKafka) {
-      awaitKafka(out);
+      waits.kafka(out);
     }
     TopicAdmin.ensure(bootstrap(), Topics.ALL, Topics.COMPACTED, settings.partitions());
     startFlink(out);
@@ -160,10 +149,10 @@ public final class Cluster {
       if (name.equals("jobmanager")) {
         requireFree(name, settings.restPort());
       }
-      launch(name, flinkCommand(name));
+      launchFlink(name);
       out.printf("  started %s%n", name);
     }
-    awaitFlink(out);
+    waits.flink(out, settings.taskManagers());
   }
 
   /**
@@ -177,12 +166,12 @@ public final class Cluster {
     }
     if (component.startsWith("kafka-")) {
       launchKafka(component);
-      awaitKafka(out);
+      waits.kafka(out);
     } else {
-      launch(component, flinkCommand(component));
+      launchFlink(component);
       if (component.equals("jobmanager")) {
         // One TaskManager's slots hold every job; the other may take longer to register again.
-        awaitFlink(out, 1);
+        waits.flink(out, 1);
       }
     }
   }
@@ -197,21 +186,15 @@ public final class Cluster {
   public int awaitWhole(PrintStream out) {
     for (String c : components()) {
       if (process(c).isEmpty()) {
-        String why = c.startsWith("kafka-") ? c + " is not running"
-            : flinkEnded(c, " is not running");
-        incidents.add(why + "\n  starting " + c + " again");
-        out.println("  " + why + "\n  starting " + c + " again");
+        String why = c.startsWith("kafka-") ? c + " is not running" : waits.flinkEnded(c, " is not running");
+        waits.incident(out, why + "\n  starting " + c + " again");
         restart(c, out);
       }
     }
-    awaitKafka(out);
-    int behind = awaitReplicasInSync(out);
-    awaitFlink(out);
+    waits.kafka(out);
+    int behind = waits.replicasInSync(out);
+    waits.flink(out, settings.taskManagers());
     return behind;
-  }
-
-  int awaitReplicasInSync(PrintStream out) {
-    return ReplicaSync.await(bootstrap(), IN_SYNC_BOUND, out, incidents::add);
   }
 
   /**
@@ -285,8 +268,9 @@ public final class Cluster {
     return String.join(",", v);
   }
 
-  private void launch(String name, List<String> command) {
-    Processes.launchDetached(dir(name), name, MARKER + dir(name), command);
+  /** The JobManager or a TaskManager, started detached. */
+  void launchFlink(String name) {
+    Processes.launchDetached(dir(name), name, MARKER + dir(name), flinkCommand(name));
   }
 
   /** A broker, remembered by its handle as the Flink processes are (see {@link Processes#find}). */
@@ -299,69 +283,12 @@ public final class Cluster {
     return new FlinkCommandLine(this).command(name);
   }
 
-  private void awaitKafka(PrintStream out) {
-    Await.until("three Kafka brokers in the cluster", START_BOUND, () -> {
-      for (int n = 1; n <= BROKERS; n++) {
-        if (process("kafka-" + n).isEmpty()) {
-          throw new Await.Abort(exited("kafka-" + n, dir("kafka-" + n).resolve("logs/server.log")));
-        }
-      }
-      try (var admin = TopicAdmin.admin(bootstrap())) {
-        return admin.describeCluster().nodes().get(3, TimeUnit.SECONDS).size() == BROKERS;
-      } catch (Exception notYet) {
-        return false;
-      }
-    });
-    out.println("  Kafka: " + BROKERS + " brokers answer on " + bootstrap());
-  }
-
-  private void awaitFlink(PrintStream out) {
-    awaitFlink(out, settings.taskManagers());
-  }
-
-  /**
-   * Waits until the JobManager answers with {@code taskManagers} registered. A Flink process that exits
-   * meanwhile is started again, as a process supervisor would, at most {@link #RELAUNCHES} times per
-   * component in this JVM (a TaskManager restarted on CI's loaded machine once died in its RPC system's
-   * start-up, and the drill failed on it); each such exit and its cause is kept for {@link #takeIncidents}.
-   */
-  private void awaitFlink(PrintStream out, int taskManagers) {
-    FlinkRest rest = rest();
-    Await.until("the JobManager and " + taskManagers + " TaskManagers", START_BOUND, () -> {
-      for (String c : components()) {
-        if (!c.startsWith("kafka-") && process(c).isEmpty()) {
-          String why = flinkEnded(c, " exited while starting");
-          if (relaunches.merge(c, 1, Integer::sum) > RELAUNCHES) {
-            throw new Await.Abort(why + "\n(started again " + RELAUNCHES + " times already; giving up)");
-          }
-          incidents.add(why + "\n  starting " + c + " again");
-          out.println("  " + why + "\n  starting " + c + " again");
-          Thread.sleep(RELAUNCH_PAUSE.toMillis()); // a passing cause (a port not yet free) gets time to pass
-          launch(c, flinkCommand(c));
-        }
-      }
-      return rest.taskManagers() >= taskManagers;
-    });
-    out.println("  Flink: JobManager on " + restUrl() + ", " + taskManagers + " TaskManagers registered");
-  }
 
   /** The Flink processes this JVM found dead while waiting for them and started again, each with why; then forgotten. */
   public List<String> takeIncidents() {
-    List<String> taken = new ArrayList<>();
-    for (String s; (s = incidents.poll()) != null; ) {
-      taken.add(s);
-    }
-    return taken;
+    return waits.take();
   }
 
-  /** A Flink process's end, from its log and what its JVM printed. */
-  private String flinkEnded(String c, String what) {
-    return ProcessLogs.ended(c + what, dir(c).resolve("log/" + c + ".log"), dir(c).resolve("log/" + c + ".out"));
-  }
-
-  private static String exited(String component, Path log) {
-    return ProcessLogs.ended(component + " exited while starting", log, null);
-  }
 
   private static void requireFree(String name, int... ports) {
     for (int port : ports) {
