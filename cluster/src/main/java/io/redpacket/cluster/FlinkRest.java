@@ -149,19 +149,28 @@ public final class FlinkRest {
     return out;
   }
 
-  /** When the JobManager handled each of the job's recent failures (epoch ms; {@code /jobs/:id/exceptions}). */
-  public List<Long> failureTimes(String jobId) {
-    List<Long> out = new ArrayList<>();
-    for (Object o : failures(jobId)) {
-      out.add(((JsonObject) o).getLong("timestamp", 0L));
+  /** One failure of a job's exception history: when the JobManager handled it, and what failed (see {@link #lastFailure}). */
+  public record Failure(long timestamp, String what) {}
+
+  /** The job's recent failures ({@code /jobs/:id/exceptions}), oldest first. */
+  public List<Failure> failures(String jobId) {
+    List<Failure> out = new ArrayList<>();
+    for (Object o : get("/jobs/" + jobId + "/exceptions").getJsonObject("exceptionHistory", new JsonObject())
+        .getJsonArray("entries", new JsonArray())) {
+      JsonObject e = (JsonObject) o;
+      String trace = e.getString("stacktrace", e.getString("exceptionName", "?"));
+      int end = trace.indexOf('\n');
+      String task = e.getString("taskName");
+      out.add(new Failure(e.getLong("timestamp", 0L),
+          (task == null ? "" : task + ": ") + (end < 0 ? trace : trace.substring(0, end)).strip()));
     }
+    out.sort(java.util.Comparator.comparingLong(Failure::timestamp));
     return out;
   }
 
-  /** The entries of the job's exception history ({@code /jobs/:id/exceptions}), one per recent failure. */
-  private JsonArray failures(String jobId) {
-    return get("/jobs/" + jobId + "/exceptions").getJsonObject("exceptionHistory", new JsonObject())
-        .getJsonArray("entries", new JsonArray());
+  /** When the JobManager handled each of the job's recent failures (epoch ms), oldest first. */
+  public List<Long> failureTimes(String jobId) {
+    return failures(jobId).stream().map(Failure::timestamp).toList();
   }
 
   /**
@@ -169,20 +178,8 @@ public final class FlinkRest {
    * the stack trace (the exception and its message); null when the job has not failed.
    */
   public String lastFailure(String jobId) {
-    JsonArray entries = failures(jobId);
-    if (entries.isEmpty()) {
-      return null;
-    }
-    JsonObject latest = entries.getJsonObject(0);
-    for (Object o : entries) {
-      if (((JsonObject) o).getLong("timestamp", 0L) > latest.getLong("timestamp", 0L)) {
-        latest = (JsonObject) o;
-      }
-    }
-    String trace = latest.getString("stacktrace", latest.getString("exceptionName", "?"));
-    int end = trace.indexOf('\n');
-    String task = latest.getString("taskName");
-    return (task == null ? "" : task + ": ") + (end < 0 ? trace : trace.substring(0, end)).strip();
+    List<Failure> all = failures(jobId);
+    return all.isEmpty() ? null : all.get(all.size() - 1).what();
   }
 
   /** Slots in use on each registered TaskManager, by its resource id ({@code taskmanager-N}). */

@@ -20,6 +20,9 @@ import java.util.function.Supplier;
  *       ({@code /jobs/:id/checkpoints}: its last acknowledgement). A checkpoint completes only once all
  *       of a job's tasks run and its sinks can commit, so this is "processing again", and the figure the
  *       targets are about.
+ *   <li>setbacks: what made a recovery take longer than one restart: a job that failed again after its first
+ *       restart (each such failure's task and exception), and checkpoints triggered after the kill that did not
+ *       complete.
  * </ul>
  */
 public final class Recovery {
@@ -30,7 +33,7 @@ public final class Recovery {
    * failed or went down (a broker kill can leave every job running, only slower).
    */
   public record Result(String process, long killMillis, long recoveredMillis, Double noticed, Double running,
-      double recovered, Map<String, Double> perJob) {
+      double recovered, Map<String, Double> perJob, List<String> setbacks) {
     /** The drill's closing line for this kill: {@code recovery <process> <seconds> s}. */
     public String line() {
       return String.format(Locale.ROOT, "recovery %s %.1f s", process, recovered);
@@ -41,8 +44,9 @@ public final class Recovery {
       perJob.forEach((name, s) -> jobs.append(jobs.length() == 0 ? "" : ", ").append(name.replace("redpacket-", ""))
           .append(String.format(Locale.ROOT, " %.1f", s)));
       return String.format(Locale.ROOT, "failure noticed after %s, every job running again after %s, each with a"
-          + " checkpoint triggered after the kill completed after %.1f s (%s)", seconds(noticed),
-          running == null ? "- (none went down)" : seconds(running), recovered, jobs);
+          + " checkpoint triggered after the kill completed after %.1f s (%s)%s", seconds(noticed),
+          running == null ? "- (none went down)" : seconds(running), recovered, jobs,
+          setbacks.isEmpty() ? "" : "; setbacks: " + String.join("; ", setbacks));
     }
 
     private static String seconds(Double s) {
@@ -109,15 +113,28 @@ public final class Recovery {
       }
     }
     Long noticed = null;
-    for (String id : ids.keySet()) {
+    List<String> setbacks = new ArrayList<>();
+    for (var e : ids.entrySet()) {
+      String job = e.getValue().replace("redpacket-", "");
       try {
-        for (long t : rest.failureTimes(id)) {
-          if (t >= killMillis && (noticed == null || t < noticed)) {
-            noticed = t;
-          }
+        List<FlinkRest.Failure> after = rest.failures(e.getKey()).stream()
+            .filter(f -> f.timestamp() >= killMillis && f.timestamp() <= checkpointed.get(e.getValue())).toList();
+        if (!after.isEmpty() && (noticed == null || after.get(0).timestamp() < noticed)) {
+          noticed = after.get(0).timestamp();
         }
+        after.stream().skip(1).forEach(f -> setbacks.add(String.format(Locale.ROOT, "%s failed again after %.1f s: %s",
+            job, (f.timestamp() - killMillis) / 1000.0, f.what())));
       } catch (RuntimeException ignored) {
         // a job without an exception history (a fresh one, resumed after a JobManager kill)
+      }
+      try {
+        rest.checkpointHistory(e.getKey()).stream()
+            .filter(c -> !c.completed() && c.triggeredMillis() >= killMillis
+                && c.triggeredMillis() <= checkpointed.get(e.getValue()))
+            .forEach(c -> setbacks.add(String.format(Locale.ROOT, "%s checkpoint %d triggered after %.1f s %s", job,
+                c.id(), (c.triggeredMillis() - killMillis) / 1000.0, c.status())));
+      } catch (RuntimeException ignored) {
+        // the history is what Flink still keeps; the recovery's figures above stand without it
       }
     }
     Map<String, Double> perJob = new LinkedHashMap<>();
@@ -126,6 +143,6 @@ public final class Recovery {
     Double running = runningAgain.isEmpty() ? null
         : (runningAgain.values().stream().mapToLong(Long::longValue).max().getAsLong() - killMillis) / 1000.0;
     return new Result(process, killMillis, recovered, noticed == null ? null : (noticed - killMillis) / 1000.0, running,
-        (recovered - killMillis) / 1000.0, perJob);
+        (recovered - killMillis) / 1000.0, perJob, setbacks);
   }
 }
