@@ -21,8 +21,8 @@ import java.util.function.Supplier;
  *       of a job's tasks run and its sinks can commit, so this is "processing again", and the figure the
  *       targets are about.
  *   <li>setbacks: what made a recovery take longer than one restart: a job that failed again after its first
- *       restart (each such failure's task and exception), and checkpoints triggered after the kill that did not
- *       complete.
+ *       failure (each such failure's task and exception), and checkpoints that did not complete, triggered after
+ *       the job's first failure (or, for a job that did not fail, after the kill).
  * </ul>
  */
 public final class Recovery {
@@ -116,21 +116,26 @@ public final class Recovery {
     List<String> setbacks = new ArrayList<>();
     for (var e : ids.entrySet()) {
       String job = e.getValue().replace("redpacket-", "");
+      long recoveredAt = checkpointed.get(e.getValue());
+      long restartedAt = killMillis; // a job that did not fail: every checkpoint since the kill counts
       try {
         List<FlinkRest.Failure> after = rest.failures(e.getKey()).stream()
-            .filter(f -> f.timestamp() >= killMillis && f.timestamp() <= checkpointed.get(e.getValue())).toList();
-        if (!after.isEmpty() && (noticed == null || after.get(0).timestamp() < noticed)) {
-          noticed = after.get(0).timestamp();
+            .filter(f -> f.timestamp() >= killMillis && f.timestamp() <= recoveredAt).toList();
+        if (!after.isEmpty()) {
+          restartedAt = after.get(0).timestamp();
+          if (noticed == null || restartedAt < noticed) {
+            noticed = restartedAt;
+          }
         }
         after.stream().skip(1).forEach(f -> setbacks.add(String.format(Locale.ROOT, "%s failed again after %.1f s: %s",
             job, (f.timestamp() - killMillis) / 1000.0, f.what())));
       } catch (RuntimeException ignored) {
         // a job without an exception history (a fresh one, resumed after a JobManager kill)
       }
+      long from = restartedAt; // a checkpoint in flight when the job failed fails with it: no setback of its own
       try {
         rest.checkpointHistory(e.getKey()).stream()
-            .filter(c -> !c.completed() && c.triggeredMillis() >= killMillis
-                && c.triggeredMillis() <= checkpointed.get(e.getValue()))
+            .filter(c -> !c.completed() && c.triggeredMillis() > from && c.triggeredMillis() <= recoveredAt)
             .forEach(c -> setbacks.add(String.format(Locale.ROOT, "%s checkpoint %d triggered after %.1f s %s", job,
                 c.id(), (c.triggeredMillis() - killMillis) / 1000.0, c.status())));
       } catch (RuntimeException ignored) {
