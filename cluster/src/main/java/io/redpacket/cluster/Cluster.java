@@ -283,12 +283,10 @@ public final class Cluster {
     return new FlinkCommandLine(this).command(name);
   }
 
-
   /** The Flink processes this JVM found dead while waiting for them and started again, each with why; then forgotten. */
   public List<String> takeIncidents() {
     return waits.take();
   }
-
 
   private static void requireFree(String name, int... ports) {
     for (int port : ports) {

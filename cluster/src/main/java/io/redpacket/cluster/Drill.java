@@ -171,9 +171,9 @@ public final class Drill implements Runnable {
   /**
    * Waits, bounded, until every job has completed a checkpoint triggered after now, so that each kill starts from a
    * pipeline that commits, not only from processes that answer: a broker started again joins its partitions' in-sync
-   * replicas while still cold, and the jobs' transactions, which wait on every in-sync replica, stood still for 5 to
-   * 14 s after that in the drills; a kill made then would be measured with that stall in it. Says how long it took
-   * when it is more than the checkpoints' own pace, as part of what the process back before cost.
+   * replicas while still cold, and once in the drills the jobs' transactions stood still from before the next kill,
+   * which was then measured with that stall in it. Says how long it took when it is more than the checkpoints' own
+   * pace, as part of what the process back before cost.
    */
   private void awaitCheckpointing() {
     long since = System.currentTimeMillis();

@@ -168,11 +168,6 @@ public final class FlinkRest {
     return out;
   }
 
-  /** When the JobManager handled each of the job's recent failures (epoch ms), oldest first. */
-  public List<Long> failureTimes(String jobId) {
-    return failures(jobId).stream().map(Failure::timestamp).toList();
-  }
-
   /**
    * The job's latest failure as Flink's exception history has it: the failing task, if any, and the first line of
    * the stack trace (the exception and its message); null when the job has not failed.
