@@ -38,9 +38,26 @@ class ClusterTest {
         .contains("-D blob.storage.directory=" + cluster.dir("jobmanager").resolve("blobs"));
     // Checkpoints and savepoints live with the cluster, so jobs resume after a crash.
     assertThat(line).contains("-D execution.checkpointing.dir=file://" + cluster.root.resolve("flink/checkpoints"));
-    // The Flink processes get Flink's jars only; the pipeline's code comes in the submitted jar.
+    // The Flink processes get Flink's jars and Kafka's client only; the pipeline's code comes in the submitted jar.
     assertThat(FlinkCommandLine.flinkClasspath()).contains("flink-runtime-2").contains("flink-statebackend-rocksdb")
-        .doesNotContain("kafka-clients").doesNotContain("/schemas/").doesNotContain("avro-1");
+        .doesNotContain("/schemas/").doesNotContain("avro-1");
+  }
+
+  /**
+   * A TaskManager that takes over a dead one's tasks loads Kafka's client once for every job, from its own classpath,
+   * instead of once per job from each job's jar; it is the version the jobs are built and tested with, so the jar's
+   * copy it shadows is the same.
+   */
+  @Test
+  void kafkasClientIsLoadedOncePerTaskManagerInTheVersionTheJobsUse() {
+    org.apache.flink.configuration.Configuration conf =
+        org.apache.flink.configuration.GlobalConfiguration.loadConfiguration(FLINK_CONF.toString());
+    assertThat(conf.get(org.apache.flink.configuration.CoreOptions.ALWAYS_PARENT_FIRST_LOADER_PATTERNS_ADDITIONAL))
+        .contains("org.apache.kafka.");
+    String version = org.apache.kafka.common.utils.AppInfoParser.getVersion();
+    assertThat(FlinkCommandLine.flinkClasspath().split(java.io.File.pathSeparator))
+        .filteredOn(jar -> jar.contains("kafka-clients"))
+        .singleElement().asString().endsWith("kafka-clients-" + version + ".jar");
   }
 
   @Test
